@@ -1,0 +1,1 @@
+"""Environments: the batched core, its adapters, and the robot tasks."""

@@ -1,0 +1,112 @@
+"""ArmPush: push a block across the table onto a goal marker."""
+
+from __future__ import annotations
+
+import mujoco
+import numpy as np
+from mujoco import batch as mjbatch
+
+from robodrl.envs.arm import names
+from robodrl.envs.arm.base import ArmTask, sample_on_ring
+from robodrl.envs.task import ResetNoise, _check_non_negative
+
+BLOCK_HALF_SIZE = 0.03  # m, from push.xml
+
+
+class ArmPushTask(ArmTask):
+    """Observations: arm joint angles (4), velocities (4), tip position (3), block position
+    (3), block linear velocity (3), goal position (3), goal minus block (3), block minus tip
+    (3); metres, radians, seconds, world frame.
+
+    Reward terms: ``tip_to_block`` = -w·|block - tip|, ``block_to_goal`` = -w·|goal - block|
+    (m), ``joint_velocity`` = -w·Σ q̇². Success: block centre within ``success_distance`` m
+    of the goal. Terminates when the block falls off the table.
+    """
+
+    xml_file = "push.xml"
+    assets_package = "robodrl.envs.arm"
+    marker = names.GOAL_MOCAP
+    reward_names = ("tip_to_block", "block_to_goal", "joint_velocity")
+
+    def __init__(
+        self,
+        *,
+        tip_to_block_weight: float = 0.5,
+        block_to_goal_weight: float = 1.0,
+        joint_velocity_weight: float = 0.001,
+        success_distance: float = 0.05,
+        block_radius: tuple[float, float] = (0.3, 0.45),
+        goal_radius: tuple[float, float] = (0.25, 0.5),
+        reset_noise_scale: float = 0.1,
+        frame_skip: int = 4,
+        episode_seconds: float = 8.0,
+    ) -> None:
+        super().__init__(
+            joint_velocity_weight=joint_velocity_weight,
+            success_distance=success_distance,
+            reset_noise_scale=reset_noise_scale,
+            frame_skip=frame_skip,
+            episode_seconds=episode_seconds,
+        )
+        _check_non_negative(
+            tip_to_block_weight=tip_to_block_weight, block_to_goal_weight=block_to_goal_weight
+        )
+        self.tip_to_block_weight = tip_to_block_weight
+        self.block_to_goal_weight = block_to_goal_weight
+        self.block_radius = tuple(block_radius)
+        self.goal_radius = tuple(goal_radius)
+        self.obs_spec = [
+            ("joint_pos", 4),
+            ("joint_vel", 4),
+            ("tip_pos", 3),
+            ("block_pos", 3),
+            ("block_vel", 3),
+            ("goal_pos", 3),
+            ("block_to_goal", 3),
+            ("tip_to_block", 3),
+        ]
+
+    def bind(self, batch: mjbatch.Batch, model: mujoco.MjModel) -> None:
+        super().bind(batch, model)
+        joint = model.joint(names.OBJECT_JOINT)
+        self.block_qpos = int(joint.qposadr[0])
+        self.block_qvel = int(joint.dofadr[0])
+
+    def reset(self, ids: np.ndarray, noise: ResetNoise) -> None:
+        self.reset_arm(ids, noise)
+        block = sample_on_ring(ids, noise, radius=self.block_radius, azimuth=0.6)
+        goal = sample_on_ring(ids, noise, radius=self.goal_radius, azimuth=0.8)
+        height = np.full((len(ids), 1), BLOCK_HALF_SIZE)
+        qpos = self.qpos[ids]
+        qpos[:, self.block_qpos : self.block_qpos + 3] = np.concatenate([block, height], axis=1)
+        self.qpos[ids] = qpos
+        self.mocap_pos[ids, self.marker_id] = np.concatenate([goal, height], axis=1)
+
+    def block_pos(self) -> np.ndarray:
+        """Block centre in the world frame (m)."""
+        return self.qpos[:, self.block_qpos : self.block_qpos + 3]
+
+    def block_to_goal(self) -> np.ndarray:
+        """Block-to-goal distance (m)."""
+        return np.linalg.norm(self.marker_pos() - self.block_pos(), axis=1)
+
+    def observe(self) -> np.ndarray:
+        tip, block, goal = self.tip(), self.block_pos(), self.marker_pos()
+        block_vel = self.qvel[:, self.block_qvel : self.block_qvel + 3]
+        return np.concatenate(
+            [*self.arm_state(), tip, block, block_vel, goal, goal - block, block - tip], axis=1
+        )
+
+    def reward_terms(self, ctrl: np.ndarray) -> dict[str, np.ndarray]:
+        tip_to_block = np.linalg.norm(self.block_pos() - self.tip(), axis=1)
+        return {
+            "tip_to_block": -self.tip_to_block_weight * tip_to_block,
+            "block_to_goal": -self.block_to_goal_weight * self.block_to_goal(),
+            "joint_velocity": self.joint_velocity_cost(),
+        }
+
+    def success(self) -> np.ndarray:
+        return self.block_to_goal() < self.success_distance
+
+    def terminated(self) -> np.ndarray:
+        return self.block_pos()[:, 2] < -0.1

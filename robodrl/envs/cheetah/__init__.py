@@ -1,0 +1,1 @@
+"""Cheetah: a planar two-legged runner with six actuated joints."""

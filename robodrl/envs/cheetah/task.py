@@ -1,0 +1,61 @@
+"""Cheetah running: forward speed of the torso, minus a control cost; no termination."""
+
+from __future__ import annotations
+
+import mujoco
+import numpy as np
+from mujoco import batch as mjbatch
+
+from robodrl.envs.task import ResetNoise, Task, _check_non_negative
+
+
+class CheetahTask(Task):
+    """Observations: joint positions without root_x (8), joint velocities (9).
+
+    Reward terms: ``forward`` = w·vx (torso speed in m/s along +x); ``control`` = -w·Σa²
+    with a the normalized action. Reset: nominal pose + U(-s, s) on positions and
+    s·N(0, 1) on velocities, s = ``reset_noise_scale`` (0 is deterministic).
+    """
+
+    xml_file = "cheetah.xml"
+    assets_package = "robodrl.envs.cheetah"
+    reward_names = ("forward", "control")
+
+    def __init__(
+        self,
+        *,
+        forward_weight: float = 1.0,
+        control_weight: float = 0.1,
+        reset_noise_scale: float = 0.1,
+        frame_skip: int = 5,
+        episode_seconds: float = 50.0,
+    ) -> None:
+        super().__init__(frame_skip=frame_skip, episode_seconds=episode_seconds)
+        _check_non_negative(
+            forward_weight=forward_weight,
+            control_weight=control_weight,
+            reset_noise_scale=reset_noise_scale,
+        )
+        self.forward_weight = forward_weight
+        self.control_weight = control_weight
+        self.reset_noise_scale = reset_noise_scale
+        self.obs_spec = [("joint_pos", 8), ("joint_vel", 9)]
+
+    def bind(self, batch: mjbatch.Batch, model: mujoco.MjModel) -> None:
+        self.qpos = batch.bind("qpos")
+        self.qvel = batch.bind("qvel")
+        self.qpos0 = model.qpos0.copy()
+
+    def reset(self, ids: np.ndarray, noise: ResetNoise) -> None:
+        s = self.reset_noise_scale
+        self.qpos[ids] = self.qpos0 + noise.uniform(ids, -s, s, self.qpos0.size)
+        self.qvel[ids] = s * noise.normal(ids, 1.0, self.qvel.shape[1])
+
+    def observe(self) -> np.ndarray:
+        return np.concatenate([self.qpos[:, 1:], self.qvel], axis=1)
+
+    def reward_terms(self, ctrl: np.ndarray) -> dict[str, np.ndarray]:
+        return {
+            "forward": self.forward_weight * self.qvel[:, 0],
+            "control": -self.control_weight * np.sum(ctrl**2, axis=1),
+        }

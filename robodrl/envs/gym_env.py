@@ -1,0 +1,61 @@
+"""``gymnasium.Env`` adapter: one simulation of the batched core (``gymnasium.make`` target)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium
+import numpy as np
+
+from robodrl.envs.core import BatchedEnv, InvalidActionMode
+from robodrl.envs.spaces import action_space, observation_space
+from robodrl.errors import InvalidActionError
+from robodrl.registry import make_task
+
+
+class RobodrlEnv(gymnasium.Env):
+    """A single robodrl task as a Gymnasium environment (num_envs = 1, one thread).
+
+    Time limits are applied by the core (``truncated``); ``info`` carries each weighted
+    reward term as ``reward_<term>``, plus ``sim_unstable`` and ``action_fault``.
+    """
+
+    metadata: dict[str, Any] = {"render_modes": []}  # noqa: RUF012 (Gymnasium's convention)
+
+    def __init__(
+        self, env_id: str, *, invalid_action: InvalidActionMode = "raise", **task_kwargs: Any
+    ) -> None:
+        self.core = BatchedEnv(
+            make_task(env_id, **task_kwargs),
+            1,
+            num_threads=1,
+            invalid_action=invalid_action,
+            autoreset=False,
+        )
+        self.env_id = env_id
+        self.observation_space = observation_space(self.core)
+        self.action_space = action_space(self.core)
+        self.metadata = {"render_modes": [], "render_fps": round(1.0 / self.core.control_dt)}
+        self.render_mode = None
+
+    @property
+    def model(self):
+        """The nominal ``MjModel``."""
+        return self.core.model
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        super().reset(seed=seed)
+        return self.core.reset(seed=seed)[0], {}
+
+    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        act = np.asarray(action)
+        if act.shape != self.action_space.shape:
+            raise InvalidActionError(
+                f"action has shape {act.shape}; expected {self.action_space.shape} "
+                f"(one entry per actuator: {self.core.actuator_names})"
+            )
+        obs, reward, terminated, truncated, info = self.core.step(act[None])
+        info = {key: value[0].item() for key, value in info.items()}
+        return obs[0], float(reward[0]), bool(terminated[0]), bool(truncated[0]), info

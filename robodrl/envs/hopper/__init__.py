@@ -1,0 +1,1 @@
+"""Hopper: a planar one-legged hopper that must keep a healthy posture while moving forward."""

@@ -1,0 +1,6 @@
+"""Names in the Pendulum MJCF, in one place."""
+
+HINGE = "hinge"
+POLE = "pole"
+TIP_SITE = "tip"
+MOTOR = "torque"

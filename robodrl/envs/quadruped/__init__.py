@@ -1,0 +1,1 @@
+"""Quadruped: a 3D four-legged robot with PD joint actuators tracking a planar velocity command."""

@@ -1,0 +1,171 @@
+"""Quadruped velocity tracking: follow a planar command (vx, vy, yaw rate) sampled per episode."""
+
+from __future__ import annotations
+
+import mujoco
+import numpy as np
+from mujoco import batch as mjbatch
+
+from robodrl.envs.kernels import gaussian_tracking, gravity_in_body_frame
+from robodrl.envs.quadruped import names
+from robodrl.envs.task import ResetNoise, Task, _check_non_negative, _check_positive
+from robodrl.errors import TaskArgumentError
+
+Range = tuple[float, float]
+
+
+def _check_range(**ranges: Range) -> None:
+    for name, value in ranges.items():
+        low, high = value
+        if not (np.isfinite(low) and np.isfinite(high) and low <= high):
+            raise TaskArgumentError(f"task argument {name}={value!r} must be finite (low, high)")
+
+
+class QuadrupedTask(Task):
+    """Observations (body frame, SI units): command (vx, vy m/s, yaw rate rad/s), IMU linear
+    velocity, gyro, accelerometer, orientation quaternion, 12 joint angles relative to the
+    standing pose, 12 joint velocities, 4 foot contacts (1 if the touch force > 1 N).
+
+    Reward terms: ``track_velocity`` = w·exp(-|cmd_xy - v_xy|²/σ²), ``track_yaw_rate`` =
+    w·exp(-(cmd_yaw - ω_z)²/σ²), ``vertical_velocity`` = -w·v_z², ``tilt`` = -w·|g_xy|²
+    (gravity in body frame), ``torque`` = -w·Σ τ² (N·m). Terminates when the torso centre is
+    below ``min_torso_height`` m or the torso tilts more than ``max_tilt`` rad.
+    """
+
+    xml_file = "quadruped.xml"
+    assets_package = "robodrl.envs.quadruped"
+    stage = mujoco.mjtStage.mjSTAGE_VEL
+    reward_names = ("track_velocity", "track_yaw_rate", "vertical_velocity", "tilt", "torque")
+
+    def __init__(
+        self,
+        *,
+        command_vx_range: Range = (-0.5, 1.0),
+        command_vy_range: Range = (-0.3, 0.3),
+        command_yaw_rate_range: Range = (-0.5, 0.5),
+        track_velocity_weight: float = 1.0,
+        track_yaw_rate_weight: float = 0.5,
+        tracking_sigma: float = 0.5,
+        vertical_velocity_weight: float = 0.5,
+        tilt_weight: float = 1.0,
+        torque_weight: float = 2e-4,
+        min_torso_height: float = 0.12,
+        max_tilt: float = 1.0,
+        reset_noise_scale: float = 0.05,
+        frame_skip: int = 4,
+        episode_seconds: float = 20.0,
+    ) -> None:
+        super().__init__(frame_skip=frame_skip, episode_seconds=episode_seconds)
+        _check_range(
+            command_vx_range=command_vx_range,
+            command_vy_range=command_vy_range,
+            command_yaw_rate_range=command_yaw_rate_range,
+        )
+        _check_non_negative(
+            track_velocity_weight=track_velocity_weight,
+            track_yaw_rate_weight=track_yaw_rate_weight,
+            vertical_velocity_weight=vertical_velocity_weight,
+            tilt_weight=tilt_weight,
+            torque_weight=torque_weight,
+            reset_noise_scale=reset_noise_scale,
+        )
+        _check_positive(
+            tracking_sigma=tracking_sigma, min_torso_height=min_torso_height, max_tilt=max_tilt
+        )
+        self.command_low = np.array(
+            [command_vx_range[0], command_vy_range[0], command_yaw_rate_range[0]]
+        )
+        self.command_high = np.array(
+            [command_vx_range[1], command_vy_range[1], command_yaw_rate_range[1]]
+        )
+        self.weights = {
+            "track_velocity": track_velocity_weight,
+            "track_yaw_rate": track_yaw_rate_weight,
+            "vertical_velocity": vertical_velocity_weight,
+            "tilt": tilt_weight,
+            "torque": torque_weight,
+        }
+        self.sigma_sq = tracking_sigma**2
+        self.min_torso_height = min_torso_height
+        self.min_up = np.cos(max_tilt)
+        self.reset_noise_scale = reset_noise_scale
+        self.obs_spec = [
+            ("command", 3),
+            ("base_linear_velocity", 3),
+            ("gyro", 3),
+            ("accelerometer", 3),
+            ("orientation", 4),
+            ("joint_pos", 12),
+            ("joint_vel", 12),
+            ("foot_contact", 4),
+        ]
+
+    def bind(self, batch: mjbatch.Batch, model: mujoco.MjModel) -> None:
+        self.qpos = batch.bind("qpos")
+        self.qvel = batch.bind("qvel")
+        self.sensordata = batch.bind("sensordata")
+        self.actuator_force = batch.bind("actuator_force")
+        self.command = np.zeros((batch.nsim, 3))
+        key = model.keyframe("stand")
+        self.stand_qpos = key.qpos.copy()
+        self.stand_joints = self.stand_qpos[7:]
+
+        def sensor_slice(name: str) -> slice:
+            sensor = model.sensor(name)
+            return slice(sensor.adr[0], sensor.adr[0] + sensor.dim[0])
+
+        self.gyro = sensor_slice(names.SENSOR_GYRO)
+        self.accelerometer = sensor_slice(names.SENSOR_ACCELEROMETER)
+        self.orientation = sensor_slice(names.SENSOR_ORIENTATION)
+        self.velocimeter = sensor_slice(names.SENSOR_VELOCIMETER)
+        touch = [model.sensor(n).adr[0] for n in names.FOOT_TOUCH_SENSORS]
+        self.touch = np.array(touch)
+
+    def reset(self, ids: np.ndarray, noise: ResetNoise) -> None:
+        s = self.reset_noise_scale
+        self.command[ids] = noise.uniform(ids, self.command_low, self.command_high, 3)
+        joints = self.stand_joints + noise.uniform(ids, -s, s, self.stand_joints.size)
+        qpos = np.tile(self.stand_qpos, (len(ids), 1))
+        qpos[:, 7:] = joints
+        self.qpos[ids] = qpos
+        self.qvel[ids] = noise.uniform(ids, -s, s, self.qvel.shape[1])
+
+    def observe(self) -> np.ndarray:
+        data = self.sensordata
+        contact = (data[:, self.touch] > 1.0).astype(np.float64)
+        return np.concatenate(
+            [
+                self.command,
+                data[:, self.velocimeter],
+                data[:, self.gyro],
+                data[:, self.accelerometer],
+                data[:, self.orientation],
+                self.qpos[:, 7:] - self.stand_joints,
+                self.qvel[:, 6:],
+                contact,
+            ],
+            axis=1,
+        )
+
+    def _gravity(self) -> np.ndarray:
+        return gravity_in_body_frame(self.qpos[:, 3:7])
+
+    def reward_terms(self, ctrl: np.ndarray) -> dict[str, np.ndarray]:
+        w = self.weights
+        velocity = self.sensordata[:, self.velocimeter]
+        yaw_rate = self.sensordata[:, self.gyro][:, 2]
+        velocity_error = np.sum((self.command[:, :2] - velocity[:, :2]) ** 2, axis=1)
+        gravity = self._gravity()
+        return {
+            "track_velocity": w["track_velocity"]
+            * gaussian_tracking(velocity_error, self.sigma_sq),
+            "track_yaw_rate": w["track_yaw_rate"]
+            * gaussian_tracking((self.command[:, 2] - yaw_rate) ** 2, self.sigma_sq),
+            "vertical_velocity": -w["vertical_velocity"] * velocity[:, 2] ** 2,
+            "tilt": -w["tilt"] * np.sum(gravity[:, :2] ** 2, axis=1),
+            "torque": -w["torque"] * np.sum(self.actuator_force**2, axis=1),
+        }
+
+    def terminated(self) -> np.ndarray:
+        upright = -self._gravity()[:, 2]
+        return (self.qpos[:, 2] < self.min_torso_height) | (upright < self.min_up)

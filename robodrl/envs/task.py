@@ -1,0 +1,128 @@
+"""The vectorized task interface: physics measurements in, observations / rewards / resets out.
+
+A task is written once over arrays of shape ``(num_envs, ...)``; the batched core
+(:mod:`robodrl.envs.core`) owns the simulation and calls these methods. No per-simulation
+Python loop runs on the step path; only the reset distribution draws per simulation, from
+each simulation's own seeded generator, so that a batch equals single environments.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from importlib import resources
+from typing import ClassVar
+
+import mujoco
+import numpy as np
+from mujoco import batch as mjbatch
+
+from robodrl.errors import TaskArgumentError
+
+
+class ResetNoise:
+    """Per-simulation random draws for the reset distribution (one generator per simulation)."""
+
+    def __init__(self, generators: list[np.random.Generator]) -> None:
+        self.generators = generators
+
+    def uniform(self, ids: np.ndarray, low, high, size: int) -> np.ndarray:
+        """Draw U(low, high) of ``size`` values for each simulation: ``(len(ids), size)``."""
+        out = np.empty((len(ids), size))
+        for row, sim in enumerate(ids):
+            out[row] = self.generators[sim].uniform(low, high, size)
+        return out
+
+    def normal(self, ids: np.ndarray, scale: float, size: int) -> np.ndarray:
+        """Draw N(0, scale²) of ``size`` values for each simulation in ``ids``."""
+        out = np.empty((len(ids), size))
+        for row, sim in enumerate(ids):
+            out[row] = self.generators[sim].normal(0.0, scale, size)
+        return out
+
+
+def _check_positive(**values: float) -> None:
+    for name, value in values.items():
+        if not np.isfinite(value) or value <= 0:
+            raise TaskArgumentError(f"task argument {name}={value!r} must be a finite number > 0")
+
+
+def _check_non_negative(**values: float) -> None:
+    for name, value in values.items():
+        if not np.isfinite(value) or value < 0:
+            raise TaskArgumentError(f"task argument {name}={value!r} must be a finite number >= 0")
+
+
+class Task(ABC):
+    """A robot task over a batch of simulations of one MJCF model.
+
+    Subclasses set the class attributes, build ``obs_spec`` in ``__init__`` and implement
+    the abstract methods. Reward terms returned by :meth:`reward_terms` are already
+    weighted: the reward is their sum.
+    """
+
+    #: MJCF file name in the task package's ``assets/`` folder.
+    xml_file: ClassVar[str]
+    #: package holding ``assets/`` (the task's own package).
+    assets_package: ClassVar[str]
+    #: stage computed after each step: ``mjSTAGE_VEL`` when observations read sensors / sites.
+    stage: ClassVar[int] = mujoco.mjtStage.mjSTAGE_NONE
+    #: names of the weighted reward terms, in order.
+    reward_names: ClassVar[tuple[str, ...]]
+    #: whether the task defines a success signal (``info["is_success"]``).
+    has_success: ClassVar[bool] = False
+
+    def __init__(self, *, frame_skip: int, episode_seconds: float) -> None:
+        if not isinstance(frame_skip, int | np.integer) or frame_skip < 1:
+            raise TaskArgumentError(f"task argument frame_skip={frame_skip!r} must be an int >= 1")
+        _check_positive(episode_seconds=episode_seconds)
+        self.frame_skip = int(frame_skip)
+        self.episode_seconds = float(episode_seconds)
+        self.obs_spec: list[tuple[str, int]] = []
+
+    # -- model -----------------------------------------------------------------------------
+    def load_model(self) -> mujoco.MjModel:
+        """Compile the task's MJCF (from package resources) into a nominal model."""
+        assets = resources.files(self.assets_package).joinpath("assets", self.xml_file)
+        with resources.as_file(assets) as path:  # a real path, so <include> files resolve
+            model = mujoco.MjModel.from_xml_path(str(path))
+        return model
+
+    # -- interface the core calls ----------------------------------------------------------
+    @abstractmethod
+    def bind(self, batch: mjbatch.Batch, model: mujoco.MjModel) -> None:
+        """Bind the batch fields the task reads; called once, before any reset."""
+
+    @abstractmethod
+    def reset(self, ids: np.ndarray, noise: ResetNoise) -> None:
+        """Write the initial state (qpos, qvel, mocap, commands) of simulations ``ids``."""
+
+    @abstractmethod
+    def observe(self) -> np.ndarray:
+        """Return observations ``(num_envs, obs_dim)``, float64, laid out as ``obs_spec``."""
+
+    @abstractmethod
+    def reward_terms(self, ctrl: np.ndarray) -> dict[str, np.ndarray]:
+        """Return each weighted reward term, ``(num_envs,)``, given the applied controls."""
+
+    def terminated(self) -> np.ndarray | None:
+        """Return a bool ``(num_envs,)`` of failed / finished episodes, or None if never."""
+        return None
+
+    def success(self) -> np.ndarray | None:
+        """Return a bool ``(num_envs,)`` of simulations currently at their goal, if defined."""
+        return None
+
+    # -- derived ---------------------------------------------------------------------------
+    @property
+    def obs_dim(self) -> int:
+        """Length of the observation vector."""
+        return sum(size for _, size in self.obs_spec)
+
+    @property
+    def obs_layout(self) -> dict[str, slice]:
+        """Observation layout: name → slice of the observation vector."""
+        layout, start = {}, 0
+        for name, size in self.obs_spec:
+            layout[name] = slice(start, start + size)
+            start += size
+        return layout

@@ -1,0 +1,30 @@
+"""Errors a user can cause; each message names the offending thing and what would be valid."""
+
+from __future__ import annotations
+
+
+class RobodrlError(Exception):
+    """Base class of every error robodrl raises on bad input."""
+
+
+class UnknownEnvError(RobodrlError, KeyError):
+    """An environment id that is not registered."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
+class InvalidActionError(RobodrlError, ValueError):
+    """An action of the wrong shape, or with NaN / inf entries."""
+
+
+class TaskArgumentError(RobodrlError, TypeError):
+    """A task argument that the task does not take, or a value it cannot use."""
+
+
+def suggest(name: str, valid: list[str] | tuple[str, ...]) -> str:
+    """Return ' (did you mean X?)' when a close valid name exists, else ''."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(valid), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""

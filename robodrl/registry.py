@@ -1,0 +1,108 @@
+"""Environment ids → tasks: ``robodrl/<Task>-v0`` names each; unknown ids list the valid ones."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from dataclasses import dataclass
+
+from robodrl.envs.task import Task
+from robodrl.errors import TaskArgumentError, UnknownEnvError, suggest
+
+NAMESPACE = "robodrl"
+
+
+@dataclass(frozen=True)
+class EnvSpec:
+    """A registered task: its id, where its class lives, and a one-line description."""
+
+    id: str
+    task_path: str  # "module:Class", imported on first use
+    description: str
+
+    def task_class(self) -> type[Task]:
+        """Import and return the task class."""
+        module, name = self.task_path.split(":")
+        return getattr(importlib.import_module(module), name)
+
+
+_SPECS: dict[str, EnvSpec] = {}
+
+
+def register(*, name: str, task_path: str, description: str) -> EnvSpec:
+    """Register a task as ``robodrl/<name>-v0``."""
+    spec = EnvSpec(f"{NAMESPACE}/{name}-v0", task_path, description)
+    _SPECS[spec.id] = spec
+    return spec
+
+
+def env_ids() -> list[str]:
+    """Every registered id, in registration order."""
+    return list(_SPECS)
+
+
+def get_spec(env_id: str) -> EnvSpec:
+    """The spec of ``env_id``; ``Pendulum-v0`` and ``Pendulum`` are accepted as short forms."""
+    if not isinstance(env_id, str):
+        raise UnknownEnvError(f"env id must be a string, got {env_id!r}; valid ids: {env_ids()}")
+    for candidate in (env_id, f"{NAMESPACE}/{env_id}", f"{NAMESPACE}/{env_id}-v0"):
+        if candidate in _SPECS:
+            return _SPECS[candidate]
+    raise UnknownEnvError(
+        f"unknown env id {env_id!r}{suggest(env_id, env_ids())}; valid ids: {', '.join(env_ids())}"
+    )
+
+
+def task_arguments(env_id: str) -> dict[str, object]:
+    """The task arguments of ``env_id`` with their defaults."""
+    signature = inspect.signature(get_spec(env_id).task_class().__init__)
+    return {
+        name: param.default
+        for name, param in signature.parameters.items()
+        if param.kind is inspect.Parameter.KEYWORD_ONLY
+    }
+
+
+def make_task(env_id: str, **task_kwargs: object) -> Task:
+    """Build the task of ``env_id``; unknown arguments are rejected with the valid names."""
+    spec = get_spec(env_id)
+    valid = task_arguments(spec.id)
+    for name in task_kwargs:
+        if name not in valid:
+            raise TaskArgumentError(
+                f"{spec.id} has no task argument {name!r}{suggest(name, list(valid))}; "
+                f"valid arguments: {', '.join(valid)}"
+            )
+    return spec.task_class()(**task_kwargs)
+
+
+register(
+    name="Pendulum",
+    task_path="robodrl.envs.pendulum.task:PendulumTask",
+    description="torque-limited swing-up and balance",
+)
+register(
+    name="Cheetah",
+    task_path="robodrl.envs.cheetah.task:CheetahTask",
+    description="planar runner, 6 motors, forward speed",
+)
+register(
+    name="Hopper",
+    task_path="robodrl.envs.hopper.task:HopperTask",
+    description="planar one-legged hopper, healthy-state termination",
+)
+register(
+    name="Quadruped",
+    task_path="robodrl.envs.quadruped.task:QuadrupedTask",
+    description="3D quadruped, PD joints, velocity-command tracking",
+)
+register(
+    name="ArmReach",
+    task_path="robodrl.envs.arm.reach:ArmReachTask",
+    description="4-joint arm, reach a random target",
+)
+register(
+    name="ArmPush",
+    task_path="robodrl.envs.arm.push:ArmPushTask",
+    description="4-joint arm, push a block to a goal on a table",
+)

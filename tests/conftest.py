@@ -1,0 +1,20 @@
+"""Shared fixtures: every registered id, and a helper to roll out a core with fixed actions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import robodrl
+
+ENV_IDS = robodrl.env_ids()
+
+
+@pytest.fixture(params=ENV_IDS)
+def env_id(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+def action_sequence(num_steps: int, num_envs: int, action_dim: int, seed: int = 123) -> np.ndarray:
+    """A fixed sequence of random actions in [-1, 1], ``(num_steps, num_envs, action_dim)``."""
+    return np.random.default_rng(seed).uniform(-1, 1, (num_steps, num_envs, action_dim))
