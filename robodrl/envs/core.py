@@ -72,7 +72,8 @@ class BatchedEnv:
         self.num_threads = int(num_threads or default_num_threads(self.num_envs))
         self.batch = mjbatch.Batch(self.model, self.num_envs, self.num_threads, persistent=True)
         self.ctrl = self.batch.bind("ctrl")
-        self._warning_counts = self.batch.warning[:, UNSTABLE_WARNINGS, 1]
+        self._warning_view = self.batch.warning[:, :, 1]  # live counters, (nsim, nwarning)
+        self._warning_counts = self._warning_view[:, UNSTABLE_WARNINGS]
         task.bind(self.batch, self.model)
 
         model = self.model
@@ -93,6 +94,8 @@ class BatchedEnv:
         self.action_dim = model.nu
 
         self.elapsed_steps = np.zeros(self.num_envs, dtype=np.int64)
+        self._all_false = np.zeros(self.num_envs, dtype=bool)  # shared, read-only
+        self._all_false.flags.writeable = False
         self._noise = ResetNoise([])
         self._obs = np.zeros((self.num_envs, self.obs_dim), dtype=np.float32)
         self.seed(seed)
@@ -127,7 +130,7 @@ class BatchedEnv:
         self.task.reset(ids, self._noise)
         self.batch.forward(ids)
         self.elapsed_steps[ids] = 0
-        self._warning_counts[ids] = self.batch.warning[ids][:, UNSTABLE_WARNINGS, 1]
+        self._warning_counts[ids] = self._warning_view[ids][:, UNSTABLE_WARNINGS]
 
     # -- actions ---------------------------------------------------------------------------
     def check_action(self, action: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -142,21 +145,27 @@ class BatchedEnv:
                 f"action has shape {act.shape}; expected {shape} "
                 f"(num_envs={self.num_envs}, one entry per actuator: {self.actuator_names})"
             )
-        fault = np.zeros(self.num_envs, dtype=bool)
+        fault = self._all_false
         finite = np.isfinite(act)
         if not finite.all():
-            bad = np.argwhere(~finite)
-            if self.invalid_action == "raise":
-                env, joint = bad[0]
-                raise InvalidActionError(
-                    f"action[{env}, {joint}] = {act[env, joint]} is not finite (env {env}, "
-                    f"actuator {self.actuator_names[joint]!r}; {len(bad)} non-finite entries in "
-                    "all); pass invalid_action='clip' to replace them (NaN -> 0, ±inf -> ±1)"
-                )
-            act = np.nan_to_num(act, nan=0.0, posinf=1.0, neginf=-1.0)
-            fault = ~finite.all(axis=1)
-        np.clip(act, -1.0, 1.0, out=act)
+            act, fault = self._handle_non_finite(act, finite)
+        np.maximum(act, -1.0, out=act)
+        np.minimum(act, 1.0, out=act)
         return act, fault
+
+    def _handle_non_finite(
+        self, act: np.ndarray, finite: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        bad = np.argwhere(~finite)
+        if self.invalid_action == "raise":
+            env, joint = bad[0]
+            raise InvalidActionError(
+                f"action[{env}, {joint}] = {act[env, joint]} is not finite (env {env}, "
+                f"actuator {self.actuator_names[joint]!r}; {len(bad)} non-finite entries in "
+                "all); pass invalid_action='clip' to replace them (NaN -> 0, ±inf -> ±1)"
+            )
+        act = np.nan_to_num(act, nan=0.0, posinf=1.0, neginf=-1.0)
+        return act, ~finite.all(axis=1)
 
     def action_to_ctrl(self, action: np.ndarray) -> np.ndarray:
         """Map actions in [-1, 1] to actuator control units (ctrlrange)."""
@@ -167,7 +176,8 @@ class BatchedEnv:
         """Advance every simulation one control step; return obs, reward, terminated,
         truncated and an info dict of arrays (see module docstring for instability)."""
         act, fault = self.check_action(action)
-        self.ctrl[:] = self.action_to_ctrl(act)
+        np.multiply(act, self._ctrl_half, out=act)
+        np.add(act, self._ctrl_mid, out=self.ctrl)  # = action_to_ctrl(act), written in place
         self.batch.step(nstep=self.frame_skip, stage=self.task.stage)
         self.elapsed_steps += 1
 
@@ -175,23 +185,19 @@ class BatchedEnv:
         obs = task.observe().astype(np.float32)
         terms = task.reward_terms(self.ctrl)
         terminated = task.terminated()
-        terminated = np.zeros(self.num_envs, bool) if terminated is None else terminated.copy()
+        terminated = self._all_false if terminated is None else terminated
         truncated = self.elapsed_steps >= self.max_episode_steps
-
-        counts = self.batch.warning[:, UNSTABLE_WARNINGS, 1]
-        unstable = (counts != self._warning_counts).any(axis=1)
-        self._warning_counts = counts
-        unstable |= ~np.isfinite(obs).all(axis=1)
-        if unstable.any():
+        unstable = self._find_unstable(obs)
+        if unstable is not None:
             obs[unstable] = self._obs[unstable]
             for value in terms.values():
                 value[unstable] = 0.0
-            terminated[unstable] = False
+            terminated = terminated & ~unstable
             truncated = truncated | unstable
 
-        reward = np.sum(list(terms.values()), axis=0) if terms else np.zeros(self.num_envs)
+        reward = sum(terms.values())
         info: dict[str, Any] = {f"reward_{name}": value for name, value in terms.items()}
-        info["sim_unstable"] = unstable
+        info["sim_unstable"] = self._all_false if unstable is None else unstable
         info["action_fault"] = fault
         success = task.success()
         if success is not None:
@@ -204,6 +210,18 @@ class BatchedEnv:
             obs[ids] = task.observe()[ids]
         self._obs = obs
         return obs.copy(), reward, terminated, truncated, info
+
+    def _find_unstable(self, obs: np.ndarray) -> np.ndarray | None:
+        """Simulations whose unstable-state warning counters rose, or whose observation is not
+        finite, in this step; None when there are none (the common, fast case)."""
+        counters = self._warning_view
+        if not counters.any() and np.isfinite(obs).all():
+            return None
+        counts = counters[:, UNSTABLE_WARNINGS]
+        unstable = (counts != self._warning_counts).any(axis=1)
+        self._warning_counts = counts
+        unstable |= ~np.isfinite(obs).all(axis=1)
+        return unstable if unstable.any() else None
 
     # -- models ----------------------------------------------------------------------------
     def get_model(self, i: int) -> mujoco.MjModel:

@@ -58,4 +58,4 @@ class RobodrlEnv(gymnasium.Env):
             )
         obs, reward, terminated, truncated, info = self.core.step(act[None])
         info = {key: value[0].item() for key, value in info.items()}
-        return obs[0], float(reward[0]), bool(terminated[0]), bool(truncated[0]), info
+        return obs[0], reward[0].item(), terminated[0].item(), truncated[0].item(), info

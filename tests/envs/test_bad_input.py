@@ -127,6 +127,12 @@ def test_out_of_range_finite_actions_are_clipped_to_control_range() -> None:
     assert core.ctrl[0, 0] == core.ctrl_high[0] == 2.0
 
 
+def test_huge_finite_actions_are_valid_and_clipped() -> None:
+    core = robodrl.make_core("Cheetah", 1, seed=0)
+    core.step(np.full((1, 6), 1e308))  # huge but finite
+    np.testing.assert_array_equal(core.ctrl, core.ctrl_high[None])
+
+
 def test_get_model_index_out_of_range() -> None:
     env = robodrl.make_vec("Pendulum", 2)
     with pytest.raises(IndexError, match=r"\[0, 2\)"):

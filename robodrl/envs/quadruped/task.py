@@ -6,7 +6,7 @@ import mujoco
 import numpy as np
 from mujoco import batch as mjbatch
 
-from robodrl.envs.kernels import gaussian_tracking, gravity_in_body_frame
+from robodrl.envs.kernels import gaussian_tracking
 from robodrl.envs.quadruped import names
 from robodrl.envs.task import ResetNoise, Task, _check_non_negative, _check_positive
 from robodrl.errors import TaskArgumentError
@@ -105,6 +105,8 @@ class QuadrupedTask(Task):
         self.qvel = batch.bind("qvel")
         self.sensordata = batch.bind("sensordata")
         self.actuator_force = batch.bind("actuator_force")
+        self.xmat = batch.bind("xmat")
+        self.torso_id = model.body(names.TORSO).id
         self.command = np.zeros((batch.nsim, 3))
         key = model.keyframe("stand")
         self.stand_qpos = key.qpos.copy()
@@ -132,7 +134,7 @@ class QuadrupedTask(Task):
 
     def observe(self) -> np.ndarray:
         data = self.sensordata
-        contact = (data[:, self.touch] > 1.0).astype(np.float64)
+        contact = data[:, self.touch] > 1.0
         return np.concatenate(
             [
                 self.command,
@@ -148,13 +150,15 @@ class QuadrupedTask(Task):
         )
 
     def _gravity(self) -> np.ndarray:
-        return gravity_in_body_frame(self.qpos[:, 3:7])
+        """Gravity direction in the torso frame, ``(num_envs, 3)``: minus the third row of the
+        torso's rotation matrix (current at the new state: the task's stage is mjSTAGE_VEL)."""
+        return -self.xmat[:, self.torso_id, 6:9]
 
     def reward_terms(self, ctrl: np.ndarray) -> dict[str, np.ndarray]:
         w = self.weights
         velocity = self.sensordata[:, self.velocimeter]
         yaw_rate = self.sensordata[:, self.gyro][:, 2]
-        velocity_error = np.sum((self.command[:, :2] - velocity[:, :2]) ** 2, axis=1)
+        velocity_error = ((self.command[:, :2] - velocity[:, :2]) ** 2).sum(axis=1)
         gravity = self._gravity()
         return {
             "track_velocity": w["track_velocity"]
@@ -162,10 +166,10 @@ class QuadrupedTask(Task):
             "track_yaw_rate": w["track_yaw_rate"]
             * gaussian_tracking((self.command[:, 2] - yaw_rate) ** 2, self.sigma_sq),
             "vertical_velocity": -w["vertical_velocity"] * velocity[:, 2] ** 2,
-            "tilt": -w["tilt"] * np.sum(gravity[:, :2] ** 2, axis=1),
-            "torque": -w["torque"] * np.sum(self.actuator_force**2, axis=1),
+            "tilt": -w["tilt"] * (gravity[:, :2] ** 2).sum(axis=1),
+            "torque": -w["torque"] * (self.actuator_force**2).sum(axis=1),
         }
 
     def terminated(self) -> np.ndarray:
-        upright = -self._gravity()[:, 2]
+        upright = self.xmat[:, self.torso_id, 8]  # z of the torso z-axis in the world frame
         return (self.qpos[:, 2] < self.min_torso_height) | (upright < self.min_up)
