@@ -28,3 +28,25 @@ def suggest(name: str, valid: list[str] | tuple[str, ...]) -> str:
 
     close = difflib.get_close_matches(name, list(valid), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class ConfigError(RobodrlError, ValueError):
+    """A YAML document or config value that is malformed; the message names the dotted field."""
+
+
+def format_validation_error(err: Exception, *, prefix: str = "") -> str:
+    """Turn a pydantic ``ValidationError`` into lines ``dotted.field: what is wrong``."""
+    lines = []
+    for item in err.errors():  # type: ignore[attr-defined]
+        parts = [prefix] if prefix else []
+        for loc in item["loc"]:
+            if isinstance(loc, int):
+                parts[-1:] = [f"{parts[-1]}[{loc}]"] if parts else [f"[{loc}]"]
+            else:
+                parts.append(str(loc))
+        field = ".".join(parts) or "(document)"
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = "unknown field"
+        lines.append(f"{field}: {message}")
+    return "; ".join(lines)

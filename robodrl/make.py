@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from robodrl.envs.core import BatchedEnv, InvalidActionMode, SeedLike
-from robodrl.registry import make_task
+from robodrl.registry import get_spec, make_task
+from robodrl.robustness.loading import load_section
+
+#: what ``randomization=`` / ``perturbations=`` accept: a preset name (``"dr-default"``), a
+#: YAML path, a dict (a whole document, or just that section), or None
+RobustnessSource = str | Path | dict | None
 
 
 def make_core(
@@ -15,15 +21,27 @@ def make_core(
     num_threads: int | None = None,
     seed: SeedLike = None,
     invalid_action: InvalidActionMode = "raise",
+    randomization: RobustnessSource = None,
+    perturbations: RobustnessSource = None,
+    autoreset: bool = True,
     **task_kwargs: Any,
 ) -> BatchedEnv:
     """The batched core of ``env_id`` with ``num_envs`` simulations, reset and ready to step."""
+    env_id = get_spec(env_id).id
+    task = make_task(env_id, **task_kwargs)
     core = BatchedEnv(
-        make_task(env_id, **task_kwargs),
+        task,
         num_envs,
         num_threads=num_threads,
         seed=seed,
         invalid_action=invalid_action,
+        autoreset=autoreset,
+        randomization=None
+        if randomization is None
+        else load_section(randomization, env_id, "randomization"),
+        perturbations=None
+        if perturbations is None
+        else load_section(perturbations, env_id, "perturbations"),
     )
     core.reset()
     return core
@@ -36,6 +54,8 @@ def make_vec(
     num_threads: int | None = None,
     seed: SeedLike = None,
     invalid_action: InvalidActionMode = "raise",
+    randomization: RobustnessSource = None,
+    perturbations: RobustnessSource = None,
     **task_kwargs: Any,
 ):
     """A ``gymnasium.vector.VectorEnv`` of ``num_envs`` simulations of ``env_id`` in one batch."""
@@ -47,6 +67,8 @@ def make_vec(
         num_threads=num_threads,
         seed=seed,
         invalid_action=invalid_action,
+        randomization=randomization,
+        perturbations=perturbations,
         **task_kwargs,
     )
     return RobodrlVectorEnv(core)
@@ -59,6 +81,8 @@ def make_sb3_vec(
     num_threads: int | None = None,
     seed: SeedLike = None,
     invalid_action: InvalidActionMode = "raise",
+    randomization: RobustnessSource = None,
+    perturbations: RobustnessSource = None,
     **task_kwargs: Any,
 ):
     """A Stable-Baselines3 ``VecEnv`` of ``num_envs`` simulations of ``env_id`` in one batch."""
@@ -70,6 +94,8 @@ def make_sb3_vec(
         num_threads=num_threads,
         seed=seed,
         invalid_action=invalid_action,
+        randomization=randomization,
+        perturbations=perturbations,
         **task_kwargs,
     )
     return RobodrlVecEnv(core)

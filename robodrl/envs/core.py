@@ -24,6 +24,9 @@ from mujoco import batch as mjbatch
 
 from robodrl.envs.task import ResetNoise, Task
 from robodrl.errors import InvalidActionError, TaskArgumentError
+from robodrl.robustness.perturbations import Perturber, motor_strength_parameter
+from robodrl.robustness.randomization import DomainRandomizer
+from robodrl.robustness.spec import PerturbationSpec, RandomizationSpec
 
 #: MuJoCo warnings that mean "the state was bad and the simulation was reset".
 UNSTABLE_WARNINGS = [
@@ -34,6 +37,12 @@ UNSTABLE_WARNINGS = [
 ]
 InvalidActionMode = Literal["raise", "clip"]
 SeedLike = int | list[int] | tuple[int, ...] | np.ndarray | None
+
+
+def _stream(sequence: np.random.SeedSequence, key: int) -> np.random.Generator:
+    """An independent generator derived from a simulation's seed sequence."""
+    child = np.random.SeedSequence(sequence.entropy, spawn_key=(*sequence.spawn_key, key))
+    return np.random.default_rng(child)
 
 
 def default_num_threads(num_envs: int) -> int:
@@ -53,6 +62,8 @@ class BatchedEnv:
         seed: SeedLike = None,
         invalid_action: InvalidActionMode = "raise",
         autoreset: bool = True,
+        randomization: RandomizationSpec | None = None,
+        perturbations: PerturbationSpec | None = None,
     ) -> None:
         if not isinstance(num_envs, int | np.integer) or num_envs < 1:
             raise TaskArgumentError(f"num_envs={num_envs!r} must be an int >= 1")
@@ -98,23 +109,61 @@ class BatchedEnv:
         self._all_false.flags.writeable = False
         self._noise = ResetNoise([])
         self._obs = np.zeros((self.num_envs, self.obs_dim), dtype=np.float32)
+        self._build_robustness(randomization, perturbations)
         self.seed(seed)
+
+    def _build_robustness(
+        self, randomization: RandomizationSpec | None, perturbations: PerturbationSpec | None
+    ) -> None:
+        """The randomizer (model fields) and perturber (step path); None where inactive."""
+        spec = randomization or RandomizationSpec()
+        strength = motor_strength_parameter(perturbations) if perturbations else None
+        if strength is not None:
+            spec = RandomizationSpec(
+                every_seconds=spec.every_seconds, params=[*spec.params, strength]
+            )
+        self.randomizer = (
+            DomainRandomizer(spec, self.batch, self.model, self.control_dt) if spec.params else None
+        )
+        self.perturber = None
+        if perturbations is not None:
+            perturber = Perturber(
+                perturbations,
+                batch=self.batch,
+                model=self.model,
+                obs_layout=self.obs_layout,
+                obs_dim=self.obs_dim,
+                action_dim=self.action_dim,
+                control_dt=self.control_dt,
+            )
+            self.perturber = perturber if perturber.active else None
 
     # -- seeding and reset -----------------------------------------------------------------
     def seed(self, seed: SeedLike = None) -> None:
-        """Seed each simulation's generator: an int s gives simulation i the seed s + i."""
+        """Seed each simulation's generators: an int s gives simulation i the seed s + i.
+
+        Simulation i has independent streams for its reset noise, its randomized parameters
+        and its per-episode perturbations; per-step perturbation noise comes from one stream
+        for the whole batch.
+        """
         if seed is None:
             sequences = np.random.SeedSequence().spawn(self.num_envs)
-            self._noise.generators = [np.random.default_rng(s) for s in sequences]
-            return
-        seeds = np.atleast_1d(np.asarray(seed))
-        if seeds.ndim != 1 or not np.issubdtype(seeds.dtype, np.integer) or (seeds < 0).any():
-            raise TaskArgumentError(f"seed={seed!r} must be an int >= 0 or one per environment")
-        if seeds.size == 1:
-            seeds = seeds[0] + np.arange(self.num_envs)
-        elif seeds.size != self.num_envs:
-            raise TaskArgumentError(f"got {seeds.size} seeds for {self.num_envs} environments")
-        self._noise.generators = [np.random.default_rng(int(s)) for s in seeds]
+        else:
+            seeds = np.atleast_1d(np.asarray(seed))
+            if seeds.ndim != 1 or not np.issubdtype(seeds.dtype, np.integer) or (seeds < 0).any():
+                raise TaskArgumentError(f"seed={seed!r} must be an int >= 0 or one per environment")
+            if seeds.size == 1:
+                seeds = seeds[0] + np.arange(self.num_envs)
+            elif seeds.size != self.num_envs:
+                raise TaskArgumentError(f"got {seeds.size} seeds for {self.num_envs} environments")
+            sequences = [np.random.SeedSequence(int(s)) for s in seeds]
+        self._noise.generators = [np.random.default_rng(s) for s in sequences]
+        if self.randomizer is not None:
+            self.randomizer.generators = [_stream(s, 1) for s in sequences]
+        if self.perturber is not None:
+            self.perturber.generators = [_stream(s, 2) for s in sequences]
+            entropy = [int(x) for s in sequences for x in np.atleast_1d(s.entropy)]
+            self.perturber.step_rng = np.random.default_rng([*entropy, 3])
 
     def reset(self, ids: np.ndarray | None = None, *, seed: SeedLike = None) -> np.ndarray:
         """Reset simulations ``ids`` (all by default) and return every observation."""
@@ -122,11 +171,18 @@ class BatchedEnv:
             self.seed(seed)
         ids = np.arange(self.num_envs) if ids is None else np.asarray(ids, dtype=np.int64)
         self._reset_ids(ids)
-        self._obs[ids] = self.task.observe()[ids]
+        self._obs[ids] = self._first_observation(ids)
         return self._obs.copy()
+
+    def _first_observation(self, ids: np.ndarray) -> np.ndarray:
+        """What the policy sees first in the new episodes of ``ids``."""
+        obs = self.task.observe()[ids].astype(np.float32)
+        return obs if self.perturber is None else self.perturber.reset(ids, obs)
 
     def _reset_ids(self, ids: np.ndarray) -> None:
         self.batch.reset(ids, stage=mujoco.mjtStage.mjSTAGE_NONE)
+        if self.randomizer is not None:
+            self.randomizer.resample(ids)
         self.task.reset(ids, self._noise)
         self.batch.forward(ids)
         self.elapsed_steps[ids] = 0
@@ -176,6 +232,10 @@ class BatchedEnv:
         """Advance every simulation one control step; return obs, reward, terminated,
         truncated and an info dict of arrays (see module docstring for instability)."""
         act, fault = self.check_action(action)
+        perturber = self.perturber
+        if perturber is not None:
+            act = perturber.action(act)
+            perturber.apply_pushes(self.elapsed_steps)
         np.multiply(act, self._ctrl_half, out=act)
         np.add(act, self._ctrl_mid, out=self.ctrl)  # = action_to_ctrl(act), written in place
         self.batch.step(nstep=self.frame_skip, stage=self.task.stage)
@@ -188,6 +248,8 @@ class BatchedEnv:
         terminated = self._all_false if terminated is None else terminated
         truncated = self.elapsed_steps >= self.max_episode_steps
         unstable = self._find_unstable(obs)
+        if perturber is not None:
+            obs = perturber.observation(obs)
         if unstable is not None:
             obs[unstable] = self._obs[unstable]
             for value in terms.values():
@@ -207,7 +269,12 @@ class BatchedEnv:
             ids = np.flatnonzero(done)
             info["final_obs"] = obs.copy()
             self._reset_ids(ids)
-            obs[ids] = task.observe()[ids]
+            obs[ids] = self._first_observation(ids)
+        if self.randomizer is not None:
+            due = self.randomizer.due(self.elapsed_steps)
+            if due.size:
+                self.randomizer.resample(due)
+            info["dr"] = self.randomizer.values
         self._obs = obs
         return obs.copy(), reward, terminated, truncated, info
 
@@ -222,6 +289,47 @@ class BatchedEnv:
         self._warning_counts = counts
         unstable |= ~np.isfinite(obs).all(axis=1)
         return unstable if unstable.any() else None
+
+    # -- checkpoint state --------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to continue exactly, as plain JSON-able values: the physics state
+        rows, step counters, last observations, task state, and every random stream."""
+        return {
+            "num_envs": self.num_envs,
+            "physics": np.asarray(self.batch.state).tolist(),
+            "elapsed_steps": self.elapsed_steps.tolist(),
+            "last_obs": self._obs.tolist(),
+            "warning_counts": self._warning_counts.tolist(),
+            "reset_generators": [g.bit_generator.state for g in self._noise.generators],
+            "task": self.task.state_dict(),
+            "randomizer": None if self.randomizer is None else self.randomizer.state_dict(),
+            "perturber": None if self.perturber is None else self.perturber.state_dict(),
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`state_dict` into an env built with the same task and settings."""
+        if state["num_envs"] != self.num_envs:
+            raise TaskArgumentError(
+                f"saved env state has {state['num_envs']} simulations, this env {self.num_envs}"
+            )
+        for part, mine in (("randomizer", self.randomizer), ("perturber", self.perturber)):
+            if (state[part] is None) != (mine is None):
+                raise TaskArgumentError(
+                    f"saved env state {'has' if state[part] is not None else 'lacks'} a {part}; "
+                    "build the env with the same randomization and perturbations"
+                )
+        if self.randomizer is not None:
+            self.randomizer.load_state_dict(state["randomizer"])
+        if self.perturber is not None:
+            self.perturber.load_state_dict(state["perturber"])
+        self.batch.state[:] = np.asarray(state["physics"])
+        self.batch.forward()
+        self.elapsed_steps[:] = state["elapsed_steps"]
+        self._obs = np.asarray(state["last_obs"], dtype=np.float32)
+        self._warning_counts = np.asarray(state["warning_counts"], dtype=self._warning_counts.dtype)
+        for g, saved in zip(self._noise.generators, state["reset_generators"], strict=True):
+            g.bit_generator.state = saved
+        self.task.load_state_dict(state["task"])
 
     # -- models ----------------------------------------------------------------------------
     def get_model(self, i: int) -> mujoco.MjModel:

@@ -7,10 +7,10 @@ from typing import Any
 import gymnasium
 import numpy as np
 
-from robodrl.envs.core import BatchedEnv, InvalidActionMode
+from robodrl.envs.core import InvalidActionMode
 from robodrl.envs.spaces import action_space, observation_space
 from robodrl.errors import InvalidActionError
-from robodrl.registry import make_task
+from robodrl.make import RobustnessSource, make_core
 
 
 class RobodrlEnv(gymnasium.Env):
@@ -23,14 +23,23 @@ class RobodrlEnv(gymnasium.Env):
     metadata: dict[str, Any] = {"render_modes": []}  # noqa: RUF012 (Gymnasium's convention)
 
     def __init__(
-        self, env_id: str, *, invalid_action: InvalidActionMode = "raise", **task_kwargs: Any
+        self,
+        env_id: str,
+        *,
+        invalid_action: InvalidActionMode = "raise",
+        randomization: RobustnessSource = None,
+        perturbations: RobustnessSource = None,
+        **task_kwargs: Any,
     ) -> None:
-        self.core = BatchedEnv(
-            make_task(env_id, **task_kwargs),
+        self.core = make_core(
+            env_id,
             1,
             num_threads=1,
             invalid_action=invalid_action,
+            randomization=randomization,
+            perturbations=perturbations,
             autoreset=False,
+            **task_kwargs,
         )
         self.env_id = env_id
         self.observation_space = observation_space(self.core)
@@ -57,5 +66,12 @@ class RobodrlEnv(gymnasium.Env):
                 f"(one entry per actuator: {self.core.actuator_names})"
             )
         obs, reward, terminated, truncated, info = self.core.step(act[None])
-        info = {key: value[0].item() for key, value in info.items()}
+        info = {key: _first(value) for key, value in info.items()}
         return obs[0], reward[0].item(), terminated[0].item(), truncated[0].item(), info
+
+
+def _first(value: Any) -> Any:
+    """Simulation 0's entry of a batched info value (dicts of arrays included)."""
+    if isinstance(value, dict):
+        return {key: np.array(v[0]) for key, v in value.items()}
+    return value[0].item()

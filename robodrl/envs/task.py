@@ -112,6 +112,15 @@ class Task(ABC):
         """Return a bool ``(num_envs,)`` of simulations currently at their goal, if defined."""
         return None
 
+    def state_dict(self) -> dict[str, list]:
+        """Task state beyond the physics (e.g. per-episode commands), as plain lists."""
+        return {}
+
+    def load_state_dict(self, state: dict[str, list]) -> None:
+        """Restore :meth:`state_dict`."""
+        if state:
+            raise TaskArgumentError(f"{type(self).__name__} keeps no state; got {sorted(state)}")
+
     # -- derived ---------------------------------------------------------------------------
     @property
     def obs_dim(self) -> int:

@@ -123,6 +123,12 @@ class QuadrupedTask(Task):
         touch = [model.sensor(n).adr[0] for n in names.FOOT_TOUCH_SENSORS]
         self.touch = np.array(touch)
 
+    def state_dict(self) -> dict[str, list]:
+        return {"command": self.command.tolist()}
+
+    def load_state_dict(self, state: dict[str, list]) -> None:
+        self.command[:] = np.asarray(state["command"])
+
     def reset(self, ids: np.ndarray, noise: ResetNoise) -> None:
         s = self.reset_noise_scale
         self.command[ids] = noise.uniform(ids, self.command_low, self.command_high, 3)

@@ -1,0 +1,85 @@
+"""Find and validate robustness documents: a preset name, a YAML path, or a dict."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from robodrl.errors import ConfigError, format_validation_error
+from robodrl.robustness.spec import PerturbationSpec, RandomizationSpec, RobustnessSpec
+from robodrl.yamlio import load_yaml_file
+
+SECTIONS = ("randomization", "perturbations")
+
+
+def presets_root() -> Path:
+    """Folder of the YAML presets: ``$ROBODRL_PRESETS`` or the source checkout's ``envs/``."""
+    override = os.environ.get("ROBODRL_PRESETS")
+    return Path(override) if override else Path(__file__).resolve().parents[2] / "envs"
+
+
+def task_folder(env_id: str) -> str:
+    """Preset folder name of a task id: ``robodrl/ArmReach-v0`` → ``arm_reach``."""
+    name = env_id.split("/")[-1].rsplit("-v", 1)[0]
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def preset_names(env_id: str) -> list[str]:
+    """Names of the presets available for ``env_id``."""
+    folder = presets_root() / task_folder(env_id)
+    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def _document(source: Any, env_id: str) -> tuple[dict[str, Any], str]:
+    """The raw mapping behind ``source`` and a name for error messages."""
+    if isinstance(source, dict):
+        return source, "dict"
+    if isinstance(source, Path) or (isinstance(source, str) and source.endswith((".yaml", ".yml"))):
+        data, where = load_yaml_file(source), str(source)
+    elif isinstance(source, str):
+        path = presets_root() / task_folder(env_id) / f"{source}.yaml"
+        if not path.is_file():
+            raise ConfigError(
+                f"unknown preset {source!r} for {env_id}; presets: {preset_names(env_id)} "
+                f"(in {path.parent}), or pass a YAML path or a dict"
+            )
+        data, where = load_yaml_file(path), str(path)
+    else:
+        raise ConfigError(
+            f"expected a preset name, a YAML path or a dict, got {type(source).__name__}"
+        )
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: the document must be a mapping, got {type(data).__name__}")
+    return data, where
+
+
+def load_robustness(source: Any, env_id: str) -> RobustnessSpec:
+    """Validate a whole robustness document (both sections)."""
+    if isinstance(source, RobustnessSpec):
+        return source
+    data, where = _document(source, env_id)
+    try:
+        return RobustnessSpec.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(f"{where}: {format_validation_error(err)}") from None
+
+
+def load_section(source: Any, env_id: str, section: str) -> RandomizationSpec | PerturbationSpec:
+    """One section of a document; a dict without section keys is taken as the section itself."""
+    model = RandomizationSpec if section == "randomization" else PerturbationSpec
+    if isinstance(source, model):
+        return source
+    data, where = _document(source, env_id)
+    if isinstance(source, dict) and not any(key in data for key in SECTIONS):
+        data = {section: data}
+    try:
+        spec = RobustnessSpec.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(f"{where}: {format_validation_error(err)}") from None
+    return getattr(spec, section)

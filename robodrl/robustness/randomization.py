@@ -1,0 +1,277 @@
+"""Domain randomization per simulation, always derived from the nominal model.
+
+At each reset (and optionally every ``every_seconds``) each simulation draws its parameters
+from its own generator; the model fields of those simulations are rebuilt from the nominal
+values, every parameter is applied in order, and ``Batch.set_const(ids)`` makes the derived
+constants (subtree masses, inertia-dependent terms, ...) follow. Nothing compounds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import mujoco
+import numpy as np
+from mujoco import batch as mjbatch
+
+from robodrl.errors import ConfigError
+from robodrl.robustness.spec import QUANTITIES, RandomizationSpec, RandomizedParameter
+from robodrl.robustness.targets import joint_dofs, match_elements
+
+#: model fields each quantity writes
+FIELDS = {
+    "mass": ("body_mass", "body_inertia"),
+    "payload": ("body_mass",),
+    "com_offset": ("body_ipos",),
+    "friction": ("geom_friction",),
+    "damping": ("dof_damping",),
+    "armature": ("dof_armature",),
+    "frictionloss": ("dof_frictionloss",),
+    "kp": ("actuator_gainprm", "actuator_biasprm"),
+    "kd": ("actuator_biasprm",),
+    "gain": ("actuator_gainprm",),
+    "strength": ("actuator_gainprm", "actuator_biasprm"),
+    "force_limit": ("actuator_forcerange",),
+    "gravity": ("opt.gravity",),
+}
+_SETCONST = set(mujoco.MjModel._setconst_inputs)
+_COMPONENTS = {"sliding": [0], "torsional": [1], "rolling": [2], "all": [0, 1, 2]}
+
+
+@dataclass
+class Parameter:
+    """A randomized parameter resolved against the model."""
+
+    spec: RandomizedParameter
+    elements: np.ndarray  # body / geom / dof / actuator ids; [0] for gravity
+    names: list[str]
+    width: int  # values drawn per element
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
+
+
+def _resolve(param: RandomizedParameter, model: mujoco.MjModel, where: str) -> Parameter:
+    kind = QUANTITIES[param.quantity][0]
+    if kind == "world":
+        width = 1 if param.operation == "scale" else 3
+        return Parameter(param, np.array([0]), ["world"], width)
+    ids, names = match_elements(model, kind, param.pattern, where=where)
+    if kind == "joint":
+        ids = joint_dofs(model, ids)
+    if param.quantity in ("kp", "kd"):
+        not_pd = [
+            n
+            for a, n in zip(ids, names, strict=True)
+            if model.actuator_biastype[a] != mujoco.mjtBias.mjBIAS_AFFINE
+            or model.actuator_gainprm[a, 0] != -model.actuator_biasprm[a, 1]
+        ]
+        if not_pd:
+            raise ConfigError(
+                f"{where}: {param.quantity} needs PD position actuators; {not_pd} are not"
+            )
+    if param.quantity == "force_limit":
+        unlimited = [
+            n for a, n in zip(ids, names, strict=True) if not model.actuator_forcelimited[a]
+        ]
+        if unlimited:
+            raise ConfigError(f"{where}: actuators {unlimited} have no force limit to randomize")
+    return Parameter(param, ids, names, 3 if param.quantity == "com_offset" else 1)
+
+
+def _check_non_negative(param: Parameter, nominal: dict[str, np.ndarray], where: str) -> None:
+    """An ``add`` whose lower bound would drive a physical quantity below zero is refused."""
+    spec = param.spec
+    minimum = QUANTITIES[spec.quantity][2]
+    if spec.operation != "add" or minimum is None:
+        return
+    low, _ = spec.distribution.bounds()
+    current = _read(param, nominal)
+    if (current + low < minimum).any():
+        raise ConfigError(
+            f"{where}: adding low={low} to {spec.quantity} of {param.names} (nominal "
+            f"{np.round(current, 4).tolist()}) would make it negative"
+        )
+
+
+def _read(param: Parameter, fields: dict[str, np.ndarray]) -> np.ndarray:
+    """The physical value of ``param`` in ``fields`` (arrays with a leading batch axis or not)."""
+    q, el = param.spec.quantity, param.elements
+    if q in ("mass", "payload"):
+        return fields["body_mass"][..., el]
+    if q == "com_offset":
+        return fields["body_ipos"][..., el, :]
+    if q == "friction":
+        return fields["geom_friction"][..., el, :][..., _COMPONENTS[param.spec.component]]
+    if q in ("damping", "armature", "frictionloss"):
+        return fields[FIELDS[q][0]][..., el]
+    if q in ("kp", "gain", "strength"):
+        return fields["actuator_gainprm"][..., el, 0]
+    if q == "kd":
+        return -fields["actuator_biasprm"][..., el, 2]
+    if q == "force_limit":
+        return fields["actuator_forcerange"][..., el, 1]
+    return fields["opt.gravity"]
+
+
+def _apply(
+    param: Parameter, work: dict[str, np.ndarray], draw: np.ndarray, progress: float
+) -> None:
+    """Apply one parameter's draws ``(k, n_elements, width)`` to the working fields in place."""
+    spec, el = param.spec, param.elements
+    op = spec.operation
+
+    def combine(old: np.ndarray, x: np.ndarray) -> np.ndarray:
+        if op == "scale":
+            return old * (1.0 + progress * (x - 1.0))
+        if op == "add":
+            return old + progress * x
+        return old + progress * (x - old)
+
+    q, x = spec.quantity, draw
+    if q == "mass":
+        old = work["body_mass"][:, el]
+        new = combine(old, x[..., 0])
+        ratio = np.divide(new, old, out=np.ones_like(new), where=old > 0)
+        work["body_mass"][:, el] = new
+        work["body_inertia"][:, el] *= ratio[..., None]
+    elif q == "payload":
+        work["body_mass"][:, el] += progress * x[..., 0]
+    elif q == "com_offset":
+        work["body_ipos"][:, el] += progress * x
+    elif q == "friction":
+        cols = _COMPONENTS[spec.component]
+        friction = work["geom_friction"]
+        for c in cols:
+            friction[:, el, c] = combine(friction[:, el, c], x[..., 0])
+    elif q in ("damping", "armature", "frictionloss"):
+        name = FIELDS[q][0]
+        work[name][:, el] = combine(work[name][:, el], x[..., 0])
+    elif q == "kp":
+        kp = combine(work["actuator_gainprm"][:, el, 0], x[..., 0])
+        work["actuator_gainprm"][:, el, 0] = kp
+        work["actuator_biasprm"][:, el, 1] = -kp
+    elif q == "kd":
+        work["actuator_biasprm"][:, el, 2] = -combine(
+            -work["actuator_biasprm"][:, el, 2], x[..., 0]
+        )
+    elif q == "gain":
+        work["actuator_gainprm"][:, el, 0] = combine(work["actuator_gainprm"][:, el, 0], x[..., 0])
+    elif q == "strength":
+        scale = 1.0 + progress * (x[..., 0] - 1.0)
+        work["actuator_gainprm"][:, el, 0] *= scale
+        work["actuator_biasprm"][:, el, :3] *= scale[..., None]
+    elif q == "force_limit":
+        limit = combine(work["actuator_forcerange"][:, el, 1], x[..., 0])
+        work["actuator_forcerange"][:, el] = np.stack([-limit, limit], axis=-1)
+    else:  # gravity
+        gravity = work["opt.gravity"]
+        work["opt.gravity"] = combine(gravity, x[:, 0, :] if x.shape[-1] == 3 else x[:, 0, :1])
+
+
+def draw(spec: RandomizedParameter, rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
+    """Draw from a parameter's distribution."""
+    dist = spec.distribution
+    if dist.type == "uniform":
+        return rng.uniform(dist.low, dist.high, size)
+    if dist.type == "loguniform":
+        return np.exp(rng.uniform(np.log(dist.low), np.log(dist.high), size))
+    return np.clip(rng.normal(dist.mean, dist.std, size), dist.low, dist.high)
+
+
+@dataclass
+class DomainRandomizer:
+    """Per-simulation randomization of a batch's model fields (see module docstring)."""
+
+    spec: RandomizationSpec
+    batch: mjbatch.Batch
+    model: mujoco.MjModel
+    control_dt: float
+    generators: list[np.random.Generator] = field(default_factory=list)
+    progress: float = 1.0
+
+    def __post_init__(self) -> None:
+        self.params = [
+            _resolve(p, self.model, f"randomization.params[{i}] ({p.label})")
+            for i, p in enumerate(self.spec.params)
+        ]
+        names = sorted({f for p in self.params for f in FIELDS[p.spec.quantity]})
+        self.nominal = {n: np.array(self._model_field(n)) for n in names}
+        for i, p in enumerate(self.params):
+            _check_non_negative(p, self.nominal, f"randomization.params[{i}] ({p.label})")
+        self.fields = {n: self.batch.expand(n) for n in names}
+        self.needs_set_const = any(n in _SETCONST or n.startswith("opt.") for n in names)
+        nsim = self.batch.nsim
+        self.values = {
+            p.label: np.repeat(_read(p, self.nominal)[None], nsim, 0) for p in self.params
+        }
+        every = self.spec.every_seconds
+        self.interval_steps = None if every is None else max(1, round(every / self.control_dt))
+
+    def _model_field(self, name: str) -> np.ndarray:
+        return self.model.opt.gravity if name == "opt.gravity" else getattr(self.model, name)
+
+    @property
+    def active(self) -> bool:
+        """Whether any parameter is randomized."""
+        return bool(self.params)
+
+    def set_progress(self, progress: float) -> None:
+        """Curriculum: scale every range toward nominal; 0 = nominal, 1 = the full ranges."""
+        if not 0.0 <= progress <= 1.0:
+            raise ConfigError(f"curriculum progress must be in [0, 1], got {progress!r}")
+        self.progress = float(progress)
+
+    def resample(self, ids: np.ndarray) -> None:
+        """Draw new parameters for simulations ``ids`` and write their model fields."""
+        if not self.params or len(ids) == 0:
+            return
+        work = {n: np.repeat(v[None], len(ids), 0) for n, v in self.nominal.items()}
+        for p in self.params:
+            size = (1 if p.spec.shared else len(p.elements), p.width)
+            draws = np.stack([draw(p.spec, self.generators[s], size) for s in ids])
+            _apply(
+                p, work, np.broadcast_to(draws, (len(ids), len(p.elements), p.width)), self.progress
+            )
+        for name, values in work.items():
+            self.fields[name][ids] = values
+        if self.needs_set_const:
+            self.batch.set_const(ids)
+        for p in self.params:
+            updated = self.values[p.label].copy()  # a new array: earlier info["dr"] stays valid
+            updated[ids] = _read(p, work)
+            self.values[p.label] = updated
+
+    def due(self, elapsed_steps: np.ndarray) -> np.ndarray:
+        """Simulations whose interval resample falls on this step."""
+        if self.interval_steps is None:
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero((elapsed_steps > 0) & (elapsed_steps % self.interval_steps == 0))
+
+    # -- checkpoint state -------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to continue exactly: generator states, progress, current fields."""
+        return {
+            "generators": [g.bit_generator.state for g in self.generators],
+            "progress": self.progress,
+            "fields": {n: np.array(f).tolist() for n, f in self.fields.items()},
+            "values": {k: v.tolist() for k, v in self.values.items()},
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore a :meth:`state_dict`; the next draws equal those the saved sampler made."""
+        if len(state["generators"]) != len(self.generators):
+            raise ConfigError(
+                f"randomizer state has {len(state['generators'])} simulations, "
+                f"this env has {len(self.generators)}"
+            )
+        for g, s in zip(self.generators, state["generators"], strict=True):
+            g.bit_generator.state = s
+        self.progress = float(state["progress"])
+        for name, values in state["fields"].items():
+            self.fields[name][:] = np.asarray(values)
+        if self.needs_set_const:
+            self.batch.set_const()
+        self.values = {k: np.asarray(v) for k, v in state["values"].items()}

@@ -1,0 +1,274 @@
+"""The robustness YAML: domain randomization and perturbations, validated strictly.
+
+A document has two optional sections::
+
+    randomization:
+      every_seconds: null          # resample at each reset (default) or also every N s
+      params:
+        - name: link_mass          # label in info["dr"]; default "<quantity>:<pattern>"
+          body: "*"                # one of body / geom / joint / actuator (name or glob), or
+                                   # world: true for gravity
+          quantity: mass           # see QUANTITIES
+          operation: scale         # scale | add | set
+          distribution: {type: uniform, low: 0.85, high: 1.15}
+          shared: false            # one draw for every matched element (default: one each)
+    perturbations:
+      observation_noise: [{group: joint_vel, std: 0.05}]
+      ...
+
+Units are SI throughout: kg, m, s, N, N·m, rad, m/s.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+
+class Strict(BaseModel):
+    """Unknown keys, wrong types, NaN and inf are errors."""
+
+    model_config = ConfigDict(extra="forbid", strict=False, frozen=True)
+
+
+# -- distributions ------------------------------------------------------------------------------
+class Uniform(Strict):
+    """U(low, high)."""
+
+    type: Literal["uniform"]
+    low: FiniteFloat
+    high: FiniteFloat
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if self.low > self.high:
+            raise ValueError(f"low ({self.low}) must be <= high ({self.high})")
+        return self
+
+    def bounds(self) -> tuple[float, float]:
+        """Smallest and largest value a draw can take."""
+        return self.low, self.high
+
+
+class LogUniform(Uniform):
+    """exp(U(log low, log high)); low > 0."""
+
+    type: Literal["loguniform"]  # type: ignore[assignment]
+
+    @model_validator(mode="after")
+    def _positive(self) -> LogUniform:
+        if self.low <= 0:
+            raise ValueError(f"low ({self.low}) must be > 0 for a log-uniform distribution")
+        return self
+
+
+class Gaussian(Strict):
+    """N(mean, std²) clipped to [low, high]."""
+
+    type: Literal["gaussian"]
+    mean: FiniteFloat
+    std: NonNegative
+    low: FiniteFloat
+    high: FiniteFloat
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Gaussian:
+        if not self.low <= self.mean <= self.high:
+            raise ValueError(f"need low <= mean <= high, got {self.low}, {self.mean}, {self.high}")
+        return self
+
+    def bounds(self) -> tuple[float, float]:
+        """Smallest and largest value a draw can take."""
+        return self.low, self.high
+
+
+Distribution = Annotated[Uniform | LogUniform | Gaussian, Field(discriminator="type")]
+
+# -- randomization -----------------------------------------------------------------------------
+#: quantity → (target kind, operations allowed, smallest valid resulting value or None)
+QUANTITIES: dict[str, tuple[str, tuple[str, ...], float | None]] = {
+    "mass": ("body", ("scale", "add", "set"), 0.0),  # kg; inertia follows the same factor
+    "payload": ("body", ("add",), 0.0),  # kg added at the body's centre of mass
+    "com_offset": ("body", ("add",), None),  # m, (x, y, z) in the body frame
+    "friction": ("geom", ("scale", "add", "set"), 0.0),  # sliding / torsional / rolling
+    "damping": ("joint", ("scale", "add", "set"), 0.0),  # N·m·s/rad (or N·s/m)
+    "armature": ("joint", ("scale", "add", "set"), 0.0),  # kg·m²
+    "frictionloss": ("joint", ("scale", "add", "set"), 0.0),  # N·m
+    "kp": ("actuator", ("scale", "add", "set"), 0.0),  # PD position gain, N·m/rad
+    "kd": ("actuator", ("scale", "add", "set"), 0.0),  # PD damping gain, N·m·s/rad
+    "gain": ("actuator", ("scale", "add", "set"), None),  # gainprm[0]
+    "strength": ("actuator", ("scale",), 0.0),  # scales the whole actuator force
+    "force_limit": ("actuator", ("scale", "set"), 0.0),  # |forcerange|, N·m
+    "gravity": ("world", ("scale", "add", "set"), None),  # m/s², scale: one factor
+}
+REFUSED_QUANTITIES = {
+    "timestep": (
+        "randomizing the timestep is refused: control_dt, time limits, latencies counted in "
+        "control steps and the batch's bit-identical stepping all assume one timestep; "
+        "randomize actuator latency or strength instead"
+    ),
+}
+
+
+class RandomizedParameter(Strict):
+    """One randomized quantity on the elements a name or glob pattern matches."""
+
+    name: str | None = None
+    body: str | None = None
+    geom: str | None = None
+    joint: str | None = None
+    actuator: str | None = None
+    world: bool = False
+    quantity: str
+    operation: Literal["scale", "add", "set"] = "scale"
+    distribution: Distribution
+    component: Literal["sliding", "torsional", "rolling", "all"] = "sliding"
+    shared: bool = False
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RandomizedParameter:
+        if self.quantity in REFUSED_QUANTITIES:
+            raise ValueError(REFUSED_QUANTITIES[self.quantity])
+        if self.quantity not in QUANTITIES:
+            raise ValueError(
+                f"unknown quantity {self.quantity!r}; valid quantities: {', '.join(QUANTITIES)}"
+            )
+        kind, operations, minimum = QUANTITIES[self.quantity]
+        given = [k for k in ("body", "geom", "joint", "actuator") if getattr(self, k) is not None]
+        given += ["world"] if self.world else []
+        if given != [kind]:
+            raise ValueError(
+                f"quantity {self.quantity!r} needs exactly the target "
+                f"{'world: true' if kind == 'world' else kind + ': <name or pattern>'}, "
+                f"got {given or 'none'}"
+            )
+        if self.operation not in operations:
+            raise ValueError(
+                f"operation {self.operation!r} is not valid for {self.quantity!r}; "
+                f"use {' or '.join(operations)}"
+            )
+        low, _ = self.distribution.bounds()
+        if self.operation == "scale" and low <= 0 and minimum is not None:
+            raise ValueError(f"a scale for {self.quantity!r} must be > 0, got low={low}")
+        if self.operation == "set" and minimum is not None and low < minimum:
+            raise ValueError(f"{self.quantity!r} cannot be set below {minimum}, got low={low}")
+        return self
+
+    @property
+    def pattern(self) -> str:
+        """The target name or pattern ('world' for gravity)."""
+        return (
+            "world"
+            if self.world
+            else next(
+                getattr(self, k) for k in ("body", "geom", "joint", "actuator") if getattr(self, k)
+            )
+        )
+
+    @property
+    def label(self) -> str:
+        """Key of this parameter in ``info["dr"]``."""
+        return self.name or f"{self.quantity}:{self.pattern}"
+
+
+class RandomizationSpec(Strict):
+    """Randomized parameters, resampled per simulation at each reset (and on an interval)."""
+
+    every_seconds: Positive | None = None
+    params: list[RandomizedParameter] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_labels(self) -> RandomizationSpec:
+        labels = [p.label for p in self.params]
+        duplicates = sorted({x for x in labels if labels.count(x) > 1})
+        if duplicates:
+            raise ValueError(f"parameter names must be unique; repeated: {duplicates}")
+        return self
+
+
+# -- perturbations -----------------------------------------------------------------------------
+class ObservationNoise(Strict):
+    """Gaussian noise N(0, std²) on an observation group, every control step (obs units)."""
+
+    group: str
+    std: NonNegative
+
+
+class ObservationBias(Strict):
+    """A per-episode offset U(-max_abs, max_abs) on an observation group (obs units)."""
+
+    group: str
+    max_abs: NonNegative
+
+
+class Range(Strict):
+    """A closed interval [low, high]."""
+
+    low: NonNegative
+    high: NonNegative
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if self.low > self.high:
+            raise ValueError(f"low ({self.low}) must be <= high ({self.high})")
+        return self
+
+
+class Push(Strict):
+    """External pushes on a body, in the world frame, on a random schedule.
+
+    ``kind``: ``velocity`` adds a velocity kick (m/s) to a free-floating body; ``force`` (N) and
+    ``torque`` (N·m) are applied through ``xfrc_applied`` for ``duration_seconds`` (rounded to
+    whole control steps, at least one). ``direction``: ``horizontal`` (random azimuth in the
+    ground plane), ``any`` (uniform on the sphere) or a fixed vector.
+    """
+
+    body: str
+    kind: Literal["velocity", "force", "torque"]
+    magnitude: Range
+    interval_seconds: Range
+    duration_seconds: Positive = 0.1
+    direction: Literal["horizontal", "any"] | tuple[FiniteFloat, FiniteFloat, FiniteFloat] = (
+        "horizontal"
+    )
+
+    @model_validator(mode="after")
+    def _positive_interval(self) -> Push:
+        if self.interval_seconds.low <= 0:
+            raise ValueError("interval_seconds.low must be > 0")
+        if not isinstance(self.direction, str) and math.hypot(*self.direction) == 0:
+            raise ValueError("direction must not be the zero vector")
+        return self
+
+
+class PerturbationSpec(Strict):
+    """Observation, action and external-force perturbations."""
+
+    observation_noise: list[ObservationNoise] = Field(default_factory=list)
+    observation_bias: list[ObservationBias] = Field(default_factory=list)
+    observation_latency_steps: Annotated[int, Field(ge=0, le=100)] = 0
+    observation_dropout: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.0
+    action_noise_std: NonNegative = 0.0
+    action_latency_steps: Annotated[int, Field(ge=0, le=100)] = 0
+    motor_strength: Range | None = None
+    pushes: list[Push] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _positive_strength(self) -> PerturbationSpec:
+        if self.motor_strength is not None and self.motor_strength.low <= 0:
+            raise ValueError("motor_strength.low must be > 0 (a scale of the actuator force)")
+        return self
+
+
+class RobustnessSpec(Strict):
+    """A whole robustness document (a preset file)."""
+
+    description: str = ""
+    randomization: RandomizationSpec = Field(default_factory=RandomizationSpec)
+    perturbations: PerturbationSpec = Field(default_factory=PerturbationSpec)
