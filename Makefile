@@ -29,6 +29,7 @@ test-slow: setup
 
 bench: setup
 	$(BIN)/python benchmarks/env_throughput.py
+	$(BIN)/python benchmarks/dr_overhead.py
 
 lint: setup
 	$(BIN)/ruff check .

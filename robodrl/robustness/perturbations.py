@@ -93,6 +93,8 @@ class Perturber:
             )
             self.bias_max[mask] = item.max_abs
         self.bias = np.zeros((n, obs_dim))
+        self.noisy = np.flatnonzero(self.noise_std)  # observation columns that get noise
+        self.biased = bool(self.bias_max.any())
         self.obs_buffer = np.zeros((spec.observation_latency_steps + 1, n, obs_dim), np.float32)
         self.delivered = np.zeros((n, obs_dim), np.float32)
         self.action_buffer = np.zeros((spec.action_latency_steps + 1, n, action_dim))
@@ -193,9 +195,10 @@ class Perturber:
     def observation(self, obs: np.ndarray) -> np.ndarray:
         """What the policy sees, given the true observations of every simulation."""
         spec = self.spec
-        measured = obs + self.bias if self.bias_max.any() else obs.copy()
-        if self.noise_std.any():
-            measured = measured + self.step_rng.normal(0.0, 1.0, obs.shape) * self.noise_std
+        measured = obs + self.bias if self.biased else obs.copy()
+        if self.noisy.size:
+            noise = self.step_rng.standard_normal((obs.shape[0], self.noisy.size), np.float32)
+            measured[:, self.noisy] += noise * self.noise_std[self.noisy]
         measured = measured.astype(np.float32)
         if spec.observation_latency_steps:
             self.obs_buffer = np.roll(self.obs_buffer, -1, axis=0)

@@ -171,14 +171,14 @@ def _apply(
         work["opt.gravity"] = combine(gravity, x[:, 0, :] if x.shape[-1] == 3 else x[:, 0, :1])
 
 
-def draw(spec: RandomizedParameter, rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
-    """Draw from a parameter's distribution."""
+def transform(spec: RandomizedParameter, uniform: np.ndarray, normal: np.ndarray) -> np.ndarray:
+    """Map standard draws (U(0, 1) and N(0, 1), same shape) to the parameter's distribution."""
     dist = spec.distribution
     if dist.type == "uniform":
-        return rng.uniform(dist.low, dist.high, size)
+        return dist.low + (dist.high - dist.low) * uniform
     if dist.type == "loguniform":
-        return np.exp(rng.uniform(np.log(dist.low), np.log(dist.high), size))
-    return np.clip(rng.normal(dist.mean, dist.std, size), dist.low, dist.high)
+        return np.exp(np.log(dist.low) + np.log(dist.high / dist.low) * uniform)
+    return np.clip(dist.mean + dist.std * normal, dist.low, dist.high)
 
 
 @dataclass
@@ -207,6 +207,9 @@ class DomainRandomizer:
         self.values = {
             p.label: np.repeat(_read(p, self.nominal)[None], nsim, 0) for p in self.params
         }
+        self.draw_sizes = [(1 if p.spec.shared else len(p.elements), p.width) for p in self.params]
+        self.draws_per_sim = sum(a * b for a, b in self.draw_sizes)
+        self.any_gaussian = any(p.spec.distribution.type == "gaussian" for p in self.params)
         every = self.spec.every_seconds
         self.interval_steps = None if every is None else max(1, round(every / self.control_dt))
 
@@ -229,12 +232,18 @@ class DomainRandomizer:
         if not self.params or len(ids) == 0:
             return
         work = {n: np.repeat(v[None], len(ids), 0) for n, v in self.nominal.items()}
-        for p in self.params:
-            size = (1 if p.spec.shared else len(p.elements), p.width)
-            draws = np.stack([draw(p.spec, self.generators[s], size) for s in ids])
-            _apply(
-                p, work, np.broadcast_to(draws, (len(ids), len(p.elements), p.width)), self.progress
-            )
+        # one uniform and one normal block per simulation, from its own generator
+        uniform = np.stack([self.generators[s].random(self.draws_per_sim) for s in ids])
+        normal = np.zeros_like(uniform)
+        if self.any_gaussian:
+            normal = np.stack([self.generators[s].standard_normal(self.draws_per_sim) for s in ids])
+        start = 0
+        for p, size in zip(self.params, self.draw_sizes, strict=True):
+            block = slice(start, start + size[0] * size[1])
+            start = block.stop
+            x = transform(p.spec, uniform[:, block], normal[:, block]).reshape(len(ids), *size)
+            shape = (len(ids), len(p.elements), p.width)
+            _apply(p, work, np.broadcast_to(x, shape), self.progress)
         for name, values in work.items():
             self.fields[name][ids] = values
         if self.needs_set_const:
