@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
+from pathlib import Path
+
 from rich.console import Console
 from rich.table import Table
 
-from robodrl.errors import RobodrlError
+from robodrl.errors import ConfigError, RobodrlError
 
 
 def _cmd_envs(args: argparse.Namespace) -> None:
@@ -37,16 +39,52 @@ def _cmd_demo(args: argparse.Namespace) -> None:
     run_demo(Console(width=max(140, Console().width)))
 
 
+def _cmd_train(args: argparse.Namespace) -> None:
+    from robodrl.config import load_config
+    from robodrl.trainers.run import resume, train
+
+    if args.resume is not None:
+        if args.config is not None or args.set:
+            raise ConfigError("--resume continues a run with its saved config; drop CONFIG / --set")
+        run_dir, summary = resume(Path(args.resume), trust=args.trust)
+    else:
+        if args.config is None:
+            raise ConfigError("give a CONFIG file, or --resume RUN")
+        config = load_config(args.config, args.set)
+        run_dir, summary = train(config, args.run_dir)
+    final = summary["final_eval"] or {}
+    print(
+        f"run: {run_dir}\nsteps: {summary['steps']:,}  wall: {summary['wall_seconds']} s  "
+        f"steps/s: {summary['steps_per_second']}  eval return: {final.get('mean_return')}"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``robodrl`` command."""
     parser = argparse.ArgumentParser(prog="robodrl", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("envs", help="list every environment id with its sizes and control rate")
     sub.add_parser("demo", help="run the demo job (today: a rollout summary of each task)")
+    train = sub.add_parser("train", help="train a policy from a YAML config, or resume a run")
+    train.add_argument("config", nargs="?", help="YAML training config")
+    train.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config field, e.g. --set algorithm.hyperparameters.n_steps=64",
+    )
+    train.add_argument("--run-dir", type=Path, help="where the run goes (default runs/<name>)")
+    train.add_argument("--resume", metavar="RUN", help="continue RUN from its latest checkpoint")
+    train.add_argument(
+        "--trust",
+        action="store_true",
+        help="load a checkpoint whose signature does not verify (runs its pickles)",
+    )
     return parser
 
 
-COMMANDS = {"envs": _cmd_envs, "demo": _cmd_demo}
+COMMANDS = {"envs": _cmd_envs, "demo": _cmd_demo, "train": _cmd_train}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class RobodrlError(Exception):
     """Base class of every error robodrl raises on bad input."""
@@ -44,9 +46,14 @@ def format_validation_error(err: Exception, *, prefix: str = "") -> str:
                 parts[-1:] = [f"{parts[-1]}[{loc}]"] if parts else [f"[{loc}]"]
             else:
                 parts.append(str(loc))
-        field = ".".join(parts) or "(document)"
-        message = item["msg"]
+        field = ".".join(parts)
+        message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             message = "unknown field"
-        lines.append(f"{field}: {message}")
+        # a model-level check that names its own sub-field: "hyperparameters.lr: ..."
+        inner = re.match(r"^([A-Za-z_][\w.\[\]]*): (.*)$", message, re.DOTALL)
+        if inner:
+            field = f"{field}.{inner.group(1)}" if field else inner.group(1)
+            message = inner.group(2)
+        lines.append(f"{field or '(document)'}: {message}")
     return "; ".join(lines)

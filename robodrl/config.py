@@ -1,0 +1,269 @@
+"""Training configs: strict YAML → validated, resolved settings.
+
+Top-level keys: ``env``, ``algorithm``, ``policy``, ``normalize``, ``total_steps``, ``seed``,
+``eval``, ``checkpoint``, ``device``. Unknown keys, wrong types, NaN / inf and out-of-range values
+are errors naming the dotted field. ``--set a.b=value`` overrides go through the same checks.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from robodrl.errors import ConfigError, RobodrlError, format_validation_error
+from robodrl.yamlio import load_yaml_file, load_yaml_text
+
+ALGORITHM_NAMES = ("ppo", "a2c", "sac", "td3", "ddpg", "trpo")
+ON_POLICY = ("ppo", "a2c", "trpo")
+#: constructor arguments robodrl sets itself; a config may not
+RESERVED_HYPERPARAMETERS = {
+    "self",
+    "policy",
+    "env",
+    "tensorboard_log",
+    "policy_kwargs",
+    "verbose",
+    "seed",
+    "device",
+    "_init_setup_model",
+    "replay_buffer_class",
+    "replay_buffer_kwargs",
+    "action_noise",
+    "rollout_buffer_class",
+    "rollout_buffer_kwargs",
+    "stats_window_size",
+}
+_FLOAT_TEXT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$")
+
+
+def algorithm_class(name: str) -> type:
+    """The Stable-Baselines3 / sb3-contrib class of an algorithm name."""
+    import sb3_contrib
+    import stable_baselines3 as sb3
+
+    table = {
+        "ppo": sb3.PPO,
+        "a2c": sb3.A2C,
+        "sac": sb3.SAC,
+        "td3": sb3.TD3,
+        "ddpg": sb3.DDPG,
+        "trpo": sb3_contrib.TRPO,
+    }
+    return table[name]
+
+
+class Strict(BaseModel):
+    """Unknown keys, coercions, NaN and inf are errors."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
+
+
+PositiveInt = Annotated[int, Field(ge=1)]
+
+
+class EnvConfig(Strict):
+    """Which task, how many simulations, and its robustness presets."""
+
+    id: str
+    task: dict[str, Any] = Field(default_factory=dict)
+    randomization: str | None = None
+    perturbations: str | None = None
+    num_envs: Annotated[int, Field(ge=1, le=4096)] = 8
+    num_threads: PositiveInt | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _known_id(cls, value: str) -> str:
+        from robodrl.registry import get_spec
+
+        try:
+            return get_spec(value).id
+        except RobodrlError as err:
+            raise ValueError(str(err)) from None
+
+    @model_validator(mode="after")
+    def _known_task_arguments(self) -> EnvConfig:
+        from robodrl.registry import task_arguments
+
+        valid = task_arguments(self.id)
+        unknown = [k for k in self.task if k not in valid]
+        if unknown:
+            raise ValueError(f"task has no argument {unknown}; valid arguments: {', '.join(valid)}")
+        return self
+
+
+class AlgorithmConfig(Strict):
+    """An algorithm and its hyperparameters (checked against the algorithm's signature)."""
+
+    name: Literal["ppo", "a2c", "sac", "td3", "ddpg", "trpo"]
+    hyperparameters: dict[str, Any] = Field(default_factory=dict)
+    action_noise_std: Annotated[float, Field(ge=0)] = 0.1  # TD3 / DDPG exploration, action units
+
+    @model_validator(mode="after")
+    def _hyperparameters(self) -> AlgorithmConfig:
+        signature = inspect.signature(algorithm_class(self.name).__init__)
+        valid = sorted(set(signature.parameters) - RESERVED_HYPERPARAMETERS)
+        for key, value in self.hyperparameters.items():
+            if key not in valid:
+                raise ValueError(
+                    f"hyperparameters.{key}: {self.name} takes no such hyperparameter; valid: "
+                    f"{', '.join(valid)}"
+                )
+            _check_value(f"hyperparameters.{key}", value)
+        hp = self.hyperparameters
+        for key in ("learning_rate", "batch_size", "n_steps", "buffer_size", "n_epochs"):
+            if key in hp and hp[key] <= 0:
+                raise ValueError(f"hyperparameters.{key}: must be > 0, got {hp[key]}")
+        for key in ("gamma", "gae_lambda", "tau"):
+            if key in hp and not 0 <= hp[key] <= 1:
+                raise ValueError(f"hyperparameters.{key}: must be in [0, 1], got {hp[key]}")
+        if "batch_size" in hp and "buffer_size" in hp and hp["batch_size"] > hp["buffer_size"]:
+            raise ValueError(
+                f"hyperparameters.batch_size ({hp['batch_size']}) is larger than "
+                f"hyperparameters.buffer_size ({hp['buffer_size']})"
+            )
+        return self
+
+
+def _check_value(field: str, value: Any) -> None:
+    """Hyperparameter values are plain numbers, booleans, strings or lists of those."""
+    if isinstance(value, bool) or value is None:
+        return
+    if isinstance(value, int | float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"{field}: must be finite, got {value}")
+        return
+    if isinstance(value, str):
+        if _FLOAT_TEXT.match(value):
+            raise ValueError(
+                f"{field}: {value!r} is text, not a number (YAML 1.1 reads 1e-3 as a string); "
+                f"write it with a decimal point, e.g. {value.replace('e', '.0e', 1)}"
+            )
+        return
+    if isinstance(value, list):
+        for item in value:
+            _check_value(field, item)
+        return
+    raise ValueError(f"{field}: expected a number, boolean, string or list, got {value!r}")
+
+
+class PolicyConfig(Strict):
+    """The policy / value networks."""
+
+    net_arch: list[PositiveInt] | dict[Literal["pi", "vf", "qf"], list[PositiveInt]] = [64, 64]
+    activation: Literal["tanh", "relu", "elu"] = "tanh"
+    log_std_init: float | None = None
+
+
+class NormalizeConfig(Strict):
+    """Observation normalization (running mean / std), saved with the policy."""
+
+    observations: bool = True
+    clip: Annotated[float, Field(gt=0)] = 10.0
+    epsilon: Annotated[float, Field(gt=0)] = 1e-8
+
+
+class EvalConfig(Strict):
+    """Periodic deterministic evaluation on fixed seeds."""
+
+    every_steps: PositiveInt = 10_000
+    episodes: PositiveInt = 4
+    seed: Annotated[int, Field(ge=0)] = 10_000
+
+
+class CheckpointConfig(Strict):
+    """Checkpoint schedule: every N steps, keep the last k plus the best."""
+
+    every_steps: PositiveInt = 10_000
+    keep_last: PositiveInt = 3
+
+
+class TrainConfig(Strict):
+    """A whole training run."""
+
+    env: EnvConfig
+    algorithm: AlgorithmConfig
+    policy: PolicyConfig = PolicyConfig()
+    normalize: NormalizeConfig = NormalizeConfig()
+    total_steps: PositiveInt
+    seed: Annotated[int, Field(ge=0)] = 0
+    eval: EvalConfig = EvalConfig()
+    checkpoint: CheckpointConfig = CheckpointConfig()
+    device: Literal["auto", "cpu", "cuda"] = "cpu"
+
+    @model_validator(mode="after")
+    def _batch_fits_rollout(self) -> TrainConfig:
+        hp = self.algorithm.hyperparameters
+        if self.algorithm.name in ON_POLICY and "batch_size" in hp:
+            steps = hp.get("n_steps", 2048) * self.env.num_envs
+            if hp["batch_size"] > steps:
+                raise ValueError(
+                    f"algorithm.hyperparameters.batch_size ({hp['batch_size']}) is larger than "
+                    f"a rollout (n_steps x env.num_envs = {steps})"
+                )
+        return self
+
+
+def validate_config(data: Any, *, source: str = "config") -> TrainConfig:
+    """Validate a config mapping; every error names the dotted field and what is valid."""
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else type(data).__name__
+        raise ConfigError(f"{source}: the config must be a mapping of top-level keys, got {kind}")
+    try:
+        return TrainConfig.model_validate(data)
+    except ValidationError as err:
+        details = format_validation_error(err)
+        for item in err.errors():
+            value = item.get("input")
+            if isinstance(value, str) and _FLOAT_TEXT.match(value):
+                example = (
+                    str(int(float(value)))
+                    if item["type"].startswith("int")
+                    else value.replace("e", ".0e", 1)
+                )
+                details += (
+                    f" (YAML 1.1 reads {value} as text, not a number; write {example} instead)"
+                )
+                break
+        raise ConfigError(f"{source}: {details}") from None
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    """Apply ``a.b=value`` overrides (value parsed as YAML) to a copy of ``data``."""
+    data = copy.deepcopy(data)
+    for item in overrides:
+        key, sep, text = item.partition("=")
+        if not sep or not key or any(not part for part in key.split(".")):
+            raise ConfigError(f"--set {item!r}: expected dotted.key=value")
+        value = load_yaml_text(text, source=f"--set {key}")
+        node = data
+        parts = key.split(".")
+        for depth, part in enumerate(parts[:-1]):
+            child = node.get(part)
+            if child is None:
+                child = node[part] = {}
+            if not isinstance(child, dict):
+                raise ConfigError(f"--set {key}: {'.'.join(parts[: depth + 1])} is not a mapping")
+            node = child
+        node[parts[-1]] = value
+    return data
+
+
+def load_config(path: str | Path, overrides: list[str] | None = None) -> TrainConfig:
+    """Load, override and validate a YAML training config."""
+    data = load_yaml_file(path)
+    if data is not None and not isinstance(data, dict):
+        raise ConfigError(f"{path}: the config must be a mapping, got {type(data).__name__}")
+    data = apply_overrides(data or {}, overrides or [])
+    return validate_config(data, source=str(path))
+
+
+def dump_config(config: TrainConfig) -> str:
+    """The resolved config as YAML (every default filled in)."""
+    return yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False)

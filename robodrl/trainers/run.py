@@ -1,0 +1,95 @@
+"""``robodrl train``: a run directory from a config, and ``--resume`` from its latest checkpoint."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.logger import configure
+
+from robodrl.atomic import write_text
+from robodrl.config import TrainConfig, algorithm_class, dump_config, load_config
+from robodrl.errors import ConfigError
+from robodrl.trainers.callbacks import RunCallback
+from robodrl.trainers.checkpoints import latest_checkpoint, read_checkpoint, restore_into
+from robodrl.trainers.normalize import ObservationNormalizer
+from robodrl.trainers.sb3 import build_env, build_model
+
+CONFIG_FILE = "config.yaml"
+
+
+def default_run_dir(config: TrainConfig) -> Path:
+    """``runs/<task>-<algorithm>-<seed>-<time>``."""
+    task = config.env.id.split("/")[-1].removesuffix("-v0").lower()
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return Path("runs") / f"{task}-{config.algorithm.name}-s{config.seed}-{stamp}"
+
+
+def _session_logger(model: BaseAlgorithm, run_dir: Path) -> None:
+    """CSV + TensorBoard logs, a new folder per session so a resume never overwrites one."""
+    logs = run_dir / "logs"
+    session = sum(1 for p in logs.glob("session_*")) if logs.is_dir() else 0
+    model.set_logger(configure(str(logs / f"session_{session}"), ["csv", "tensorboard"]))
+
+
+def _learn(model: BaseAlgorithm, config: TrainConfig, run_dir: Path, callback: RunCallback) -> dict:
+    _session_logger(model, run_dir)
+    remaining = config.total_steps - model.num_timesteps
+    if remaining > 0:
+        model.learn(remaining, callback=callback, reset_num_timesteps=model.num_timesteps == 0)
+    summary = {
+        "env_id": config.env.id,
+        "algorithm": config.algorithm.name,
+        "total_steps": config.total_steps,
+        "steps": int(model.num_timesteps),
+        "wall_seconds": round(callback.wall_seconds(), 3) if remaining > 0 else None,
+        "steps_per_second": None,
+        "final_eval": callback.last_eval,
+        "best_eval_return": callback.best_return,
+        "episodes": callback.episodes_logged,
+        "recent_return_mean": sum(callback.recent) / len(callback.recent)
+        if callback.recent
+        else None,
+    }
+    if summary["wall_seconds"]:
+        summary["steps_per_second"] = round(model.num_timesteps / summary["wall_seconds"], 1)
+    write_text(run_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
+    return summary
+
+
+def train(config: TrainConfig, run_dir: Path | None = None) -> tuple[Path, dict[str, Any]]:
+    """Train from scratch into a new run directory; return it and the summary."""
+    run_dir = Path(run_dir) if run_dir is not None else default_run_dir(config)
+    if run_dir.exists() and any(run_dir.iterdir()):
+        raise ConfigError(
+            f"run directory {run_dir} already holds a run; use `robodrl train --resume {run_dir}`"
+            " or another --run-dir"
+        )
+    env = build_env(config)
+    model = build_model(config, env)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    write_text(run_dir / CONFIG_FILE, dump_config(config))
+    summary = _learn(model, config, run_dir, RunCallback(config, run_dir))
+    return run_dir, summary
+
+
+def resume(run_dir: Path, *, trust: bool = False) -> tuple[Path, dict[str, Any]]:
+    """Continue a run from its latest complete checkpoint, exactly where it stopped."""
+    run_dir = Path(run_dir)
+    if not (run_dir / CONFIG_FILE).is_file():
+        raise ConfigError(f"{run_dir}: not a run directory (no {CONFIG_FILE})")
+    config = load_config(run_dir / CONFIG_FILE)
+    folder = latest_checkpoint(run_dir / "checkpoints")
+    state, normalizer = read_checkpoint(folder, trust=trust)  # verified before any unpickling
+    env = build_env(config)
+    if isinstance(env, ObservationNormalizer) and normalizer is not None:
+        env.load_state_dict(normalizer)
+    model = algorithm_class(config.algorithm.name).load(
+        folder / "model.zip", env=env, device=config.device
+    )
+    restore_into(model, folder, state)
+    callback = RunCallback(config, run_dir, resumed=state["callback"])
+    return run_dir, _learn(model, config, run_dir, callback)

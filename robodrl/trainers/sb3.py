@@ -1,0 +1,110 @@
+"""One table of algorithms, and how a config becomes an SB3 model on robodrl's batched env."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.noise import NormalActionNoise
+from stable_baselines3.common.vec_env import VecEnv
+
+from robodrl.config import ON_POLICY, TrainConfig, algorithm_class
+from robodrl.errors import ConfigError
+from robodrl.make import make_sb3_vec
+from robodrl.trainers.normalize import ObservationNormalizer
+
+ACTIVATIONS = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU, "elu": torch.nn.ELU}
+
+
+def build_env(
+    config: TrainConfig, *, num_envs: int | None = None, seed: int | None = None
+) -> VecEnv:
+    """The training (or, with ``num_envs`` / ``seed``, evaluation) env of a config."""
+    env_cfg = config.env
+    env = make_sb3_vec(
+        env_cfg.id,
+        num_envs or env_cfg.num_envs,
+        num_threads=env_cfg.num_threads,
+        seed=config.seed if seed is None else seed,
+        randomization=env_cfg.randomization,
+        perturbations=env_cfg.perturbations,
+        **env_cfg.task,
+    )
+    if config.normalize.observations:
+        env = ObservationNormalizer(
+            env, clip=config.normalize.clip, epsilon=config.normalize.epsilon
+        )
+    return env
+
+
+def policy_kwargs(config: TrainConfig) -> dict:
+    """SB3 ``policy_kwargs`` from the ``policy`` section."""
+    kwargs: dict = {
+        "net_arch": config.policy.net_arch
+        if isinstance(config.policy.net_arch, list)
+        else dict(config.policy.net_arch),
+        "activation_fn": ACTIVATIONS[config.policy.activation],
+    }
+    if config.policy.log_std_init is not None:
+        if config.algorithm.name not in ON_POLICY:
+            raise ConfigError("policy.log_std_init: only on-policy algorithms (ppo, a2c, trpo)")
+        kwargs["log_std_init"] = config.policy.log_std_init
+    return kwargs
+
+
+def build_model(config: TrainConfig, env: VecEnv) -> BaseAlgorithm:
+    """A fresh model of the config's algorithm on ``env``."""
+    name = config.algorithm.name
+    kwargs = dict(config.algorithm.hyperparameters)
+    if name in ("td3", "ddpg"):
+        dim = env.action_space.shape[0]
+        std = config.algorithm.action_noise_std
+        kwargs["action_noise"] = NormalActionNoise(np.zeros(dim), std * np.ones(dim))
+    try:
+        return algorithm_class(name)(
+            "MlpPolicy",
+            env,
+            seed=config.seed,
+            device=config.device,
+            policy_kwargs=policy_kwargs(config),
+            verbose=0,
+            **kwargs,
+        )
+    except (TypeError, ValueError, AssertionError) as err:
+        raise ConfigError(f"algorithm.hyperparameters: {name} refused them: {err}") from None
+
+
+def evaluate(
+    model: BaseAlgorithm, config: TrainConfig, normalizer_state: dict | None
+) -> dict[str, float]:
+    """Deterministic return of one episode per evaluation seed (a fresh env, fixed seeds)."""
+    from robodrl.make import make_core
+    from robodrl.trainers.normalize import normalize
+
+    env_cfg, episodes = config.env, config.eval.episodes
+    core = make_core(
+        env_cfg.id,
+        episodes,
+        num_threads=env_cfg.num_threads,
+        seed=config.eval.seed,
+        randomization=env_cfg.randomization,
+        perturbations=env_cfg.perturbations,
+        autoreset=False,
+        **env_cfg.task,
+    )
+    obs = core.reset()
+    returns, lengths = np.zeros(episodes), np.zeros(episodes)
+    running = np.ones(episodes, dtype=bool)
+    while running.any():
+        policy_obs = obs if normalizer_state is None else normalize(obs, normalizer_state)
+        action, _ = model.predict(policy_obs, deterministic=True)
+        obs, reward, terminated, truncated, _ = core.step(action)
+        returns += reward * running
+        lengths += running
+        running &= ~(terminated | truncated)
+    return {
+        "mean_return": float(returns.mean()),
+        "std_return": float(returns.std()),
+        "min_return": float(returns.min()),
+        "mean_length": float(lengths.mean()),
+    }
