@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-
 from pathlib import Path
 
 from rich.console import Console
@@ -34,9 +33,12 @@ def _cmd_envs(args: argparse.Namespace) -> None:
 
 
 def _cmd_demo(args: argparse.Namespace) -> None:
-    from robodrl.demo import run_demo
+    from robodrl.demo import run_demo, train_demo
 
-    run_demo(Console(width=max(140, Console().width)))
+    console = Console(width=max(140, Console().width))
+    run_demo(console)
+    if not args.no_train:
+        train_demo(console, run_dir=args.run_dir)
 
 
 def _cmd_train(args: argparse.Namespace) -> None:
@@ -64,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="robodrl", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("envs", help="list every environment id with its sizes and control rate")
-    sub.add_parser("demo", help="run the demo job (today: a rollout summary of each task)")
+    demo = sub.add_parser("demo", help="the main job on the quick task: rollouts, then training")
+    demo.add_argument("--no-train", action="store_true", help="only the rollout summary")
+    demo.add_argument("--run-dir", type=Path, help="where the demo run goes (default runs/demo-*)")
     train = sub.add_parser("train", help="train a policy from a YAML config, or resume a run")
     train.add_argument("config", nargs="?", help="YAML training config")
     train.add_argument(

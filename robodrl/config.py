@@ -39,6 +39,16 @@ RESERVED_HYPERPARAMETERS = {
     "rollout_buffer_kwargs",
     "stats_window_size",
 }
+#: hyperparameters whose type robodrl checks before SB3 sees them
+NUMERIC_HYPERPARAMETERS: dict[str, type | tuple[type, ...]] = {
+    **dict.fromkeys(
+        ("n_steps", "batch_size", "buffer_size", "n_epochs", "learning_starts", "gradient_steps"),
+        int,
+    ),
+    **dict.fromkeys(
+        ("learning_rate", "gamma", "gae_lambda", "tau", "vf_coef", "max_grad_norm"), (int, float)
+    ),
+}
 _FLOAT_TEXT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$")
 
 
@@ -94,7 +104,10 @@ class EnvConfig(Strict):
         valid = task_arguments(self.id)
         unknown = [k for k in self.task if k not in valid]
         if unknown:
-            raise ValueError(f"task has no argument {unknown}; valid arguments: {', '.join(valid)}")
+            raise ValueError(
+                f"task.{unknown[0]}: not an argument of {self.id}; valid arguments: "
+                f"{', '.join(valid)}"
+            )
         return self
 
 
@@ -117,6 +130,13 @@ class AlgorithmConfig(Strict):
                 )
             _check_value(f"hyperparameters.{key}", value)
         hp = self.hyperparameters
+        for key, value in hp.items():
+            kind = NUMERIC_HYPERPARAMETERS.get(key)
+            if kind is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, kind):
+                what = "an integer" if kind is int else "a number"
+                raise ValueError(f"hyperparameters.{key}: must be {what}, got {value!r}")
         for key in ("learning_rate", "batch_size", "n_steps", "buffer_size", "n_epochs"):
             if key in hp and hp[key] <= 0:
                 raise ValueError(f"hyperparameters.{key}: must be > 0, got {hp[key]}")
@@ -125,7 +145,7 @@ class AlgorithmConfig(Strict):
                 raise ValueError(f"hyperparameters.{key}: must be in [0, 1], got {hp[key]}")
         if "batch_size" in hp and "buffer_size" in hp and hp["batch_size"] > hp["buffer_size"]:
             raise ValueError(
-                f"hyperparameters.batch_size ({hp['batch_size']}) is larger than "
+                f"hyperparameters.batch_size: {hp['batch_size']} is larger than "
                 f"hyperparameters.buffer_size ({hp['buffer_size']})"
             )
         return self
@@ -198,13 +218,22 @@ class TrainConfig(Strict):
     device: Literal["auto", "cpu", "cuda"] = "cpu"
 
     @model_validator(mode="after")
+    def _policy_fits_algorithm(self) -> TrainConfig:
+        if self.policy.log_std_init is not None and self.algorithm.name not in ON_POLICY:
+            raise ValueError(
+                "policy.log_std_init: only on-policy algorithms (ppo, a2c, trpo) have a "
+                f"state-independent log std; {self.algorithm.name} learns it"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _batch_fits_rollout(self) -> TrainConfig:
         hp = self.algorithm.hyperparameters
         if self.algorithm.name in ON_POLICY and "batch_size" in hp:
             steps = hp.get("n_steps", 2048) * self.env.num_envs
             if hp["batch_size"] > steps:
                 raise ValueError(
-                    f"algorithm.hyperparameters.batch_size ({hp['batch_size']}) is larger than "
+                    f"algorithm.hyperparameters.batch_size: {hp['batch_size']} is larger than "
                     f"a rollout (n_steps x env.num_envs = {steps})"
                 )
         return self

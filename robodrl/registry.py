@@ -48,9 +48,11 @@ def get_spec(env_id: str) -> EnvSpec:
     for candidate in (env_id, f"{NAMESPACE}/{env_id}", f"{NAMESPACE}/{env_id}-v0"):
         if candidate in _SPECS:
             return _SPECS[candidate]
-    raise UnknownEnvError(
-        f"unknown env id {env_id!r}{suggest(env_id, env_ids())}; valid ids: {', '.join(env_ids())}"
-    )
+    short = {spec.id.split("/")[-1].removesuffix("-v0"): spec.id for spec in _SPECS.values()}
+    name = env_id.split("/")[-1].removesuffix("-v0")
+    close = suggest(name, list(short))
+    hint = f" (did you mean {short[close.split(chr(39))[1]]!r}?)" if close else ""
+    raise UnknownEnvError(f"unknown env id {env_id!r}{hint}; valid ids: {', '.join(env_ids())}")
 
 
 def task_arguments(env_id: str) -> dict[str, object]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 import robodrl
 
 
@@ -24,7 +26,7 @@ def test_envs_lists_every_id_with_sizes() -> None:
 
 
 def test_demo_prints_a_rollout_summary_of_each_task() -> None:
-    result = _run("demo")
+    result = _run("demo", "--no-train")
     assert result.returncode == 0, result.stderr
     for env_id in robodrl.env_ids():
         assert env_id in result.stdout
@@ -34,3 +36,30 @@ def test_demo_prints_a_rollout_summary_of_each_task() -> None:
 def test_no_command_is_a_usage_error() -> None:
     result = _run()
     assert result.returncode == 2 and "usage" in result.stderr
+
+
+def test_demo_training_runs_end_to_end(tmp_path, monkeypatch) -> None:
+    """The demo's training step on a shortened copy of the recipe (the full one is slow)."""
+    import yaml
+    from rich.console import Console
+
+    from robodrl.demo import DEMO_RECIPE, train_demo
+
+    monkeypatch.setenv("ROBODRL_HOME", str(tmp_path / "home"))
+    recipe = yaml.safe_load(DEMO_RECIPE.read_text())
+    recipe["total_steps"] = 4096
+    recipe["eval"] = {"every_steps": 4096, "episodes": 2}
+    short = tmp_path / "short.yaml"
+    short.write_text(yaml.safe_dump(recipe))
+    console = Console(record=True, width=200)
+    run = train_demo(console, recipe=short, run_dir=tmp_path / "demo")
+    text = console.export_text()
+    assert f"run: {run}" in text and "evaluation return" in text
+    assert (run / "summary.json").is_file() and (run / "checkpoints" / "latest").is_file()
+
+
+@pytest.mark.slow
+def test_make_demo_swings_the_pendulum_up(tmp_path) -> None:
+    result = _run("demo", "--run-dir", str(tmp_path / "demo"))
+    assert result.returncode == 0, result.stderr
+    assert "swung up and balanced" in result.stdout

@@ -8,7 +8,7 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.noise import NormalActionNoise
 from stable_baselines3.common.vec_env import VecEnv
 
-from robodrl.config import ON_POLICY, TrainConfig, algorithm_class
+from robodrl.config import TrainConfig, algorithm_class
 from robodrl.errors import ConfigError
 from robodrl.make import make_sb3_vec
 from robodrl.trainers.normalize import ObservationNormalizer
@@ -45,9 +45,7 @@ def policy_kwargs(config: TrainConfig) -> dict:
         else dict(config.policy.net_arch),
         "activation_fn": ACTIVATIONS[config.policy.activation],
     }
-    if config.policy.log_std_init is not None:
-        if config.algorithm.name not in ON_POLICY:
-            raise ConfigError("policy.log_std_init: only on-policy algorithms (ppo, a2c, trpo)")
+    if config.policy.log_std_init is not None:  # on-policy only (checked by the config)
         kwargs["log_std_init"] = config.policy.log_std_init
     return kwargs
 

@@ -34,7 +34,7 @@ def test_observation_layout_covers_the_observation(env_id: str) -> None:
 
 
 def test_vector_env_same_step_autoreset_and_final_obs() -> None:
-    env = robodrl.make_vec("Pendulum", 3, seed=0, episode_seconds=0.1)  # 5 control steps
+    env = robodrl.make_vec("Pendulum", 3, seed=0, episode_seconds=0.25)  # 5 control steps
     env.reset(seed=0)
     for _ in range(5):
         obs, _, terminated, truncated, info = env.step(np.zeros((3, 1)))
@@ -56,7 +56,7 @@ def test_vector_env_reset_mask_resets_only_masked() -> None:
 
 
 def test_sb3_vec_env_terminal_observation_and_time_limit() -> None:
-    env = robodrl.make_sb3_vec("Pendulum", 2, seed=0, episode_seconds=0.1)
+    env = robodrl.make_sb3_vec("Pendulum", 2, seed=0, episode_seconds=0.25)
     env.reset()
     for _ in range(5):
         _, rewards, dones, infos = env.step(np.zeros((2, 1), dtype=np.float32))

@@ -124,7 +124,7 @@ def test_gym_env_wrong_action_shape_and_nan() -> None:
 def test_out_of_range_finite_actions_are_clipped_to_control_range() -> None:
     core = robodrl.make_core("Pendulum", 1, seed=0)
     core.step(np.array([[5.0]]))
-    assert core.ctrl[0, 0] == core.ctrl_high[0] == 2.0
+    assert core.ctrl[0, 0] == core.ctrl_high[0] == 4.0
 
 
 def test_huge_finite_actions_are_valid_and_clipped() -> None:

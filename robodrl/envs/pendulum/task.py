@@ -29,8 +29,8 @@ class PendulumTask(Task):
         velocity_weight: float = 0.1,
         torque_weight: float = 0.001,
         reset_noise_scale: float = 1.0,
-        frame_skip: int = 2,
-        episode_seconds: float = 5.0,
+        frame_skip: int = 5,
+        episode_seconds: float = 10.0,
     ) -> None:
         super().__init__(frame_skip=frame_skip, episode_seconds=episode_seconds)
         _check_non_negative(
