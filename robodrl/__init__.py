@@ -1,23 +1,29 @@
 """robodrl: robot learning in MuJoCo on batched simulation.
 
-``import robodrl`` registers every task with Gymnasium as ``robodrl/<Task>-v0``.
+``import robodrl`` is light: it imports neither torch, MuJoCo nor Gymnasium, so that the
+onboard runtime (``robodrl.runtime``) runs with numpy and onnxruntime alone. The task ids are
+registered with Gymnasium as ``robodrl/<Task>-v0`` as soon as Gymnasium is imported (now, if
+it already is), so ``gymnasium.make("robodrl/Pendulum-v0")`` works after ``import robodrl``.
 """
 
 from __future__ import annotations
 
-import gymnasium
+import importlib
+import sys
+from typing import Any
 
+from robodrl._gym_registration import register_with_gymnasium_on_import
 from robodrl.errors import (
+    ConfigError,
     InvalidActionError,
     RobodrlError,
     TaskArgumentError,
     UnknownEnvError,
 )
-from robodrl.make import make_core, make_sb3_vec, make_vec
-from robodrl.registry import env_ids, get_spec, task_arguments
 
 __version__ = "0.1.0"
 __all__ = [
+    "ConfigError",
     "InvalidActionError",
     "RobodrlError",
     "TaskArgumentError",
@@ -29,12 +35,20 @@ __all__ = [
     "make_vec",
     "task_arguments",
 ]
+_LAZY = {
+    "make_core": "robodrl.make",
+    "make_vec": "robodrl.make",
+    "make_sb3_vec": "robodrl.make",
+    "env_ids": "robodrl.registry",
+    "get_spec": "robodrl.registry",
+    "task_arguments": "robodrl.registry",
+}
 
-for _id in env_ids():
-    if _id not in gymnasium.registry:
-        gymnasium.register(
-            id=_id,
-            entry_point="robodrl.envs.gym_env:RobodrlEnv",
-            kwargs={"env_id": _id},
-            disable_env_checker=False,
-        )
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'robodrl' has no attribute {name!r}")
+
+
+register_with_gymnasium_on_import(sys.modules)

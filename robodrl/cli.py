@@ -61,6 +61,46 @@ def _cmd_train(args: argparse.Namespace) -> None:
     )
 
 
+def _cmd_export(args: argparse.Namespace) -> None:
+    from robodrl.export.exporter import export_run
+
+    out, manifest = export_run(
+        Path(args.run), args.out, checkpoint=args.checkpoint, trust=args.trust
+    )
+    parity, loop = manifest["parity"], manifest["closed_loop"]
+    print(
+        f"exported: {out / 'policy.onnx'}\n"
+        f"parity: max |onnx - torch| = {parity['max_abs_diff']:.2e} over "
+        f"{parity['observations']:,} observations (limit {parity['tolerances']['abs']:g})\n"
+        f"closed loop: return {loop['onnx_mean_return']:.1f} "
+        f"(torch {loop['torch_mean_return']:.1f})\n"
+        f"latency (batch 1, 1 thread): p50 {loop['latency_ms']['p50']:.3f} ms, "
+        f"p99 {loop['latency_ms']['p99']:.3f} ms"
+    )
+
+
+def _cmd_run_onnx(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    from robodrl.runtime import OnnxPolicy
+
+    policy = OnnxPolicy(args.file)
+    rng = np.random.default_rng(0)
+    for _ in range(args.steps):
+        command = policy.act(rng.normal(size=policy.obs_dim).astype(np.float32))
+    nan_obs = np.full(policy.obs_dim, np.nan, dtype=np.float32)
+    safe = policy.act(nan_obs)
+    latency = policy.latency_ms()
+    print(
+        f"{args.file}: {policy.metadata['env_id']} ({policy.metadata['algorithm']}), "
+        f"obs {policy.obs_dim} -> commands {policy.act_dim} for {policy.actuator_names}\n"
+        f"last command {np.round(command, 4).tolist()}; NaN observation -> safe command "
+        f"{np.round(safe, 4).tolist()} (faults: {policy.faults})\n"
+        f"latency over {latency['calls']} calls: p50 {latency['p50']:.3f} ms, "
+        f"p99 {latency['p99']:.3f} ms"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``robodrl`` command."""
     parser = argparse.ArgumentParser(prog="robodrl", description=__doc__)
@@ -85,10 +125,28 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="load a checkpoint whose signature does not verify (runs its pickles)",
     )
+    export = sub.add_parser("export", help="export a run's policy to one verified ONNX file")
+    export.add_argument("run", help="run directory")
+    export.add_argument("--out", type=Path, help="output folder (default export/<run name>)")
+    export.add_argument("--checkpoint", default="best", help="best (default), latest, or step_N")
+    export.add_argument(
+        "--trust",
+        action="store_true",
+        help="export a run whose signature does not verify (runs its pickles)",
+    )
+    run_onnx = sub.add_parser("run-onnx", help="smoke-test an exported policy with the runtime")
+    run_onnx.add_argument("file", type=Path)
+    run_onnx.add_argument("--steps", type=int, default=1000)
     return parser
 
 
-COMMANDS = {"envs": _cmd_envs, "demo": _cmd_demo, "train": _cmd_train}
+COMMANDS = {
+    "envs": _cmd_envs,
+    "demo": _cmd_demo,
+    "train": _cmd_train,
+    "export": _cmd_export,
+    "run-onnx": _cmd_run_onnx,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

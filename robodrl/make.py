@@ -47,55 +47,20 @@ def make_core(
     return core
 
 
-def make_vec(
-    env_id: str,
-    num_envs: int,
-    *,
-    num_threads: int | None = None,
-    seed: SeedLike = None,
-    invalid_action: InvalidActionMode = "raise",
-    randomization: RobustnessSource = None,
-    perturbations: RobustnessSource = None,
-    **task_kwargs: Any,
-):
-    """A ``gymnasium.vector.VectorEnv`` of ``num_envs`` simulations of ``env_id`` in one batch."""
+def make_vec(env_id: str, num_envs: int, **kwargs: Any):
+    """A ``gymnasium.vector.VectorEnv`` of ``num_envs`` simulations of ``env_id`` in one batch.
+
+    Keyword arguments are those of :func:`make_core` (``num_threads``, ``seed``,
+    ``invalid_action``, ``randomization``, ``perturbations``) plus the task's own arguments.
+    """
     from robodrl.envs.vector import RobodrlVectorEnv
 
-    core = make_core(
-        env_id,
-        num_envs,
-        num_threads=num_threads,
-        seed=seed,
-        invalid_action=invalid_action,
-        randomization=randomization,
-        perturbations=perturbations,
-        **task_kwargs,
-    )
-    return RobodrlVectorEnv(core)
+    return RobodrlVectorEnv(make_core(env_id, num_envs, **kwargs))
 
 
-def make_sb3_vec(
-    env_id: str,
-    num_envs: int,
-    *,
-    num_threads: int | None = None,
-    seed: SeedLike = None,
-    invalid_action: InvalidActionMode = "raise",
-    randomization: RobustnessSource = None,
-    perturbations: RobustnessSource = None,
-    **task_kwargs: Any,
-):
-    """A Stable-Baselines3 ``VecEnv`` of ``num_envs`` simulations of ``env_id`` in one batch."""
+def make_sb3_vec(env_id: str, num_envs: int, **kwargs: Any):
+    """A Stable-Baselines3 ``VecEnv`` of ``num_envs`` simulations of ``env_id`` in one batch
+    (keyword arguments as :func:`make_vec`)."""
     from robodrl.envs.sb3_vec import RobodrlVecEnv
 
-    core = make_core(
-        env_id,
-        num_envs,
-        num_threads=num_threads,
-        seed=seed,
-        invalid_action=invalid_action,
-        randomization=randomization,
-        perturbations=perturbations,
-        **task_kwargs,
-    )
-    return RobodrlVecEnv(core)
+    return RobodrlVecEnv(make_core(env_id, num_envs, **kwargs))

@@ -5,9 +5,12 @@ from __future__ import annotations
 import importlib
 import inspect
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from robodrl.envs.task import Task
 from robodrl.errors import TaskArgumentError, UnknownEnvError, suggest
+
+if TYPE_CHECKING:
+    from robodrl.envs.task import Task
 
 NAMESPACE = "robodrl"
 

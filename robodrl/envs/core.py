@@ -227,6 +227,10 @@ class BatchedEnv:
         """Map actions in [-1, 1] to actuator control units (ctrlrange)."""
         return self._ctrl_mid + self._ctrl_half * action
 
+    def ctrl_to_action(self, ctrl: np.ndarray) -> np.ndarray:
+        """Map actuator commands back to policy actions (the inverse of ``action_to_ctrl``)."""
+        return (ctrl - self._ctrl_mid) / self._ctrl_half
+
     # -- stepping --------------------------------------------------------------------------
     def step(self, action: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict]:
         """Advance every simulation one control step; return obs, reward, terminated,

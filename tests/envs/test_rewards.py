@@ -106,7 +106,7 @@ def _tip_jacobian_step(core) -> np.ndarray:
         mujoco.mj_jacSite(model, data, jacp, None, task.tip_id)
         error = task.marker_pos()[i] - task.tip()[i]
         joint_target = data.qpos[task.arm_qpos] + 3.0 * jacp[:, task.arm_qvel].T @ error
-        action[i] = (joint_target - core._ctrl_mid) / core._ctrl_half
+        action[i] = core.ctrl_to_action(joint_target)
     return np.clip(action, -1, 1)
 
 

@@ -1,0 +1,1 @@
+"""Export: one self-contained ONNX file per policy, verified against torch before it is kept."""

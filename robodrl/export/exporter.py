@@ -1,0 +1,108 @@
+"""``robodrl export RUN``: a verified ``policy.onnx`` plus ``manifest.json``, or nothing at all."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from robodrl import __version__
+from robodrl.atomic import staged_folder
+from robodrl.config import algorithm_class, load_config
+from robodrl.export.graph import ExportError, actor_layers, build_onnx, metadata_strings
+from robodrl.export.verify import closed_loop, parity
+from robodrl.make import make_core
+from robodrl.signing import sha256_file
+from robodrl.trainers.checkpoints import latest_checkpoint, read_checkpoint
+
+
+def find_checkpoint(run_dir: Path, which: str) -> Path:
+    """``best`` (if the run has one, else the latest), ``latest``, or a checkpoint folder name."""
+    checkpoints = run_dir / "checkpoints"
+    if which == "best" and (checkpoints / "best").is_dir():
+        return checkpoints / "best"
+    if which in ("best", "latest"):
+        return latest_checkpoint(checkpoints)
+    folder = checkpoints / which
+    if not folder.is_dir():
+        names = (
+            sorted(p.name for p in checkpoints.iterdir() if p.is_dir())
+            if checkpoints.is_dir()
+            else []
+        )
+        raise ExportError(f"{run_dir}: no checkpoint {which!r}; checkpoints: {names}")
+    return folder
+
+
+def export_run(
+    run_dir: Path, out: Path | None = None, *, checkpoint: str = "best", trust: bool = False
+) -> tuple[Path, dict[str, Any]]:
+    """Export a run's policy; raise ``ExportError`` (leaving no files) if a gate fails."""
+    run_dir = Path(run_dir)
+    if not (run_dir / "config.yaml").is_file():
+        raise ExportError(f"{run_dir}: not a run directory (no config.yaml)")
+    config = load_config(run_dir / "config.yaml")
+    folder = find_checkpoint(run_dir, checkpoint)
+    state, normalizer = read_checkpoint(folder, trust=trust)  # verified before unpickling
+    model = algorithm_class(config.algorithm.name).load(folder / "model.zip", device="cpu")
+    env = config.env
+    env_kwargs = {
+        "env_id": env.id,
+        "seed": config.eval.seed,
+        "randomization": env.randomization,
+        "perturbations": env.perturbations,
+        **env.task,
+    }
+    core = make_core(num_envs=1, **env_kwargs)
+    metadata = {
+        "producer": "robodrl",
+        "producer_version": __version__,
+        "env_id": env.id,
+        "task_arguments": dict(env.task),
+        "obs_dim": core.obs_dim,
+        "act_dim": core.action_dim,
+        "obs_layout": {k: [v.start, v.stop] for k, v in core.obs_layout.items()},
+        "actuator_names": core.actuator_names,
+        "joint_names": [core.model.joint(i).name for i in range(core.model.njnt)],
+        "ctrl_low": core.ctrl_low.tolist(),
+        "ctrl_high": core.ctrl_high.tolist(),
+        "control_dt": core.control_dt,
+        "algorithm": config.algorithm.name,
+        "training_steps": state["num_timesteps"],
+        "normalized_observations": normalizer is not None,
+        "config_sha256": sha256_file(run_dir / "config.yaml"),
+        "checkpoint": folder.name,
+        "checkpoint_sha256": sha256_file(folder / "manifest.json"),
+        "exported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    layers, squash = actor_layers(model)
+    graph = build_onnx(
+        layers,
+        obs_dim=core.obs_dim,
+        act_dim=core.action_dim,
+        normalizer=normalizer,
+        squash=squash,
+        ctrl_low=core.ctrl_low,
+        ctrl_high=core.ctrl_high,
+        metadata=metadata_strings(metadata),
+    )
+    out = Path(out) if out is not None else Path("export") / run_dir.name
+    with staged_folder(out) as tmp:
+        onnx_path = tmp / "policy.onnx"
+        onnx_path.write_bytes(graph.SerializeToString())
+        checks = parity(model, onnx_path, normalizer, env_kwargs)
+        if not checks["passed"]:
+            raise ExportError(f"parity gate failed, nothing written: {json.dumps(checks)}")
+        loop = closed_loop(model, onnx_path, normalizer, env_kwargs)
+        if not loop["passed"]:
+            raise ExportError(f"closed-loop check failed, nothing written: {json.dumps(loop)}")
+        manifest = {
+            **metadata,
+            "files": {"policy.onnx": hashlib.sha256(onnx_path.read_bytes()).hexdigest()},
+            "parity": checks,
+            "closed_loop": loop,
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    return out, manifest

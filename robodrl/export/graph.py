@@ -1,0 +1,172 @@
+"""Write a policy as an ONNX graph: normalization, the deterministic actor, action squashing,
+scaling to actuator units and clipping, built node by node from the trained weights.
+
+Building the graph directly (instead of tracing torch) keeps it small, exact and free of
+exporter versions; the parity gate (``verify.py``) checks it against the torch policy.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.policies import ActorCriticPolicy
+from stable_baselines3.common.torch_layers import FlattenExtractor
+from torch import nn
+
+from robodrl.errors import RobodrlError
+
+OPSET = 17
+IR_VERSION = 8
+
+
+class ExportError(RobodrlError, RuntimeError):
+    """A policy that cannot be exported, or an export that failed its checks."""
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One step of the actor network: ``linear`` (weight, bias) or an activation."""
+
+    kind: str
+    weight: np.ndarray | None = None
+    bias: np.ndarray | None = None
+    alpha: float = 1.0
+
+
+def _convert(modules: list[nn.Module]) -> list[Layer]:
+    layers = []
+    for module in modules:
+        if isinstance(module, nn.Sequential):
+            layers += _convert(list(module))
+        elif isinstance(module, nn.Linear):
+            weight = module.weight.detach().cpu().numpy().astype(np.float32)
+            bias = module.bias.detach().cpu().numpy().astype(np.float32)
+            layers.append(Layer("linear", weight, bias))
+        elif isinstance(module, nn.Tanh):
+            layers.append(Layer("tanh"))
+        elif isinstance(module, nn.ReLU):
+            layers.append(Layer("relu"))
+        elif isinstance(module, nn.ELU):
+            layers.append(Layer("elu", alpha=float(module.alpha)))
+        elif isinstance(module, nn.Flatten | nn.Identity):
+            continue
+        else:
+            raise ExportError(
+                f"cannot export layer {type(module).__name__}; supported: Linear, Tanh, ReLU, ELU"
+            )
+    return layers
+
+
+def actor_layers(model: BaseAlgorithm) -> tuple[list[Layer], bool]:
+    """The deterministic actor of an SB3 model as layers, and whether tanh squashes its output."""
+    policy = model.policy
+    if isinstance(policy, ActorCriticPolicy):  # PPO, A2C, TRPO: the Gaussian mean
+        if not isinstance(policy.pi_features_extractor, FlattenExtractor):
+            raise ExportError("only the default flatten features extractor can be exported")
+        return _convert([policy.mlp_extractor.policy_net, policy.action_net]), False
+    actor = getattr(policy, "actor", None)
+    if actor is None:
+        raise ExportError(f"cannot find the actor of {type(policy).__name__}")
+    if hasattr(actor, "latent_pi"):  # SAC: tanh(mu(latent))
+        if not isinstance(actor.mu, nn.Linear):
+            raise ExportError("SAC with gSDE cannot be exported; train with use_sde: false")
+        return _convert([actor.latent_pi, actor.mu]), True
+    return _convert([actor.mu]), False  # TD3 / DDPG: the tanh is the last layer
+
+
+def _const(name: str, value: np.ndarray | float, inits: list, dtype=np.float32) -> str:
+    inits.append(numpy_helper.from_array(np.asarray(value, dtype=dtype), name))
+    return name
+
+
+def _const64(name: str, value: np.ndarray | float, inits: list) -> str:
+    return _const(name, value, inits, np.float64)
+
+
+def build_onnx(
+    layers: list[Layer],
+    *,
+    obs_dim: int,
+    act_dim: int,
+    normalizer: dict | None,
+    squash: bool,
+    ctrl_low: np.ndarray,
+    ctrl_high: np.ndarray,
+    metadata: dict[str, str],
+    bare: bool = False,
+) -> onnx.ModelProto:
+    """The policy graph ``obs [batch, obs_dim] → action [batch, act_dim]`` (float32).
+
+    ``bare=True`` leaves out normalization, squashing, scaling and clipping: the network alone,
+    for latency comparisons.
+    """
+    nodes, inits = [], []
+    x = "obs"
+
+    def node(op: str, inputs: list[str], **attrs) -> str:
+        out = f"{op.lower()}_{len(nodes)}"
+        nodes.append(helper.make_node(op, inputs, [out], **attrs))
+        return out
+
+    double, single = TensorProto.DOUBLE, TensorProto.FLOAT
+    if normalizer is not None and not bare:
+        # in float64, as the training stack does: a small std must not magnify float32 rounding
+        mean = np.asarray(normalizer["mean"], dtype=np.float64)
+        std = np.sqrt(np.asarray(normalizer["var"], dtype=np.float64) + normalizer["epsilon"])
+        clip = normalizer["clip"]
+        x = node("Cast", [x], to=double)
+        x = node("Sub", [x, _const64("obs_mean", mean, inits)])
+        x = node("Div", [x, _const64("obs_std", std, inits)])
+        low, high = _const64("obs_clip_low", -clip, inits), _const64("obs_clip_high", clip, inits)
+        x = node("Clip", [x, low, high])
+        x = node("Cast", [x], to=single)
+    for i, layer in enumerate(layers):
+        if layer.kind == "linear":
+            w, b = _const(f"w{i}", layer.weight, inits), _const(f"b{i}", layer.bias, inits)
+            x = node("Gemm", [x, w, b], transB=1)
+        elif layer.kind == "elu":
+            x = node("Elu", [x], alpha=layer.alpha)
+        else:
+            x = node({"tanh": "Tanh", "relu": "Relu"}[layer.kind], [x])
+    if not bare:
+        if squash:
+            x = node("Tanh", [x])
+        low, high = np.asarray(ctrl_low, np.float64), np.asarray(ctrl_high, np.float64)
+        x = node("Cast", [x], to=double)  # actuator units in float64, as the env maps them
+        x = node(
+            "Clip", [x, _const64("action_low", -1.0, inits), _const64("action_high", 1.0, inits)]
+        )
+        x = node("Mul", [x, _const64("ctrl_half_range", (high - low) / 2, inits)])
+        x = node("Add", [x, _const64("ctrl_centre", (high + low) / 2, inits)])
+        # per-actuator bounds: Max / Min (Clip takes scalar bounds only)
+        x = node("Max", [x, _const64("ctrl_low", low, inits)])
+        x = node("Min", [x, _const64("ctrl_high", high, inits)])
+        x = node("Cast", [x], to=single)
+    nodes[-1].output[0] = "action"
+    graph = helper.make_graph(
+        nodes,
+        "robodrl_policy",
+        [helper.make_tensor_value_info("obs", TensorProto.FLOAT, ["batch", obs_dim])],
+        [helper.make_tensor_value_info("action", TensorProto.FLOAT, ["batch", act_dim])],
+        inits,
+    )
+    model = helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid("", OPSET)],
+        producer_name=metadata.get("producer", "robodrl"),
+        producer_version=metadata.get("producer_version", ""),
+    )
+    model.ir_version = IR_VERSION
+    helper.set_model_props(model, metadata)
+    onnx.checker.check_model(model, full_check=True)
+    return model
+
+
+def metadata_strings(values: dict) -> dict[str, str]:
+    """Metadata values as ONNX ``metadata_props`` strings (JSON for structures)."""
+    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}

@@ -1,0 +1,120 @@
+"""The export gates: onnxruntime against the torch policy (parity), batch-1 against batch-N, and
+the exported file driving the simulation as well as torch does (closed loop)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnxruntime as ort
+from stable_baselines3.common.base_class import BaseAlgorithm
+
+from robodrl.make import make_core
+from robodrl.runtime import OnnxPolicy
+from robodrl.trainers.normalize import normalize
+
+PARITY_ABS_TOL = 1e-5  # actuator units, observations within and around the recorded range
+FAR_REL_TOL = 1e-4  # relative, observations 100x outside the recorded range
+BATCH_TOL = 1e-6  # batch-1 against batch-N, actuator units
+CLOSED_LOOP_REL_TOL = 0.05  # mean return, exported vs torch, relative ...
+CLOSED_LOOP_ABS_TOL = 1.0  # ... or absolute, whichever is larger
+
+
+def torch_commands(
+    model: BaseAlgorithm, obs: np.ndarray, normalizer: dict | None, core
+) -> np.ndarray:
+    """The training stack's command for raw observations: normalize, SB3's deterministic
+    ``predict`` (clipped / unscaled to the action box), the env's mapping to actuator units."""
+    policy_obs = obs.astype(np.float32) if normalizer is None else normalize(obs, normalizer)
+    action, _ = model.predict(policy_obs, deterministic=True)
+    ctrl = core.action_to_ctrl(np.clip(action, -1.0, 1.0))
+    return np.clip(ctrl, core.ctrl_low, core.ctrl_high)
+
+
+def record_observations(
+    model: BaseAlgorithm, normalizer: dict | None, env_kwargs: dict[str, Any], *, steps: int
+) -> tuple[np.ndarray, Any]:
+    """Raw observations of the torch policy acting in the simulation (16 simulations)."""
+    core = make_core(**env_kwargs, num_envs=16)
+    obs, recorded = core.reset(), []
+    for _ in range(steps // 16 + 1):
+        recorded.append(obs)
+        action, _ = model.predict(
+            obs if normalizer is None else normalize(obs, normalizer), deterministic=True
+        )
+        obs, *_ = core.step(action)
+    return np.concatenate(recorded)[:steps].astype(np.float32), core
+
+
+def parity(
+    model: BaseAlgorithm, onnx_path: Path, normalizer: dict | None, env_kwargs: dict[str, Any]
+) -> dict[str, Any]:
+    """Compare onnxruntime with torch on recorded, sampled and far-out observations."""
+    recorded, core = record_observations(model, normalizer, env_kwargs, steps=6000)
+    rng = np.random.default_rng(0)
+    low, high = recorded.min(axis=0), recorded.max(axis=0)
+    margin = 0.1 * (high - low) + 1e-3
+    sampled = rng.uniform(low - margin, high + margin, (4000, recorded.shape[1]))
+    centre = (low + high) / 2
+    far = centre + 100.0 * (rng.uniform(low, high, (1000, recorded.shape[1])) - centre)
+    near = np.concatenate([recorded, sampled]).astype(np.float32)
+    far = far.astype(np.float32)
+
+    session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    run = lambda x: session.run(None, {"obs": x})[0].astype(np.float64)  # noqa: E731
+    near_diff = np.abs(run(near) - torch_commands(model, near, normalizer, core))
+    far_ref = torch_commands(model, far, normalizer, core)
+    far_rel = np.abs(run(far) - far_ref) / np.maximum(1.0, np.abs(far_ref))
+    batched = run(near[:256])
+    single = np.concatenate([run(near[i : i + 1]) for i in range(256)])
+    batch_diff = float(np.abs(batched - single).max())
+    result = {
+        "observations": int(len(near) + len(far)),
+        "max_abs_diff": float(near_diff.max()),
+        "max_rel_diff_100x_outside": float(far_rel.max()),
+        "max_batch1_vs_batchN_diff": batch_diff,
+        "tolerances": {"abs": PARITY_ABS_TOL, "rel_100x": FAR_REL_TOL, "batch": BATCH_TOL},
+    }
+    result["passed"] = bool(
+        result["max_abs_diff"] <= PARITY_ABS_TOL
+        and result["max_rel_diff_100x_outside"] <= FAR_REL_TOL
+        and batch_diff <= BATCH_TOL
+    )
+    return result
+
+
+def closed_loop(
+    model: BaseAlgorithm,
+    onnx_path: Path,
+    normalizer: dict | None,
+    env_kwargs: dict[str, Any],
+    *,
+    episodes: int = 8,
+) -> dict[str, Any]:
+    """Mean return of the exported file (through the runtime) and of torch, same seeds."""
+    policy = OnnxPolicy(onnx_path)
+    returns = {}
+    for name in ("torch", "onnx"):
+        core = make_core(**env_kwargs, num_envs=episodes, autoreset=False)
+        obs = core.reset()
+        total, running = np.zeros(episodes), np.ones(episodes, dtype=bool)
+        while running.any():
+            if name == "torch":
+                ctrl = torch_commands(model, obs, normalizer, core)
+            else:
+                ctrl = policy.act(obs).astype(np.float64)
+            action = np.clip(core.ctrl_to_action(ctrl), -1.0, 1.0)
+            obs, reward, terminated, truncated, _ = core.step(action)
+            total += reward * running
+            running &= ~(terminated | truncated)
+        returns[name] = float(total.mean())
+    tolerance = max(CLOSED_LOOP_ABS_TOL, CLOSED_LOOP_REL_TOL * abs(returns["torch"]))
+    return {
+        "episodes": episodes,
+        "torch_mean_return": returns["torch"],
+        "onnx_mean_return": returns["onnx"],
+        "tolerance": tolerance,
+        "passed": abs(returns["onnx"] - returns["torch"]) <= tolerance,
+        "latency_ms": policy.latency_ms(),
+    }

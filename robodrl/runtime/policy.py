@@ -1,0 +1,149 @@
+"""``OnnxPolicy``: raw observations in, actuator commands out, checked and timed.
+
+Imports only numpy, onnxruntime and the standard library (no torch, MuJoCo, Gymnasium or
+Stable-Baselines3), so it runs on a robot's onboard computer.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import deque
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import onnxruntime as ort
+
+from robodrl.errors import RobodrlError
+
+#: metadata keys every robodrl policy file carries (``metadata_props``)
+REQUIRED_METADATA = (
+    "producer",
+    "producer_version",
+    "env_id",
+    "obs_dim",
+    "act_dim",
+    "obs_layout",
+    "actuator_names",
+    "ctrl_low",
+    "ctrl_high",
+    "control_dt",
+    "algorithm",
+)
+SafeAction = Literal["zero_action", "hold_last"]
+
+
+class RuntimePolicyError(RobodrlError, ValueError):
+    """A policy file or an observation the runtime cannot use."""
+
+
+class OnnxPolicy:
+    """An exported robodrl policy, ready to be called at the control rate.
+
+    ``act(obs)`` takes raw float32 observations, ``(obs_dim,)`` or ``(batch, obs_dim)``, and
+    returns commands in actuator units. A row with NaN / inf is not fed to the network: it gets
+    the safe action (``zero_action``: the policy action 0, i.e. the centre of each control
+    range; ``hold_last``: the previous command of that row, the centre before any) and
+    ``faults`` counts it. Sessions run on one thread by default for predictable latency.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        safe_action: SafeAction = "zero_action",
+        threads: int = 1,
+        latency_window: int = 1000,
+    ) -> None:
+        if safe_action not in ("zero_action", "hold_last"):
+            raise RuntimePolicyError(
+                f"safe_action={safe_action!r} is not valid; use 'zero_action' or 'hold_last'"
+            )
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise RuntimePolicyError(f"{self.path}: no such policy file")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        try:
+            self.session = ort.InferenceSession(
+                str(self.path), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as err:  # onnxruntime raises its own exception types
+            raise RuntimePolicyError(f"{self.path}: not a loadable ONNX model: {err}") from None
+        meta = self.session.get_modelmeta().custom_metadata_map
+        missing = [key for key in REQUIRED_METADATA if key not in meta]
+        if missing:
+            raise RuntimePolicyError(
+                f"{self.path}: not a robodrl policy file, metadata keys missing: {missing}"
+            )
+        self.metadata = dict(meta)
+        self.obs_dim, self.act_dim = int(meta["obs_dim"]), int(meta["act_dim"])
+        self.ctrl_low = np.asarray(json.loads(meta["ctrl_low"]), dtype=np.float32)
+        self.ctrl_high = np.asarray(json.loads(meta["ctrl_high"]), dtype=np.float32)
+        self.obs_layout = {k: tuple(v) for k, v in json.loads(meta["obs_layout"]).items()}
+        self.actuator_names = json.loads(meta["actuator_names"])
+        self.control_dt = float(meta["control_dt"])
+        self.safe_action = safe_action
+        self.neutral = ((self.ctrl_low + self.ctrl_high) / 2).astype(np.float32)
+        self.last_action: np.ndarray | None = None
+        self.faults = 0
+        self.latencies_s: deque[float] = deque(maxlen=latency_window)
+        inputs = self.session.get_inputs()
+        if len(inputs) != 1 or inputs[0].name != "obs":
+            raise RuntimePolicyError(f"{self.path}: expected one input named 'obs'")
+
+    def _check(self, obs: object) -> tuple[np.ndarray, bool]:
+        if not isinstance(obs, np.ndarray):
+            raise RuntimePolicyError(f"observation must be a numpy array, got {type(obs).__name__}")
+        if obs.dtype != np.float32:
+            raise RuntimePolicyError(
+                f"observation dtype is {obs.dtype}; expected float32 (cast with "
+                "obs.astype(np.float32))"
+            )
+        single = obs.ndim == 1
+        batch = obs[None] if single else obs
+        if batch.ndim != 2 or batch.shape[1] != self.obs_dim:
+            raise RuntimePolicyError(
+                f"observation shape is {obs.shape}; expected ({self.obs_dim},) or "
+                f"(batch, {self.obs_dim}) for {self.metadata['env_id']}"
+            )
+        return batch, single
+
+    def act(self, obs: np.ndarray) -> np.ndarray:
+        """Commands in actuator units for raw observations (see class docstring)."""
+        batch, single = self._check(obs)
+        start = time.perf_counter()
+        finite = np.isfinite(batch).all(axis=1)
+        if finite.all():
+            action = self.session.run(None, {"obs": np.ascontiguousarray(batch)})[0]
+        else:
+            self.faults += int((~finite).sum())
+            action = np.empty((batch.shape[0], self.act_dim), dtype=np.float32)
+            action[~finite] = self._safe(batch.shape[0])[~finite]
+            if finite.any():
+                good = np.ascontiguousarray(batch[finite])
+                action[finite] = self.session.run(None, {"obs": good})[0]
+        self.latencies_s.append(time.perf_counter() - start)
+        self.last_action = action.copy()
+        return action[0] if single else action
+
+    def _safe(self, rows: int) -> np.ndarray:
+        held = self.last_action
+        if self.safe_action == "hold_last" and held is not None and held.shape[0] == rows:
+            return held
+        return np.tile(self.neutral, (rows, 1))
+
+    def latency_ms(self) -> dict[str, float]:
+        """p50 / p99 / max of recent ``act`` calls, in milliseconds."""
+        if not self.latencies_s:
+            return {"p50": float("nan"), "p99": float("nan"), "max": float("nan"), "calls": 0}
+        values = np.asarray(self.latencies_s) * 1e3
+        return {
+            "p50": float(np.percentile(values, 50)),
+            "p99": float(np.percentile(values, 99)),
+            "max": float(values.max()),
+            "calls": len(values),
+        }

@@ -1,0 +1,53 @@
+"""Export fixtures: small trained runs, signed with a key of the test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from robodrl.config import validate_config
+from robodrl.trainers.run import train
+
+TINY = {
+    "ppo": {"n_steps": 64, "batch_size": 128, "n_epochs": 2},
+    "a2c": {"n_steps": 8},
+    "trpo": {"n_steps": 128, "batch_size": 128},
+    "sac": {"learning_starts": 200, "batch_size": 64, "buffer_size": 2000},
+    "td3": {"learning_starts": 200, "batch_size": 64, "buffer_size": 2000},
+    "ddpg": {"learning_starts": 200, "batch_size": 64, "buffer_size": 2000},
+}
+
+
+def train_small(root: Path, name: str, env_id: str = "Pendulum", **sections) -> Path:
+    """Train ``name`` for 1,024 steps into ``root/<name>`` and return the run directory."""
+    config = validate_config(
+        {
+            "env": {"id": env_id, "num_envs": 4},
+            "algorithm": {"name": name, "hyperparameters": TINY[name]},
+            "policy": {"net_arch": [32, 32]},
+            "total_steps": 1024,
+            "eval": {"every_steps": 512, "episodes": 2},
+            "checkpoint": {"every_steps": 512},
+            **sections,
+        }
+    )
+    run, _ = train(config, root / f"{name}-{env_id.lower()}")
+    return run
+
+
+@pytest.fixture(scope="session")
+def signing_home_session(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("robodrl-home")
+
+
+@pytest.fixture(autouse=True)
+def _signing_home(signing_home_session: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ROBODRL_HOME", str(signing_home_session))
+
+
+@pytest.fixture(scope="session")
+def ppo_run(tmp_path_factory: pytest.TempPathFactory, signing_home_session: Path) -> Path:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ROBODRL_HOME", str(signing_home_session))
+        return train_small(tmp_path_factory.mktemp("runs"), "ppo")
