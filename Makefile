@@ -30,6 +30,8 @@ test-slow: setup
 bench: setup
 	$(BIN)/python benchmarks/env_throughput.py
 	$(BIN)/python benchmarks/dr_overhead.py
+	$(BIN)/python benchmarks/train_throughput.py
+	$(BIN)/python benchmarks/export_latency.py
 
 lint: setup
 	$(BIN)/ruff check .

@@ -33,12 +33,12 @@ def _cmd_envs(args: argparse.Namespace) -> None:
 
 
 def _cmd_demo(args: argparse.Namespace) -> None:
-    from robodrl.demo import run_demo, train_demo
+    from robodrl.demo import pipeline_demo, run_demo
 
     console = Console(width=max(140, Console().width))
     run_demo(console)
     if not args.no_train:
-        train_demo(console, run_dir=args.run_dir)
+        pipeline_demo(console, run_dir=args.run_dir)
 
 
 def _cmd_train(args: argparse.Namespace) -> None:
@@ -101,6 +101,59 @@ def _cmd_run_onnx(args: argparse.Namespace) -> None:
     )
 
 
+def bench_export(run: Path, out: Path, *, calls: int = 5000, trust: bool = False) -> dict:
+    """Export ``run`` to ``out`` and measure its batch-1 latency against the references."""
+    from robodrl.config import algorithm_class, load_config
+    from robodrl.export.exporter import export_run, find_checkpoint
+    from robodrl.export.latency import measure
+
+    out, manifest = export_run(run, out, trust=trust)
+    config = load_config(run / "config.yaml")
+    folder = find_checkpoint(run, "best")
+    model = algorithm_class(config.algorithm.name).load(folder / "model.zip", device="cpu")
+    return measure(model, out / "policy.onnx", obs_dim=manifest["obs_dim"], calls=calls)
+
+
+def _cmd_bench(args: argparse.Namespace) -> None:
+    import json
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        result = bench_export(Path(args.run), Path(folder) / "export", trust=args.trust)
+    print(json.dumps(result, indent=2))
+
+
+def _cmd_eval(args: argparse.Namespace) -> None:
+    from robodrl.evaluation.run import evaluate
+
+    out = args.out or Path("runs") / "eval" / Path(str(args.sweep)).stem
+    out, results = evaluate(
+        args.policies,
+        args.sweep,
+        out=out,
+        episodes=args.episodes,
+        seed=args.seed,
+        backend=args.backend,
+        trust=args.trust,
+    )
+    for result in results:
+        score = result["robustness"]
+        print(
+            f"{result['policy']}: nominal return {result['nominal']['mean_return']:.1f}, "
+            f"{score['fraction_above_80_percent']:.0%} of cells keep >= 80% of it, "
+            f"area under the normalized curve {score['area_under_normalized_curve']:.3f}"
+        )
+    print(f"report: {out / 'report.html'}")
+
+
+def _cmd_pipeline(args: argparse.Namespace) -> None:
+    from robodrl.config import load_config
+    from robodrl.pipeline import run_pipeline
+
+    config = load_config(args.config, args.set)
+    run_pipeline(config, run_dir=args.run_dir, sweep=args.sweep, console=Console())
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``robodrl`` command."""
     parser = argparse.ArgumentParser(prog="robodrl", description=__doc__)
@@ -134,6 +187,27 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="export a run whose signature does not verify (runs its pickles)",
     )
+    evaluate = sub.add_parser("eval", help="robustness sweep of policies, with a report")
+    evaluate.add_argument("policies", nargs="+", help="run directories or exported .onnx files")
+    evaluate.add_argument(
+        "--sweep", required=True, help="sweep YAML, or a name in envs/<task>/sweeps"
+    )
+    evaluate.add_argument("--episodes", type=int, help="episodes per cell (default: the sweep's)")
+    evaluate.add_argument("--seed", type=int, help="first episode seed (default: the sweep's)")
+    evaluate.add_argument("--backend", default="local", choices=["local", "ray"])
+    evaluate.add_argument("--out", type=Path, help="output folder (default runs/eval/<sweep>)")
+    evaluate.add_argument("--trust", action="store_true")
+    pipeline = sub.add_parser("pipeline", help="train -> sweep -> export -> verify, one report")
+    pipeline.add_argument("config", help="YAML training config")
+    pipeline.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    pipeline.add_argument("--run-dir", type=Path)
+    pipeline.add_argument(
+        "--sweep", default="observation-noise", help="sweep to run (a name or YAML)"
+    )
+    bench = sub.add_parser("bench", help="benchmarks of robodrl's own artifacts")
+    bench.add_argument("what", choices=["export"], help="export: batch-1 latency of a run's policy")
+    bench.add_argument("run", help="run directory")
+    bench.add_argument("--trust", action="store_true")
     run_onnx = sub.add_parser("run-onnx", help="smoke-test an exported policy with the runtime")
     run_onnx.add_argument("file", type=Path)
     run_onnx.add_argument("--steps", type=int, default=1000)
@@ -146,6 +220,9 @@ COMMANDS = {
     "train": _cmd_train,
     "export": _cmd_export,
     "run-onnx": _cmd_run_onnx,
+    "bench": _cmd_bench,
+    "eval": _cmd_eval,
+    "pipeline": _cmd_pipeline,
 }
 
 

@@ -1,8 +1,9 @@
 """``robodrl demo``: the main job on the quick task.
 
 1. A short rollout of every task (zero and random actions), summarized in the terminal.
-2. Train the Pendulum PPO recipe (``policies/pendulum_ppo.yaml``) to a swing-up and print where
-   the run is. Later issues extend this into train → sweep → export → verify.
+2. The pipeline on the Pendulum PPO recipe (``policies/pendulum_ppo.yaml``): train to a
+   swing-up, export one ONNX file (parity-gated against torch), sweep observation noise for
+   the trained run and the exported file side by side, and print where the report is.
 """
 
 from __future__ import annotations
@@ -80,23 +81,21 @@ DEMO_RECIPE = Path(__file__).resolve().parents[1] / "policies" / "pendulum_ppo.y
 SWING_UP_RETURN = -400.0
 
 
-def train_demo(
+def pipeline_demo(
     console: Console, *, recipe: Path = DEMO_RECIPE, run_dir: Path | None = None
-) -> Path:
-    """Train the demo recipe; print where the run is and whether it swung up."""
+) -> dict:
+    """Train → sweep → export → verify on the demo recipe; say whether it swung up."""
     from robodrl.config import load_config
-    from robodrl.trainers.run import train
+    from robodrl.pipeline import run_pipeline
 
     config = load_config(recipe)
-    console.print(
-        f"[bold]Training[/] {recipe.name}: {config.total_steps:,} steps of {config.env.id}"
-    )
-    run, summary = train(config, run_dir or Path("runs") / f"demo-{time.strftime('%Y%m%d-%H%M%S')}")
-    final = summary["final_eval"]["mean_return"]
+    run_dir = run_dir or Path("runs") / f"demo-{time.strftime('%Y%m%d-%H%M%S')}"
+    made = run_pipeline(config, run_dir=run_dir, sweep="observation-noise", console=console)
+    final = made["summary"]["final_eval"]["mean_return"]
     verdict = "swung up and balanced" if final > SWING_UP_RETURN else "NOT swung up yet"
     console.print(
-        f"run: [bold]{run}[/]  ({summary['steps']:,} steps in {summary['wall_seconds']:.0f} s, "
-        f"{summary['steps_per_second']:,.0f} steps/s)\nevaluation return {final:.1f} "
-        f"(hanging still: about -1970): {verdict}"
+        f"evaluation return {final:.1f} (hanging still: about -1970): {verdict}\n"
+        f"run: [bold]{made['run']}[/]\nexported policy: [bold]{made['exported'] / 'policy.onnx'}[/]"
+        f"\nrobustness report: [bold]{made['report']}[/]"
     )
-    return run
+    return made

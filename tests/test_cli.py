@@ -38,12 +38,13 @@ def test_no_command_is_a_usage_error() -> None:
     assert result.returncode == 2 and "usage" in result.stderr
 
 
-def test_demo_training_runs_end_to_end(tmp_path, monkeypatch) -> None:
-    """The demo's training step on a shortened copy of the recipe (the full one is slow)."""
+def test_demo_pipeline_runs_end_to_end(tmp_path, monkeypatch) -> None:
+    """The demo's train → export → sweep on a shortened copy of the recipe (the full one is
+    slow; `make test-slow` runs it)."""
     import yaml
     from rich.console import Console
 
-    from robodrl.demo import DEMO_RECIPE, train_demo
+    from robodrl.demo import DEMO_RECIPE, pipeline_demo
 
     monkeypatch.setenv("ROBODRL_HOME", str(tmp_path / "home"))
     recipe = yaml.safe_load(DEMO_RECIPE.read_text())
@@ -52,14 +53,15 @@ def test_demo_training_runs_end_to_end(tmp_path, monkeypatch) -> None:
     short = tmp_path / "short.yaml"
     short.write_text(yaml.safe_dump(recipe))
     console = Console(record=True, width=200)
-    run = train_demo(console, recipe=short, run_dir=tmp_path / "demo")
+    made = pipeline_demo(console, recipe=short, run_dir=tmp_path / "demo")
     text = console.export_text()
-    assert f"run: {run}" in text and "evaluation return" in text
-    assert (run / "summary.json").is_file() and (run / "checkpoints" / "latest").is_file()
+    assert f"run: {made['run']}" in text and "robustness report:" in text
+    assert "max |onnx - torch|" in text and "latency p50" in text
+    assert (made["exported"] / "policy.onnx").is_file() and made["report"].is_file()
 
 
 @pytest.mark.slow
 def test_make_demo_swings_the_pendulum_up(tmp_path) -> None:
     result = _run("demo", "--run-dir", str(tmp_path / "demo"))
     assert result.returncode == 0, result.stderr
-    assert "swung up and balanced" in result.stdout
+    assert "swung up and balanced" in result.stdout and "robustness report:" in result.stdout

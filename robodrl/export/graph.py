@@ -114,6 +114,8 @@ def build_onnx(
         return out
 
     double, single = TensorProto.DOUBLE, TensorProto.FLOAT
+    if not layers:
+        raise ExportError("the actor network has no layers")
     if normalizer is not None and not bare:
         # in float64, as the training stack does: a small std must not magnify float32 rounding
         mean = np.asarray(normalizer["mean"], dtype=np.float64)
@@ -125,28 +127,32 @@ def build_onnx(
         low, high = _const64("obs_clip_low", -clip, inits), _const64("obs_clip_high", clip, inits)
         x = node("Clip", [x, low, high])
         x = node("Cast", [x], to=single)
+    low, high = np.asarray(ctrl_low, np.float64), np.asarray(ctrl_high, np.float64)
+    half, centre = (high - low) / 2, (high + low) / 2
+    # a linear last layer absorbs the mapping to actuator units: ctrl = centre + half * (W x + b).
+    # Clipping the action to [-1, 1] before that map equals clipping ctrl to [low, high] after it.
+    fold = not bare and not squash and layers[-1].kind == "linear"
     for i, layer in enumerate(layers):
         if layer.kind == "linear":
-            w, b = _const(f"w{i}", layer.weight, inits), _const(f"b{i}", layer.bias, inits)
+            weight, bias = layer.weight, layer.bias
+            if fold and i == len(layers) - 1:
+                weight = half[:, None] * weight.astype(np.float64)
+                bias = half * bias.astype(np.float64) + centre
+            w, b = _const(f"w{i}", weight, inits), _const(f"b{i}", bias, inits)
             x = node("Gemm", [x, w, b], transB=1)
         elif layer.kind == "elu":
             x = node("Elu", [x], alpha=layer.alpha)
         else:
             x = node({"tanh": "Tanh", "relu": "Relu"}[layer.kind], [x])
     if not bare:
-        if squash:
-            x = node("Tanh", [x])
-        low, high = np.asarray(ctrl_low, np.float64), np.asarray(ctrl_high, np.float64)
-        x = node("Cast", [x], to=double)  # actuator units in float64, as the env maps them
-        x = node(
-            "Clip", [x, _const64("action_low", -1.0, inits), _const64("action_high", 1.0, inits)]
-        )
-        x = node("Mul", [x, _const64("ctrl_half_range", (high - low) / 2, inits)])
-        x = node("Add", [x, _const64("ctrl_centre", (high + low) / 2, inits)])
+        if not fold:
+            if squash:
+                x = node("Tanh", [x])
+            x = node("Mul", [x, _const("ctrl_half_range", half, inits)])
+            x = node("Add", [x, _const("ctrl_centre", centre, inits)])
         # per-actuator bounds: Max / Min (Clip takes scalar bounds only)
-        x = node("Max", [x, _const64("ctrl_low", low, inits)])
-        x = node("Min", [x, _const64("ctrl_high", high, inits)])
-        x = node("Cast", [x], to=single)
+        x = node("Max", [x, _const("ctrl_low", low, inits)])
+        x = node("Min", [x, _const("ctrl_high", high, inits)])
     nodes[-1].output[0] = "action"
     graph = helper.make_graph(
         nodes,

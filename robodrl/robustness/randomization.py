@@ -191,6 +191,8 @@ class DomainRandomizer:
     control_dt: float
     generators: list[np.random.Generator] = field(default_factory=list)
     progress: float = 1.0
+    #: label → per-simulation value replacing the draw (robustness sweeps pin cells this way)
+    pinned: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.params = [
@@ -221,6 +223,17 @@ class DomainRandomizer:
         """Whether any parameter is randomized."""
         return bool(self.params)
 
+    def pin(self, label: str, values: np.ndarray) -> None:
+        """Fix parameter ``label`` to ``values[i]`` in simulation i from the next resample on;
+        draws are still made, so the other streams stay as they were."""
+        labels = [p.label for p in self.params]
+        if label not in labels:
+            raise ConfigError(f"no randomized parameter {label!r}; parameters: {labels}")
+        values = np.asarray(values, dtype=np.float64)
+        if values.shape != (self.batch.nsim,):
+            raise ConfigError(f"pinned values for {label!r} need shape ({self.batch.nsim},)")
+        self.pinned[label] = values
+
     def set_progress(self, progress: float) -> None:
         """Curriculum: scale every range toward nominal; 0 = nominal, 1 = the full ranges."""
         if not 0.0 <= progress <= 1.0:
@@ -242,6 +255,8 @@ class DomainRandomizer:
             block = slice(start, start + size[0] * size[1])
             start = block.stop
             x = transform(p.spec, uniform[:, block], normal[:, block]).reshape(len(ids), *size)
+            if p.label in self.pinned:  # a sweep cell: this simulation's value is fixed
+                x = np.broadcast_to(self.pinned[p.label][ids, None, None], x.shape)
             shape = (len(ids), len(p.elements), p.width)
             _apply(p, work, np.broadcast_to(x, shape), self.progress)
         for name, values in work.items():

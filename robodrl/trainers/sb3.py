@@ -92,17 +92,22 @@ def evaluate(
     )
     obs = core.reset()
     returns, lengths = np.zeros(episodes), np.zeros(episodes)
-    running = np.ones(episodes, dtype=bool)
+    running, success = np.ones(episodes, dtype=bool), np.zeros(episodes, dtype=bool)
     while running.any():
         policy_obs = obs if normalizer_state is None else normalize(obs, normalizer_state)
         action, _ = model.predict(policy_obs, deterministic=True)
-        obs, reward, terminated, truncated, _ = core.step(action)
+        obs, reward, terminated, truncated, info = core.step(action)
         returns += reward * running
         lengths += running
+        if "is_success" in info:  # success at the episode's last step
+            success = np.where(running, info["is_success"], success)
         running &= ~(terminated | truncated)
-    return {
+    result = {
         "mean_return": float(returns.mean()),
         "std_return": float(returns.std()),
         "min_return": float(returns.min()),
         "mean_length": float(lengths.mean()),
     }
+    if core.task.has_success:
+        result["success_rate"] = float(success.mean())
+    return result

@@ -1,0 +1,1 @@
+"""Evaluation: robustness sweeps of trained or exported policies, and their reports."""

@@ -1,0 +1,45 @@
+"""``robodrl eval POLICY... --sweep SWEEP``: evaluate policies over a sweep, write the report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from robodrl.atomic import staged_folder
+from robodrl.errors import ConfigError
+from robodrl.evaluation.policies import load_policy
+from robodrl.evaluation.report import write_plots, write_reports, write_tables
+from robodrl.evaluation.rollouts import evaluate_sweep
+from robodrl.evaluation.sweep import load_sweep
+
+
+def evaluate(
+    policies: list[str | Path],
+    sweep: str | Path | dict,
+    *,
+    out: Path,
+    episodes: int | None = None,
+    seed: int | None = None,
+    backend: str = "local",
+    trust: bool = False,
+) -> tuple[Path, list[dict[str, Any]]]:
+    """Evaluate every policy on every cell; write results and report into ``out`` (atomically)."""
+    if backend != "local":
+        raise ConfigError(f"backend {backend!r} is not available yet; use 'local'")
+    if not policies:
+        raise ConfigError("give at least one POLICY (a run directory or an .onnx file)")
+    loaded = [load_policy(p, trust=trust) for p in policies]
+    env_ids = sorted({p.env_id for p in loaded})
+    if len(env_ids) != 1:
+        raise ConfigError(f"policies of different tasks cannot share a sweep: {env_ids}")
+    spec = load_sweep(sweep, env_ids[0])
+    episodes = episodes or spec.episodes
+    if episodes < 1:
+        raise ConfigError(f"--episodes must be >= 1, got {episodes}")
+    seed = spec.seed if seed is None else seed
+    results = [evaluate_sweep(p, spec, episodes=episodes, seed=seed) for p in loaded]
+    with staged_folder(Path(out)) as tmp:
+        write_tables(tmp, spec, results)
+        plots = write_plots(tmp, spec, results)
+        write_reports(tmp, spec, results, plots)
+    return Path(out), results

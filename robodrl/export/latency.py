@@ -1,0 +1,84 @@
+"""Batch-1 latency of an exported policy next to the bare network ONNX and torch eager, one
+thread each, measured in one run (``robodrl bench export``, ``benchmarks/export_latency.py``)."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnxruntime as ort
+import torch
+from stable_baselines3.common.base_class import BaseAlgorithm
+
+from robodrl.export.graph import actor_layers, build_onnx, metadata_strings
+
+
+def _percentiles(call: Callable[[], object], calls: int) -> dict[str, float]:
+    for _ in range(200):  # warm-up
+        call()
+    samples = np.empty(calls)
+    for i in range(calls):
+        start = time.perf_counter()
+        call()
+        samples[i] = time.perf_counter() - start
+    samples *= 1e3
+    return {
+        "p50_ms": float(np.percentile(samples, 50)),
+        "p99_ms": float(np.percentile(samples, 99)),
+    }
+
+
+def _session(path: Path) -> ort.InferenceSession:
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def measure(
+    model: BaseAlgorithm, policy_file: Path, *, obs_dim: int, calls: int = 5000
+) -> dict[str, Any]:
+    """p50 / p99 (ms) of: the exported graph, the bare network as ONNX, torch eager."""
+    torch.set_num_threads(1)
+    layers, _ = actor_layers(model)
+    act_dim = layers[-1].weight.shape[0]
+    with tempfile.TemporaryDirectory() as folder:
+        bare_path = Path(folder) / "bare.onnx"
+        bare = build_onnx(
+            layers,
+            obs_dim=obs_dim,
+            act_dim=act_dim,
+            normalizer=None,
+            squash=False,
+            ctrl_low=np.zeros(act_dim),
+            ctrl_high=np.zeros(act_dim),
+            metadata=metadata_strings({"producer": "robodrl"}),
+            bare=True,
+        )
+        bare_path.write_bytes(bare.SerializeToString())
+        exported, bare_session = _session(policy_file), _session(bare_path)
+        obs = np.random.default_rng(0).normal(size=(1, obs_dim)).astype(np.float32)
+        obs_tensor = torch.as_tensor(obs)
+        policy = model.policy.eval()
+
+        def torch_actor() -> None:
+            with torch.no_grad():
+                policy._predict(obs_tensor, deterministic=True)
+
+        results = {
+            "exported_onnx": _percentiles(lambda: exported.run(None, {"obs": obs}), calls),
+            "bare_mlp_onnx": _percentiles(lambda: bare_session.run(None, {"obs": obs}), calls),
+            "torch_eager_actor": _percentiles(torch_actor, calls),
+            "torch_sb3_predict": _percentiles(
+                lambda: model.predict(obs, deterministic=True), calls
+            ),
+        }
+    exported_p50 = results["exported_onnx"]["p50_ms"]
+    results["exported_over_bare_p50"] = exported_p50 / results["bare_mlp_onnx"]["p50_ms"]
+    results["torch_actor_over_exported_p50"] = results["torch_eager_actor"]["p50_ms"] / exported_p50
+    results["sb3_predict_over_exported_p50"] = results["torch_sb3_predict"]["p50_ms"] / exported_p50
+    return results

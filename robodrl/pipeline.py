@@ -1,0 +1,55 @@
+"""``robodrl pipeline CONFIG``: train → robustness sweep → export → verify, one report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from robodrl.config import TrainConfig
+from robodrl.evaluation.run import evaluate
+from robodrl.export.exporter import export_run
+from robodrl.trainers.run import default_run_dir, train
+
+
+def run_pipeline(
+    config: TrainConfig,
+    *,
+    run_dir: Path | None = None,
+    sweep: str | Path = "observation-noise",
+    console: Console,
+) -> dict:
+    """Train, export, and sweep both the run and its exported file; return what each step made
+    (``run``, ``summary``, ``exported``, ``manifest``, ``report``)."""
+    run_dir = Path(run_dir) if run_dir else default_run_dir(config)
+    console.print(f"[bold]1/3 train[/] {config.env.id} with {config.algorithm.name}")
+    run, summary = train(config, run_dir)
+    console.print(
+        f"    run: {run} — {summary['steps']:,} steps in {summary['wall_seconds']:.0f} s, "
+        f"evaluation return {summary['final_eval']['mean_return']:.1f}"
+    )
+    console.print("[bold]2/3 export[/] to one ONNX file, parity-gated against torch")
+    exported, manifest = export_run(run, run / "export")
+    parity, loop = manifest["parity"], manifest["closed_loop"]
+    console.print(
+        f"    {exported / 'policy.onnx'}: max |onnx - torch| {parity['max_abs_diff']:.1e} over "
+        f"{parity['observations']:,} observations; latency p50 "
+        f"{loop['latency_ms']['p50'] * 1e3:.0f} µs, p99 {loop['latency_ms']['p99'] * 1e3:.0f} µs"
+    )
+    console.print(f"[bold]3/3 sweep[/] {sweep}: the trained run and the exported file side by side")
+    report_dir, results = evaluate([run, exported / "policy.onnx"], sweep, out=run / "report")
+    for result in results:
+        score = result["robustness"]
+        console.print(
+            f"    {result['policy']}: nominal {result['nominal']['mean_return']:.1f}, "
+            f"{score['fraction_above_80_percent']:.0%} of cells >= 80% of nominal"
+        )
+    report = report_dir / "report.html"
+    console.print(f"report: [bold]{report}[/]")
+    return {
+        "run": run,
+        "summary": summary,
+        "exported": exported,
+        "manifest": manifest,
+        "report": report,
+    }
