@@ -12,7 +12,6 @@ import numpy as np
 
 from robodrl.errors import ConfigError
 
-
 CHUNK = 64
 
 
