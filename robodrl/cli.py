@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -154,6 +155,24 @@ def _cmd_pipeline(args: argparse.Namespace) -> None:
     run_pipeline(config, run_dir=args.run_dir, sweep=args.sweep, console=Console())
 
 
+def _cmd_render(args: argparse.Namespace) -> None:
+    from robodrl.evaluation.render import render_policy
+
+    result = render_policy(
+        args.policy,
+        args.out,
+        episodes=args.episodes,
+        seed=args.seed,
+        sweep=args.sweep,
+        cell=args.cell,
+        trust=args.trust,
+    )
+    returns = ", ".join(f"{r:.1f}" for r in result["returns"])
+    print(
+        f"{result['path']}: {result['frames']} frames at {result['fps']:.0f} fps; returns {returns}"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``robodrl`` command."""
     parser = argparse.ArgumentParser(prog="robodrl", description=__doc__)
@@ -197,6 +216,14 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--backend", default="local", choices=["local", "ray"])
     evaluate.add_argument("--out", type=Path, help="output folder (default runs/eval/<sweep>)")
     evaluate.add_argument("--trust", action="store_true")
+    render = sub.add_parser("render", help="offscreen video of a policy (MUJOCO_GL=egl)")
+    render.add_argument("policy", help="run directory or exported .onnx file")
+    render.add_argument("--out", type=Path, required=True, help="FILE.mp4 or FILE.gif")
+    render.add_argument("--episodes", type=int, default=1)
+    render.add_argument("--seed", type=int, default=0)
+    render.add_argument("--sweep", help="render under one cell of this sweep ...")
+    render.add_argument("--cell", type=int, help="... the cell's index in the sweep")
+    render.add_argument("--trust", action="store_true")
     pipeline = sub.add_parser("pipeline", help="train -> sweep -> export -> verify, one report")
     pipeline.add_argument("config", help="YAML training config")
     pipeline.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
@@ -223,12 +250,14 @@ COMMANDS = {
     "bench": _cmd_bench,
     "eval": _cmd_eval,
     "pipeline": _cmd_pipeline,
+    "render": _cmd_render,
 }
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (2 for a user error, with its message on stderr)."""
     args = build_parser().parse_args(argv)
+    os.environ.setdefault("MUJOCO_GL", "egl")  # offscreen rendering; read when MuJoCo is imported
     try:
         COMMANDS[args.command](args)
     except RobodrlError as err:

@@ -1,0 +1,123 @@
+"""``robodrl render POLICY --out FILE.mp4|.gif``: offscreen video of a policy's episodes, with
+time and return written on each frame, optionally under one cell of a sweep.
+
+Rendering is offscreen through MuJoCo's EGL backend (``MUJOCO_GL=egl``, set here unless the
+caller chose another); Debian's ``libegl1 libegl-mesa0 libgl1-mesa-dri`` provide it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from robodrl.errors import ConfigError
+from robodrl.evaluation.policies import load_policy
+from robodrl.evaluation.rollouts import _perturbations, _randomization
+from robodrl.evaluation.sweep import load_sweep
+
+FORMATS = (".mp4", ".gif")
+MAX_FPS = 30
+
+
+def _overlay(frame: np.ndarray, text: str) -> np.ndarray:
+    from PIL import Image, ImageDraw
+
+    image = Image.fromarray(frame)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, image.width, 22), fill=(0, 0, 0))
+    draw.text((6, 5), text, fill=(255, 255, 255))
+    return np.asarray(image)
+
+
+def render_policy(
+    policy_path: str | Path,
+    out: str | Path,
+    *,
+    episodes: int = 1,
+    seed: int = 0,
+    sweep: str | Path | None = None,
+    cell: int | None = None,
+    width: int = 480,
+    height: int = 360,
+    trust: bool = False,
+) -> dict:
+    """Write a video of ``episodes`` episodes; return frame count, fps and episode returns."""
+    out = Path(out)
+    if out.suffix.lower() not in FORMATS:
+        raise ConfigError(f"--out {out}: the video format comes from the suffix: {FORMATS}")
+    if episodes < 1:
+        raise ConfigError(f"--episodes must be >= 1, got {episodes}")
+    os.environ.setdefault("MUJOCO_GL", "egl")  # effective if MuJoCo is not imported yet
+    import imageio.v3 as iio
+    import mujoco
+
+    from robodrl.make import make_core
+
+    policy = load_policy(policy_path, trust=trust)
+    robustness: dict = {}
+    label = "nominal"
+    if sweep is not None:
+        spec = load_sweep(sweep, policy.env_id)
+        cells = spec.cells()
+        if cell is None or not 0 <= cell < len(cells):
+            raise ConfigError(f"--cell must be an index in [0, {len(cells)}) for sweep {spec.name}")
+        robustness = {
+            "randomization": _randomization(spec),
+            "perturbations": _perturbations(spec, cells[cell]) or None,
+        }
+        label = ", ".join(f"{k}={v:g}" for k, v in cells[cell].items())
+    core = make_core(
+        policy.env_id, 1, seed=seed, autoreset=False, **robustness, **policy.task_arguments
+    )
+    if sweep is not None and core.randomizer is not None:
+        for axis in spec.axes:
+            if axis.randomize is not None:
+                core.randomizer.pin(axis.name, np.array([cells[cell][axis.name]]))
+    every = max(1, round(1.0 / (core.control_dt * MAX_FPS)))
+    fps = 1.0 / (core.control_dt * every)
+    model = core.get_model(0)
+    try:
+        renderer = mujoco.Renderer(model, height, width)
+    except Exception as err:  # MuJoCo raises FatalError without a GL context
+        raise ConfigError(
+            f"cannot render offscreen ({err}); set MUJOCO_GL=egl before MuJoCo is imported and "
+            "install Debian's libegl1 libegl-mesa0 libgl1-mesa-dri"
+        ) from None
+    camera = 0 if model.ncam else -1
+    frames, returns = [], []
+    for episode in range(episodes):
+        obs = core.reset(seed=seed + episode)
+        total, step, done = 0.0, 0, False
+        while not done:
+            if step % every == 0:
+                data = core.get_data(0)
+                mujoco.mj_forward(core.get_model(0), data)
+                renderer.update_scene(data, camera=camera)
+                seconds = step * core.control_dt
+                text = f"{label}  episode {episode}  t = {seconds:5.2f} s  return {total:8.1f}"
+                frames.append(_overlay(renderer.render(), text))
+            obs, reward, terminated, truncated, _ = core.step(policy.act(obs, core))
+            total += float(reward[0])
+            step += 1
+            done = bool(terminated[0] or truncated[0])
+        returns.append(total)
+    renderer.close()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.stem}.tmp{out.suffix}")
+    try:
+        if out.suffix.lower() == ".gif":
+            iio.imwrite(tmp, np.stack(frames), duration=1000.0 / fps, loop=0)
+        else:
+            import imageio.v2 as imageio
+
+            with imageio.get_writer(
+                tmp, format="FFMPEG", fps=fps, codec="libx264", macro_block_size=8
+            ) as writer:
+                for frame in frames:
+                    writer.append_data(frame)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return {"frames": len(frames), "fps": fps, "returns": returns, "path": str(out)}
