@@ -47,9 +47,23 @@ def _cmd_train(args: argparse.Namespace) -> None:
     from robodrl.trainers.run import resume, train
 
     if args.resume is not None:
-        if args.config is not None or args.set:
-            raise ConfigError("--resume continues a run with its saved config; drop CONFIG / --set")
+        if args.config is not None or args.set or args.seeds:
+            raise ConfigError(
+                "--resume continues a run with its saved config; drop CONFIG / --set / --seeds"
+            )
         run_dir, summary = resume(Path(args.resume), trust=args.trust)
+    elif args.seeds:
+        from robodrl.trainers.run import train_seeds
+
+        if args.config is None:
+            raise ConfigError("give a CONFIG file with --seeds")
+        config = load_config(args.config, args.set)
+        for run_dir, summary in train_seeds(
+            config, args.seeds, args.run_dir, backend=args.backend, address=args.address
+        ):
+            returns = (summary["final_eval"] or {}).get("mean_return")
+            print(f"run: {run_dir}  steps: {summary['steps']:,}  eval return: {returns}")
+        return
     else:
         if args.config is None:
             raise ConfigError("give a CONFIG file, or --resume RUN")
@@ -135,6 +149,7 @@ def _cmd_eval(args: argparse.Namespace) -> None:
         episodes=args.episodes,
         seed=args.seed,
         backend=args.backend,
+        address=args.address,
         trust=args.trust,
     )
     for result in results:
@@ -214,6 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--episodes", type=int, help="episodes per cell (default: the sweep's)")
     evaluate.add_argument("--seed", type=int, help="first episode seed (default: the sweep's)")
     evaluate.add_argument("--backend", default="local", choices=["local", "ray"])
+    evaluate.add_argument("--address", help="Ray cluster address (default: a local cluster)")
     evaluate.add_argument("--out", type=Path, help="output folder (default runs/eval/<sweep>)")
     evaluate.add_argument("--trust", action="store_true")
     render = sub.add_parser("render", help="offscreen video of a policy (MUJOCO_GL=egl)")

@@ -164,24 +164,48 @@ def robustness_score(spec: SweepSpec, cells: list[dict[str, Any]]) -> dict[str, 
     return {"fraction_above_80_percent": kept, "area_under_normalized_curve": area}
 
 
-def evaluate_sweep(
-    policy: EvaluatedPolicy, spec: SweepSpec, *, episodes: int, seed: int
-) -> dict[str, Any]:
-    """Nominal reference plus every cell of ``spec`` for one policy."""
-    nominal_rows = run_group(
-        policy, spec, [{}], episodes=episodes, seed=seed, perturbations=None, randomize=False
+def group_job(
+    policy_path: str, trust: bool, spec: dict, cells: list[dict], options: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """One batch of cells, from plain arguments (a backend job: it may run in another process)."""
+    from robodrl.evaluation.policies import load_policy
+
+    return run_group(
+        load_policy(policy_path, trust=trust), SweepSpec.model_validate(spec), cells, **options
     )
-    nominal = cell_metrics(nominal_rows[0], float(np.mean(nominal_rows[0]["returns"])))
-    groups: dict[str, list[dict[str, float]]] = defaultdict(list)
+
+
+def evaluate_sweep(
+    policy: EvaluatedPolicy,
+    spec: SweepSpec,
+    *,
+    episodes: int,
+    seed: int,
+    trust: bool = False,
+    backend: str = "local",
+    address: str | None = None,
+) -> dict[str, Any]:
+    """Nominal reference plus every cell of ``spec`` for one policy; the batches are backend
+    jobs (cells sharing their perturbation settings form one batch)."""
     import json
 
+    from robodrl.backends import map_jobs
+
+    base = {"episodes": episodes, "seed": seed}
+    jobs = [([{}], {**base, "perturbations": None, "randomize": False})]
+    groups: dict[str, list[dict[str, float]]] = defaultdict(list)
     for cell in spec.cells():
         groups[json.dumps(_perturbations(spec, cell), sort_keys=True)].append(cell)
-    rows = []
-    for key, cells in groups.items():
-        rows += run_group(
-            policy, spec, cells, episodes=episodes, seed=seed, perturbations=json.loads(key)
-        )
+    jobs += [(cells, {**base, "perturbations": json.loads(key)}) for key, cells in groups.items()]
+    document = spec.model_dump(mode="json")
+    results = map_jobs(
+        group_job,
+        [(str(policy.source), trust, document, cells, options) for cells, options in jobs],
+        backend=backend,
+        address=address,
+    )
+    nominal_row, rows = results[0][0], [row for group in results[1:] for row in group]
+    nominal = cell_metrics(nominal_row, float(np.mean(nominal_row["returns"])))
     order = {json.dumps(c, sort_keys=True): i for i, c in enumerate(spec.cells())}
     rows.sort(key=lambda r: order[json.dumps(r["values"], sort_keys=True)])
     cells = [cell_metrics(r, nominal["mean_return"]) for r in rows]

@@ -21,11 +21,11 @@ def evaluate(
     episodes: int | None = None,
     seed: int | None = None,
     backend: str = "local",
+    address: str | None = None,
     trust: bool = False,
 ) -> tuple[Path, list[dict[str, Any]]]:
-    """Evaluate every policy on every cell; write results and report into ``out`` (atomically)."""
-    if backend != "local":
-        raise ConfigError(f"backend {backend!r} is not available yet; use 'local'")
+    """Evaluate every policy on every cell; write results and report into ``out`` (atomically).
+    ``backend="ray"`` runs the batches as Ray tasks (``address``: an existing cluster)."""
     if not policies:
         raise ConfigError("give at least one POLICY (a run directory or an .onnx file)")
     loaded = [load_policy(p, trust=trust) for p in policies]
@@ -37,7 +37,12 @@ def evaluate(
     if episodes < 1:
         raise ConfigError(f"--episodes must be >= 1, got {episodes}")
     seed = spec.seed if seed is None else seed
-    results = [evaluate_sweep(p, spec, episodes=episodes, seed=seed) for p in loaded]
+    results = [
+        evaluate_sweep(
+            p, spec, episodes=episodes, seed=seed, trust=trust, backend=backend, address=address
+        )
+        for p in loaded
+    ]
     with staged_folder(Path(out)) as tmp:
         write_tables(tmp, spec, results)
         plots = write_plots(tmp, spec, results)

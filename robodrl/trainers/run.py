@@ -93,3 +93,42 @@ def resume(run_dir: Path, *, trust: bool = False) -> tuple[Path, dict[str, Any]]
     restore_into(model, folder, state)
     callback = RunCallback(config, run_dir, resumed=state["callback"])
     return run_dir, _learn(model, config, run_dir, callback)
+
+
+def _train_job(config_document: dict, run_dir: str) -> tuple[str, dict[str, Any]]:
+    """One seed's training from plain arguments (a backend job: it may run in another process)."""
+    from robodrl.config import validate_config
+
+    run, summary = train(validate_config(config_document), Path(run_dir))
+    return str(run), summary
+
+
+def train_seeds(
+    config: TrainConfig,
+    seeds: list[int],
+    run_dir: Path | None = None,
+    *,
+    backend: str = "local",
+    address: str | None = None,
+) -> list[tuple[Path, dict[str, Any]]]:
+    """Train one run per seed into ``run_dir/seed_<k>``, locally or as Ray tasks."""
+    from robodrl.backends import map_jobs
+
+    if len(set(seeds)) != len(seeds) or any(s < 0 for s in seeds):
+        raise ConfigError(f"--seeds must be distinct integers >= 0, got {seeds}")
+    base = (
+        Path(run_dir)
+        if run_dir is not None
+        else default_run_dir(config).with_name(
+            default_run_dir(config).name.replace(f"-s{config.seed}-", "-")
+        )
+    )
+    jobs = []
+    for seed in seeds:
+        folder = base / f"seed_{seed}"
+        if folder.exists() and any(folder.iterdir()):
+            raise ConfigError(f"run directory {folder} already holds a run")
+        document = config.model_dump(mode="json") | {"seed": seed}
+        jobs.append((document, str(folder.resolve())))
+    results = map_jobs(_train_job, jobs, backend=backend, address=address)
+    return [(Path(run), summary) for run, summary in results]
