@@ -13,6 +13,16 @@ import robodrl
 
 ENV_IDS = robodrl.env_ids()
 
+#: hyperparameters small enough to train every algorithm for a few hundred steps in a test
+TINY_HYPERPARAMETERS = {
+    "ppo": {"n_steps": 64, "batch_size": 128, "n_epochs": 2},
+    "a2c": {"n_steps": 8},
+    "trpo": {"n_steps": 128, "batch_size": 128},
+    "sac": {"learning_starts": 200, "batch_size": 64, "buffer_size": 2000},
+    "td3": {"learning_starts": 200, "batch_size": 64, "buffer_size": 2000},
+    "ddpg": {"learning_starts": 200, "batch_size": 64, "buffer_size": 2000},
+}
+
 
 @pytest.fixture(params=ENV_IDS)
 def env_id(request: pytest.FixtureRequest) -> str:

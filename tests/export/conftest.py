@@ -8,15 +8,9 @@ import pytest
 
 from robodrl.config import validate_config
 from robodrl.trainers.run import train
+from tests.conftest import TINY_HYPERPARAMETERS
 
-TINY = {
-    "ppo": {"n_steps": 64, "batch_size": 128, "n_epochs": 2},
-    "a2c": {"n_steps": 8},
-    "trpo": {"n_steps": 128, "batch_size": 128},
-    "sac": {"learning_starts": 200, "batch_size": 64, "buffer_size": 2000},
-    "td3": {"learning_starts": 200, "batch_size": 64, "buffer_size": 2000},
-    "ddpg": {"learning_starts": 200, "batch_size": 64, "buffer_size": 2000},
-}
+TINY = TINY_HYPERPARAMETERS
 
 
 def train_small(root: Path, name: str, env_id: str = "Pendulum", **sections) -> Path:

@@ -9,15 +9,9 @@ import pytest
 
 from robodrl.config import algorithm_class, validate_config
 from robodrl.trainers.sb3 import build_env, build_model
+from tests.conftest import TINY_HYPERPARAMETERS
 
-TINY = {
-    "ppo": {"n_steps": 32, "batch_size": 64, "n_epochs": 1},
-    "a2c": {"n_steps": 8},
-    "trpo": {"n_steps": 64, "batch_size": 64},
-    "sac": {"learning_starts": 64, "batch_size": 32, "buffer_size": 1000},
-    "td3": {"learning_starts": 64, "batch_size": 32, "buffer_size": 1000},
-    "ddpg": {"learning_starts": 64, "batch_size": 32, "buffer_size": 1000},
-}
+TINY = TINY_HYPERPARAMETERS
 
 
 @pytest.mark.parametrize("env_id", ["Pendulum", "ArmReach"])
