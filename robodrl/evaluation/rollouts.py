@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from robodrl.envs.episodes import run_episodes
 from robodrl.errors import ConfigError
 from robodrl.evaluation.policies import EvaluatedPolicy
 from robodrl.evaluation.sweep import SweepSpec
@@ -95,17 +96,7 @@ def run_group(
         for axis in spec.axes:
             if axis.randomize is not None:
                 core.randomizer.pin(axis.name, np.repeat([c[axis.name] for c in cells], episodes))
-    obs = core.reset()
-    returns, running = np.zeros(n), np.ones(n, dtype=bool)
-    fell, unstable, success = np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool)
-    while running.any():
-        obs, reward, terminated, truncated, info = core.step(policy.act(obs, core))
-        returns += reward * running
-        fell |= terminated & running
-        unstable |= info["sim_unstable"] & running
-        if "is_success" in info:
-            success = np.where(running, info["is_success"], success)
-        running &= ~(terminated | truncated)
+    stats = run_episodes(core, lambda obs: policy.act(obs, core))
     has_success = core.task.has_success
     rows = []
     for c, cell in enumerate(cells):
@@ -113,10 +104,10 @@ def run_group(
         rows.append(
             {
                 "values": cell,
-                "returns": returns[part].tolist(),
-                "fall_rate": float(fell[part].mean()),
-                "unstable": int(unstable[part].sum()),
-                "success_rate": float(success[part].mean()) if has_success else None,
+                "returns": stats.returns[part].tolist(),
+                "fall_rate": float(stats.fell[part].mean()),
+                "unstable": int(stats.unstable[part].sum()),
+                "success_rate": float(stats.success[part].mean()) if has_success else None,
             }
         )
     return rows

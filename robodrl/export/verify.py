@@ -3,6 +3,7 @@ the exported file driving the simulation as well as torch does (closed loop)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import numpy as np
 import onnxruntime as ort
 from stable_baselines3.common.base_class import BaseAlgorithm
 
+from robodrl.envs.episodes import run_episodes
 from robodrl.make import make_core
 from robodrl.runtime import OnnxPolicy
 from robodrl.trainers.normalize import normalize
@@ -84,6 +86,18 @@ def parity(
     return result
 
 
+def _mean_return(
+    env_kwargs: dict[str, Any], episodes: int, command: Callable[[np.ndarray, Any], np.ndarray]
+) -> float:
+    """Mean return of one episode per simulation, driven by ``command(obs, core)`` (actuator
+    units, mapped back to policy actions as the env expects)."""
+    core = make_core(**env_kwargs, num_envs=episodes, autoreset=False)
+    stats = run_episodes(
+        core, lambda obs: np.clip(core.ctrl_to_action(command(obs, core)), -1.0, 1.0)
+    )
+    return float(stats.returns.mean())
+
+
 def closed_loop(
     model: BaseAlgorithm,
     onnx_path: Path,
@@ -94,21 +108,14 @@ def closed_loop(
 ) -> dict[str, Any]:
     """Mean return of the exported file (through the runtime) and of torch, same seeds."""
     policy = OnnxPolicy(onnx_path)
-    returns = {}
-    for name in ("torch", "onnx"):
-        core = make_core(**env_kwargs, num_envs=episodes, autoreset=False)
-        obs = core.reset()
-        total, running = np.zeros(episodes), np.ones(episodes, dtype=bool)
-        while running.any():
-            if name == "torch":
-                ctrl = torch_commands(model, obs, normalizer, core)
-            else:
-                ctrl = policy.act(obs).astype(np.float64)
-            action = np.clip(core.ctrl_to_action(ctrl), -1.0, 1.0)
-            obs, reward, terminated, truncated, _ = core.step(action)
-            total += reward * running
-            running &= ~(terminated | truncated)
-        returns[name] = float(total.mean())
+    returns = {
+        "torch": _mean_return(
+            env_kwargs, episodes, lambda obs, core: torch_commands(model, obs, normalizer, core)
+        ),
+        "onnx": _mean_return(
+            env_kwargs, episodes, lambda obs, core: policy.act(obs).astype(np.float64)
+        ),
+    }
     tolerance = max(CLOSED_LOOP_ABS_TOL, CLOSED_LOOP_REL_TOL * abs(returns["torch"]))
     return {
         "episodes": episodes,

@@ -76,6 +76,7 @@ def evaluate(
     model: BaseAlgorithm, config: TrainConfig, normalizer_state: dict | None
 ) -> dict[str, float]:
     """Deterministic return of one episode per evaluation seed (a fresh env, fixed seeds)."""
+    from robodrl.envs.episodes import run_episodes
     from robodrl.make import make_core
     from robodrl.trainers.normalize import normalize
 
@@ -90,24 +91,19 @@ def evaluate(
         autoreset=False,
         **env_cfg.task,
     )
-    obs = core.reset()
-    returns, lengths = np.zeros(episodes), np.zeros(episodes)
-    running, success = np.ones(episodes, dtype=bool), np.zeros(episodes, dtype=bool)
-    while running.any():
+
+    def act(obs: np.ndarray) -> np.ndarray:
         policy_obs = obs if normalizer_state is None else normalize(obs, normalizer_state)
-        action, _ = model.predict(policy_obs, deterministic=True)
-        obs, reward, terminated, truncated, info = core.step(action)
-        returns += reward * running
-        lengths += running
-        if "is_success" in info:  # success at the episode's last step
-            success = np.where(running, info["is_success"], success)
-        running &= ~(terminated | truncated)
+        return model.predict(policy_obs, deterministic=True)[0]
+
+    stats = run_episodes(core, act)
+    returns = stats.returns
     result = {
         "mean_return": float(returns.mean()),
         "std_return": float(returns.std()),
         "min_return": float(returns.min()),
-        "mean_length": float(lengths.mean()),
+        "mean_length": float(stats.lengths.mean()),
     }
     if core.task.has_success:
-        result["success_rate"] = float(success.mean())
+        result["success_rate"] = float(stats.success.mean())
     return result
