@@ -212,6 +212,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="load a checkpoint whose signature does not verify (runs its pickles)",
     )
+    train.add_argument("--seeds", type=int, nargs="+", help="one run per seed: RUN_DIR/seed_<k>")
+    train.add_argument(
+        "--backend",
+        default="local",
+        choices=["local", "ray"],
+        help="where the --seeds runs go (ray: pip install 'robodrl[ray]')",
+    )
+    train.add_argument("--address", help="Ray cluster address (default: a local cluster)")
     export = sub.add_parser("export", help="export a run's policy to one verified ONNX file")
     export.add_argument("run", help="run directory")
     export.add_argument("--out", type=Path, help="output folder (default export/<run name>)")

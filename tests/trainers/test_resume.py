@@ -63,3 +63,19 @@ def test_resume_refuses_extra_arguments_and_missing_runs(tmp_path: Path) -> None
     assert result.returncode == 2 and "not a run directory" in result.stderr
     result = run_cli("train", "cfg.yaml", "--resume", str(tmp_path))
     assert result.returncode == 2 and "drop CONFIG" in result.stderr
+
+
+def test_cli_trains_several_seeds(tmp_path: Path) -> None:
+    config = write_config(
+        tmp_path / "config.yaml",
+        env={"id": "Pendulum", "num_envs": 2},
+        algorithm={"name": "ppo", "hyperparameters": {"n_steps": 32, "batch_size": 64}},
+        total_steps=64,
+        eval={"every_steps": 64, "episodes": 1},
+    )
+    result = run_cli("train", str(config), "--seeds", "3", "4", "--run-dir", str(tmp_path / "runs"))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["seed_3", "seed_4"]
+    assert "seed: 4" in (tmp_path / "runs" / "seed_4" / "config.yaml").read_text()
+    result = run_cli("train", str(config), "--seeds", "3", "3", "--run-dir", str(tmp_path / "x"))
+    assert result.returncode == 2 and "--seeds must be distinct" in result.stderr
