@@ -186,3 +186,44 @@ def test_cli_eval(ppo_run: Path, tmp_path: Path, capsys) -> None:
     bad_sweep = ["eval", str(ppo_run), "--sweep", "nope", "--out", str(tmp_path / "x")]
     assert main(bad_sweep) == 2
     assert "unknown sweep 'nope'" in capsys.readouterr().err
+
+
+def test_random_sweep_samples_inside_the_ranges(ppo_run: Path, tmp_path: Path) -> None:
+    sweep = {
+        "name": "random-mass",
+        "kind": "random",
+        "samples": 4,
+        "episodes": 1,
+        "axes": [
+            {
+                "name": "mass_scale",
+                "randomize": {"body": "pole", "quantity": "mass"},
+                "values": {"low": 0.7, "high": 1.3},
+            },
+            {
+                "name": "latency",
+                "perturb": "observation_latency_steps",
+                "values": {"low": 0, "high": 2},
+            },
+        ],
+    }
+    out, results = evaluate([ppo_run], sweep, out=tmp_path / "random")
+    cells = results[0]["cells"]
+    assert len(cells) == 4 and (out / "scatter.png").is_file()
+    for cell in cells:
+        assert 0.7 <= cell["values"]["mass_scale"] <= 1.3
+        assert cell["values"]["latency"] in (0.0, 1.0, 2.0)
+
+
+def test_grid_span_needs_a_count(ppo_run: Path, tmp_path: Path) -> None:
+    sweep = {
+        "axes": [
+            {
+                "name": "m",
+                "randomize": {"body": "pole", "quantity": "mass"},
+                "values": {"low": 0.5, "high": 1.5},
+            }
+        ]
+    }
+    with pytest.raises(ConfigError, match=r"a grid needs values.num \(or a list\)"):
+        evaluate([ppo_run], sweep, out=tmp_path / "out")
