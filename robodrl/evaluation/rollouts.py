@@ -8,6 +8,7 @@ with neither randomization nor perturbation gives each policy's reference return
 
 from __future__ import annotations
 
+import json
 import math
 from collections import defaultdict
 from typing import Any
@@ -178,8 +179,6 @@ def evaluate_sweep(
 ) -> dict[str, Any]:
     """Nominal reference plus every cell of ``spec`` for one policy; the batches are backend
     jobs (cells sharing their perturbation settings form one batch)."""
-    import json
-
     from robodrl.backends import map_jobs
 
     base = {"episodes": episodes, "seed": seed}
