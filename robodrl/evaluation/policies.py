@@ -67,7 +67,7 @@ def _onnx_policy(path: Path) -> EvaluatedPolicy:
         return np.clip(core.ctrl_to_action(runtime.act(obs).astype(np.float64)), -1.0, 1.0)
 
     return EvaluatedPolicy(
-        name=path.parent.name if path.name == "policy.onnx" else path.stem,
+        name=_onnx_name(path),
         source=path,
         env_id=meta["env_id"],
         task_arguments=json.loads(meta.get("task_arguments", "{}")),
@@ -75,6 +75,15 @@ def _onnx_policy(path: Path) -> EvaluatedPolicy:
         act_dim=runtime.act_dim,
         _act=act,
     )
+
+
+def _onnx_name(path: Path) -> str:
+    """``<run> (onnx)`` for ``<run>/export/policy.onnx``, ``<folder> (onnx)`` for
+    ``<folder>/policy.onnx``, the file's stem otherwise."""
+    if path.name != "policy.onnx":
+        return f"{path.stem} (onnx)"
+    folder = path.parent
+    return f"{folder.parent.name if folder.name == 'export' else folder.name} (onnx)"
 
 
 def _run_policy(run: Path, *, trust: bool) -> EvaluatedPolicy:
