@@ -106,8 +106,8 @@ class Perturber:
         self.xfrc = batch.bind("xfrc_applied")
         self.active = any(
             [
-                self.noise_std.any(),
-                self.bias_max.any(),
+                self.noisy.size,
+                self.biased,
                 spec.observation_latency_steps,
                 spec.observation_dropout,
                 spec.action_noise_std,
