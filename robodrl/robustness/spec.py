@@ -37,19 +37,23 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=False, frozen=True)
 
 
+class Ordered(Strict):
+    """A model with ``low`` and ``high`` fields: ``low <= high``."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Ordered:
+        if self.low > self.high:  # type: ignore[attr-defined]
+            raise ValueError(f"low ({self.low}) must be <= high ({self.high})")  # type: ignore[attr-defined]
+        return self
+
+
 # -- distributions ------------------------------------------------------------------------------
-class Uniform(Strict):
+class Uniform(Ordered):
     """U(low, high)."""
 
     type: Literal["uniform"]
     low: FiniteFloat
     high: FiniteFloat
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Uniform:
-        if self.low > self.high:
-            raise ValueError(f"low ({self.low}) must be <= high ({self.high})")
-        return self
 
     def bounds(self) -> tuple[float, float]:
         """Smallest and largest value a draw can take."""
@@ -207,17 +211,11 @@ class ObservationBias(Strict):
     max_abs: NonNegative
 
 
-class Range(Strict):
+class Range(Ordered):
     """A closed interval [low, high]."""
 
     low: NonNegative
     high: NonNegative
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Range:
-        if self.low > self.high:
-            raise ValueError(f"low ({self.low}) must be <= high ({self.high})")
-        return self
 
 
 class Push(Strict):
