@@ -190,10 +190,13 @@ def _cmd_render(args: argparse.Namespace) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``robodrl`` command."""
-    parser = argparse.ArgumentParser(prog="robodrl", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="robodrl",
+        description="Robot learning in MuJoCo: train, harden, evaluate and export policies.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("envs", help="list every environment id with its sizes and control rate")
-    demo = sub.add_parser("demo", help="the main job on the quick task: rollouts, then training")
+    demo = sub.add_parser("demo", help="the main job on the quick task: train, export, sweep")
     demo.add_argument("--no-train", action="store_true", help="only the rollout summary")
     demo.add_argument("--run-dir", type=Path, help="where the demo run goes (default runs/demo-*)")
     train = sub.add_parser("train", help="train a policy from a YAML config, or resume a run")
