@@ -118,14 +118,11 @@ def _cmd_run_onnx(args: argparse.Namespace) -> None:
 
 def bench_export(run: Path, out: Path, *, calls: int = 5000, trust: bool = False) -> dict:
     """Export ``run`` to ``out`` and measure its batch-1 latency against the references."""
-    from robodrl.config import algorithm_class, load_config
-    from robodrl.export.exporter import export_run, find_checkpoint
+    from robodrl.export.exporter import export_run, load_trained
     from robodrl.export.latency import measure
 
     out, manifest = export_run(run, out, trust=trust)
-    config = load_config(run / "config.yaml")
-    folder = find_checkpoint(run, "best")
-    model = algorithm_class(config.algorithm.name).load(folder / "model.zip", device="cpu")
+    model = load_trained(run, trust=trust).model  # the checkpoint export_run used ("best")
     return measure(model, out / "policy.onnx", obs_dim=manifest["obs_dim"], calls=calls)
 
 

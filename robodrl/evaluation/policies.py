@@ -87,20 +87,14 @@ def _onnx_name(path: Path) -> str:
 
 
 def _run_policy(run: Path, *, trust: bool) -> EvaluatedPolicy:
-    from robodrl.config import algorithm_class, load_config
-    from robodrl.export.exporter import find_checkpoint
-    from robodrl.trainers.checkpoints import read_checkpoint
-    from robodrl.trainers.normalize import normalize
+    from robodrl.export.exporter import load_trained
+    from robodrl.trainers.sb3 import deterministic_action
 
-    config = load_config(run / "config.yaml")
-    folder = find_checkpoint(run, "best")
-    _, normalizer = read_checkpoint(folder, trust=trust)  # verified before unpickling
-    model = algorithm_class(config.algorithm.name).load(folder / "model.zip", device="cpu")
+    trained = load_trained(run, checkpoint="best", trust=trust)
+    config, model, normalizer = trained.config, trained.model, trained.normalizer
 
     def act(obs: np.ndarray, core) -> np.ndarray:
-        policy_obs = obs if normalizer is None else normalize(obs, normalizer)
-        action, _ = model.predict(policy_obs, deterministic=True)
-        return np.clip(action, -1.0, 1.0)
+        return deterministic_action(model, obs, normalizer)
 
     return EvaluatedPolicy(
         name=run.name,

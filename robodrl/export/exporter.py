@@ -6,11 +6,13 @@ import hashlib
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
+
+from stable_baselines3.common.base_class import BaseAlgorithm
 
 from robodrl import __version__
 from robodrl.atomic import staged_folder
-from robodrl.config import algorithm_class, load_config
+from robodrl.config import TrainConfig, algorithm_class, load_config
 from robodrl.export.graph import ExportError, actor_layers, build_onnx, metadata_strings
 from robodrl.export.verify import closed_loop, parity
 from robodrl.make import make_core
@@ -36,10 +38,18 @@ def find_checkpoint(run_dir: Path, which: str) -> Path:
     return folder
 
 
-def export_run(
-    run_dir: Path, out: Path | None = None, *, checkpoint: str = "best", trust: bool = False
-) -> tuple[Path, dict[str, Any]]:
-    """Export a run's policy; raise ``ExportError`` (leaving no files) if a gate fails."""
+class TrainedPolicy(NamedTuple):
+    """A run's checkpoint, verified and loaded."""
+
+    config: TrainConfig
+    folder: Path
+    state: dict[str, Any]
+    normalizer: dict | None
+    model: BaseAlgorithm
+
+
+def load_trained(run_dir: Path, *, checkpoint: str = "best", trust: bool = False) -> TrainedPolicy:
+    """Load a run's model from ``checkpoint`` after verifying its signature (unless ``trust``)."""
     run_dir = Path(run_dir)
     if not (run_dir / "config.yaml").is_file():
         raise ExportError(f"{run_dir}: not a run directory (no config.yaml)")
@@ -47,6 +57,17 @@ def export_run(
     folder = find_checkpoint(run_dir, checkpoint)
     state, normalizer = read_checkpoint(folder, trust=trust)  # verified before unpickling
     model = algorithm_class(config.algorithm.name).load(folder / "model.zip", device="cpu")
+    return TrainedPolicy(config, folder, state, normalizer, model)
+
+
+def export_run(
+    run_dir: Path, out: Path | None = None, *, checkpoint: str = "best", trust: bool = False
+) -> tuple[Path, dict[str, Any]]:
+    """Export a run's policy; raise ``ExportError`` (leaving no files) if a gate fails."""
+    run_dir = Path(run_dir)
+    config, folder, state, normalizer, model = load_trained(
+        run_dir, checkpoint=checkpoint, trust=trust
+    )
     env = config.env
     env_kwargs = {
         "env_id": env.id,

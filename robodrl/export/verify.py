@@ -14,7 +14,7 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 from robodrl.envs.episodes import run_episodes
 from robodrl.make import make_core
 from robodrl.runtime import OnnxPolicy
-from robodrl.trainers.normalize import normalize
+from robodrl.trainers.sb3 import deterministic_action
 
 PARITY_ABS_TOL = 1e-5  # actuator units, observations within and around the recorded range
 FAR_REL_TOL = 1e-4  # relative, observations 100x outside the recorded range
@@ -28,9 +28,7 @@ def torch_commands(
 ) -> np.ndarray:
     """The training stack's command for raw observations: normalize, SB3's deterministic
     ``predict`` (clipped / unscaled to the action box), the env's mapping to actuator units."""
-    policy_obs = obs.astype(np.float32) if normalizer is None else normalize(obs, normalizer)
-    action, _ = model.predict(policy_obs, deterministic=True)
-    ctrl = core.action_to_ctrl(np.clip(action, -1.0, 1.0))
+    ctrl = core.action_to_ctrl(deterministic_action(model, obs, normalizer))
     return np.clip(ctrl, core.ctrl_low, core.ctrl_high)
 
 
@@ -42,9 +40,7 @@ def record_observations(
     obs, recorded = core.reset(), []
     for _ in range(steps // 16 + 1):
         recorded.append(obs)
-        action, _ = model.predict(
-            obs if normalizer is None else normalize(obs, normalizer), deterministic=True
-        )
+        action = deterministic_action(model, obs, normalizer)
         obs, *_ = core.step(action)
     return np.concatenate(recorded)[:steps].astype(np.float32), core
 

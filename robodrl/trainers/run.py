@@ -21,11 +21,11 @@ from robodrl.trainers.sb3 import build_env, build_model
 CONFIG_FILE = "config.yaml"
 
 
-def default_run_dir(config: TrainConfig) -> Path:
-    """``runs/<task>-<algorithm>-<seed>-<time>``."""
+def default_run_dir(config: TrainConfig, *, with_seed: bool = True) -> Path:
+    """``runs/<task>-<algorithm>-s<seed>-<time>`` (without ``-s<seed>`` for multi-seed runs)."""
     task = config.env.id.split("/")[-1].removesuffix("-v0").lower()
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    return Path("runs") / f"{task}-{config.algorithm.name}-s{config.seed}-{stamp}"
+    seed = f"-s{config.seed}" if with_seed else ""
+    return Path("runs") / f"{task}-{config.algorithm.name}{seed}-{time.strftime('%Y%m%d-%H%M%S')}"
 
 
 def _session_logger(model: BaseAlgorithm, run_dir: Path) -> None:
@@ -116,13 +116,7 @@ def train_seeds(
 
     if len(set(seeds)) != len(seeds) or any(s < 0 for s in seeds):
         raise ConfigError(f"--seeds must be distinct integers >= 0, got {seeds}")
-    base = (
-        Path(run_dir)
-        if run_dir is not None
-        else default_run_dir(config).with_name(
-            default_run_dir(config).name.replace(f"-s{config.seed}-", "-")
-        )
-    )
+    base = Path(run_dir) if run_dir is not None else default_run_dir(config, with_seed=False)
     jobs = []
     for seed in seeds:
         folder = base / f"seed_{seed}"

@@ -72,13 +72,26 @@ def build_model(config: TrainConfig, env: VecEnv) -> BaseAlgorithm:
         raise ConfigError(f"algorithm.hyperparameters: {name} refused them: {err}") from None
 
 
+def deterministic_action(
+    model: BaseAlgorithm, obs: np.ndarray, normalizer_state: dict | None
+) -> np.ndarray:
+    """The policy's deterministic action for raw observations, as training sees it: the saved
+    normalizer applied, SB3's ``predict``, clipped to the action box [-1, 1]."""
+    from robodrl.trainers.normalize import normalize
+
+    policy_obs = (
+        obs.astype(np.float32) if normalizer_state is None else normalize(obs, normalizer_state)
+    )
+    action, _ = model.predict(policy_obs, deterministic=True)
+    return np.clip(action, -1.0, 1.0)
+
+
 def evaluate(
     model: BaseAlgorithm, config: TrainConfig, normalizer_state: dict | None
 ) -> dict[str, float]:
     """Deterministic return of one episode per evaluation seed (a fresh env, fixed seeds)."""
     from robodrl.envs.episodes import run_episodes
     from robodrl.make import make_core
-    from robodrl.trainers.normalize import normalize
 
     env_cfg, episodes = config.env, config.eval.episodes
     core = make_core(
@@ -92,11 +105,7 @@ def evaluate(
         **env_cfg.task,
     )
 
-    def act(obs: np.ndarray) -> np.ndarray:
-        policy_obs = obs if normalizer_state is None else normalize(obs, normalizer_state)
-        return model.predict(policy_obs, deterministic=True)[0]
-
-    stats = run_episodes(core, act)
+    stats = run_episodes(core, lambda obs: deterministic_action(model, obs, normalizer_state))
     returns = stats.returns
     result = {
         "mean_return": float(returns.mean()),
