@@ -1,9 +1,14 @@
-"""A real Ray local cluster (2 CPUs) gives results identical to the local backend."""
+"""A real Ray cluster (one 2-CPU head on this machine) gives results identical to local."""
 
 from __future__ import annotations
 
 import io
+import os
+import socket
+import subprocess
+import sys
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,11 +38,34 @@ SWEEP = {
 }
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture(scope="module")
-def cluster():
-    ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
-    yield
-    ray.shutdown()
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A 2-CPU Ray head started by its own CLI, as on a cluster; yields its address.
+
+    Started out of process (Python's subprocess does not copy this test process's memory),
+    and the jobs reach it through ``address=`` as ``robodrl train --address`` does.
+    """
+    ray_cli = [str(Path(sys.executable).with_name("ray"))]
+    port = _free_port()
+    temp = tmp_path_factory.mktemp("ray")
+    head = [
+        "start", "--head", "--num-cpus=2", "--node-ip-address=127.0.0.1", f"--port={port}",
+        "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={temp}",
+    ]  # fmt: skip
+    # a loopback-only head for this test: no token (Ray >= 2.59 would otherwise ask this
+    # driver, whose Ray settings were read when Ray was imported, for one)
+    env = {**os.environ, "RAY_AUTH_MODE": "disabled"}
+    subprocess.run(ray_cli + head, check=True, capture_output=True, timeout=120, env=env)
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        subprocess.run([*ray_cli, "stop", "--force"], capture_output=True, timeout=120, env=env)
 
 
 def _params(run: Path) -> dict:
@@ -47,12 +75,12 @@ def _params(run: Path) -> dict:
 
 
 def test_multi_seed_training_and_sweep_match_local(
-    cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ROBODRL_HOME", str(tmp_path / "home"))
     config = validate_config(CONFIG)
     local = train_seeds(config, [0, 1], tmp_path / "local")
-    remote = train_seeds(config, [0, 1], tmp_path / "ray", backend="ray")
+    remote = train_seeds(config, [0, 1], tmp_path / "ray", backend="ray", address=cluster)
     assert [run.name for run, _ in remote] == ["seed_0", "seed_1"]
     for (run_a, summary_a), (run_b, summary_b) in zip(local, remote, strict=True):
         a, b = _params(run_a), _params(run_b)
@@ -62,7 +90,7 @@ def test_multi_seed_training_and_sweep_match_local(
 
     run = local[0][0]
     _, by_local = evaluate([run], SWEEP, out=tmp_path / "eval-local")
-    _, by_ray = evaluate([run], SWEEP, out=tmp_path / "eval-ray", backend="ray")
+    _, by_ray = evaluate([run], SWEEP, out=tmp_path / "eval-ray", backend="ray", address=cluster)
     assert by_local == by_ray
     assert (tmp_path / "eval-local" / "results.json").read_text() == (
         tmp_path / "eval-ray" / "results.json"
