@@ -16,7 +16,7 @@ from robodrl.errors import ConfigError
 from robodrl.trainers.callbacks import RunCallback
 from robodrl.trainers.checkpoints import latest_checkpoint, read_checkpoint, restore_into
 from robodrl.trainers.normalize import ObservationNormalizer
-from robodrl.trainers.sb3 import build_env, build_model
+from robodrl.trainers.sb3 import build_env, build_model, unchecked_distributions
 
 CONFIG_FILE = "config.yaml"
 
@@ -39,7 +39,8 @@ def _learn(model: BaseAlgorithm, config: TrainConfig, run_dir: Path, callback: R
     _session_logger(model, run_dir)
     remaining = config.total_steps - model.num_timesteps
     if remaining > 0:
-        model.learn(remaining, callback=callback, reset_num_timesteps=model.num_timesteps == 0)
+        with unchecked_distributions():
+            model.learn(remaining, callback=callback, reset_num_timesteps=model.num_timesteps == 0)
     summary = {
         "env_id": config.env.id,
         "algorithm": config.algorithm.name,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import torch
 from stable_baselines3.common.base_class import BaseAlgorithm
@@ -12,7 +15,10 @@ from robodrl.config import TrainConfig, algorithm_class
 from robodrl.errors import ConfigError
 from robodrl.make import make_sb3_vec
 from robodrl.trainers.normalize import ObservationNormalizer
+from robodrl.trainers.policies import LeanActorCriticPolicy
 
+#: algorithms whose policy is SB3's ActorCriticPolicy (rollouts use the lean forward pass)
+ON_POLICY = ("ppo", "a2c", "trpo")
 ACTIVATIONS = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU, "elu": torch.nn.ELU}
 
 
@@ -60,7 +66,7 @@ def build_model(config: TrainConfig, env: VecEnv) -> BaseAlgorithm:
         kwargs["action_noise"] = NormalActionNoise(np.zeros(dim), std * np.ones(dim))
     try:
         return algorithm_class(name)(
-            "MlpPolicy",
+            LeanActorCriticPolicy if name in ON_POLICY else "MlpPolicy",
             env,
             seed=config.seed,
             device=config.device,
@@ -70,6 +76,24 @@ def build_model(config: TrainConfig, env: VecEnv) -> BaseAlgorithm:
         )
     except (TypeError, ValueError, AssertionError) as err:
         raise ConfigError(f"algorithm.hyperparameters: {name} refused them: {err}") from None
+
+
+@contextmanager
+def unchecked_distributions() -> Iterator[None]:
+    """Train without ``torch.distributions``' argument checks, then restore the setting.
+
+    SB3 builds a new Gaussian on every rollout step and minibatch, and the checks (finite
+    mean, positive std, sample in support) are ~10% of a PPO step on Cheetah
+    (``benchmarks/train_throughput.py``). Nothing is lost: a policy that outputs NaN gives a
+    NaN action, which the env refuses with the simulation and actuator named.
+    """
+    distribution = torch.distributions.Distribution
+    previous = distribution._validate_args
+    distribution.set_default_validate_args(False)
+    try:
+        yield
+    finally:
+        distribution.set_default_validate_args(previous)
 
 
 def deterministic_action(
