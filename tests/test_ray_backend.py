@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,26 +47,46 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A 2-CPU Ray head started by its own CLI, as on a cluster; yields its address.
+    """A 2-CPU Ray head of its own (``ray start --block``), as on a cluster; yields its address.
 
-    Started out of process (Python's subprocess does not copy this test process's memory),
-    and the jobs reach it through ``address=`` as ``robodrl train --address`` does.
+    It runs out of process (Python's subprocess does not copy this test process's memory), the
+    jobs reach it through ``address=`` as ``robodrl train --address`` does, and stopping it
+    stops only its own processes, never another Ray cluster of this machine.
     """
-    ray_cli = [str(Path(sys.executable).with_name("ray"))]
-    port = _free_port()
+    ray_cli = str(Path(sys.executable).with_name("ray"))
+    address = f"127.0.0.1:{_free_port()}"
     temp = tmp_path_factory.mktemp("ray")
     head = [
-        "start", "--head", "--num-cpus=2", "--node-ip-address=127.0.0.1", f"--port={port}",
-        "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={temp}",
+        ray_cli, "start", "--head", "--block", "--num-cpus=2", "--node-ip-address=127.0.0.1",
+        f"--port={address.split(':')[1]}", "--include-dashboard=false", "--disable-usage-stats",
+        f"--temp-dir={temp}",
     ]  # fmt: skip
     # a loopback-only head for this test: no token (Ray >= 2.59 would otherwise ask this
     # driver, whose Ray settings were read when Ray was imported, for one)
     env = {**os.environ, "RAY_AUTH_MODE": "disabled"}
-    subprocess.run(ray_cli + head, check=True, capture_output=True, timeout=120, env=env)
+    log = temp / "head.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(head, stdout=out, stderr=subprocess.STDOUT, env=env)
     try:
-        yield f"127.0.0.1:{port}"
+        _wait_until_up(process, [ray_cli, "status", f"--address={address}"], env, log)
+        yield address
     finally:
-        subprocess.run([*ray_cli, "stop", "--force"], capture_output=True, timeout=120, env=env)
+        process.terminate()  # ray start --block stops the head's processes on SIGTERM
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _wait_until_up(process: subprocess.Popen, status: list[str], env: dict, log: Path) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the Ray head exited ({process.returncode}):\n{log.read_text()}")
+        if subprocess.run(status, capture_output=True, timeout=60, env=env).returncode == 0:
+            return
+        time.sleep(1)
+    pytest.fail(f"the Ray head did not come up in 120 s:\n{log.read_text()}")
 
 
 def _params(run: Path) -> dict:
