@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from collections.abc import Iterator
@@ -15,11 +17,11 @@ from pathlib import Path
 import pytest
 import torch
 
-ray = pytest.importorskip("ray", reason="the ray extra is not installed")
+pytest.importorskip("ray", reason="the ray extra is not installed")
 
-from robodrl.config import validate_config  # noqa: E402
-from robodrl.evaluation.run import evaluate  # noqa: E402
-from robodrl.trainers.run import train_seeds  # noqa: E402
+from robodrl.config import validate_config
+from robodrl.evaluation.run import evaluate
+from robodrl.trainers.run import train_seeds
 
 CONFIG = {
     "env": {"id": "Pendulum", "num_envs": 2},
@@ -46,7 +48,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def cluster() -> Iterator[str]:
     """A 2-CPU Ray head of its own (``ray start --block``), as on a cluster; yields its address.
 
     It runs out of process (Python's subprocess does not copy this test process's memory), the
@@ -55,7 +57,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """
     ray_cli = str(Path(sys.executable).with_name("ray"))
     address = f"127.0.0.1:{_free_port()}"
-    temp = tmp_path_factory.mktemp("ray")
+    # a short folder: Ray's unix sockets live under it, and a socket path is at most 107 bytes
+    temp = Path(tempfile.mkdtemp(prefix="rray-", dir="/tmp" if os.path.isdir("/tmp") else None))
     head = [
         ray_cli, "start", "--head", "--block", "--num-cpus=2", "--node-ip-address=127.0.0.1",
         f"--port={address.split(':')[1]}", "--include-dashboard=false", "--disable-usage-stats",
@@ -76,6 +79,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             process.kill()
+        shutil.rmtree(temp, ignore_errors=True)
 
 
 def _wait_until_up(process: subprocess.Popen, status: list[str], env: dict, log: Path) -> None:
