@@ -61,13 +61,13 @@ class LeanActorCriticPolicy(ActorCriticPolicy):
     common case: Box observations, flat MLPs, a diagonal Gaussian without gSDE. Anything else
     falls back to SB3's ``forward``."""
 
-    _plan: tuple[list[Step], list[Step]] | bool | None = False  # False: not worked out yet
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._plan = self._lean_plan()  # None: SB3's forward pass serves this layout
 
     def forward(
         self, obs: torch.Tensor, deterministic: bool = False
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        if self._plan is False:
-            self._plan = self._lean_plan()
         if self._plan is None:
             return super().forward(obs, deterministic)
         actor, critic = self._plan
