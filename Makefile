@@ -33,6 +33,7 @@ bench: setup
 	$(BIN)/python benchmarks/dr_overhead.py
 	$(BIN)/python benchmarks/train_throughput.py
 	$(BIN)/python benchmarks/export_latency.py
+	$(BIN)/python benchmarks/eval_throughput.py
 
 lint: setup
 	$(BIN)/ruff check .

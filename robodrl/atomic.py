@@ -1,12 +1,33 @@
-"""Crash-safe file writing: temp file or folder, fsync, rename."""
+"""Crash-safe file writing: temp file or folder, fsync, rename; and output folders that never
+replace what robodrl did not write."""
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
+import json
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+
+from robodrl.errors import RobodrlError
+
+#: the key, in an output folder's index JSON (export: manifest.json, eval: results.json), that
+#: records which files robodrl put in the folder
+OUTPUT_KEY = "robodrl_output"
+_RENAME_EXCHANGE, _AT_FDCWD = 2, -100
+
+
+class OutputError(RobodrlError, OSError):
+    """An output location robodrl cannot write, or one that holds files robodrl did not write."""
+
+
+def unwritable(path: Path, err: OSError) -> OutputError:
+    """A one-line error for an ``OSError`` met while writing under ``path``."""
+    reason = err.strerror or type(err).__name__
+    return OutputError(f"cannot write {path}: {reason}; choose a location you can write to")
 
 
 def fsync_dir(path: Path) -> None:
@@ -21,11 +42,16 @@ def fsync_dir(path: Path) -> None:
 def write_bytes(path: Path, data: bytes) -> None:
     """Write ``path`` atomically: readers see the old file or the whole new one."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as err:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise unwritable(path, err) from None
     fsync_dir(path.parent)
 
 
@@ -45,25 +71,113 @@ def fsync_tree(folder: Path) -> None:
     fsync_dir(folder)
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux ``renameat2``); False where unsupported."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _replace_folder(tmp: Path, final: Path) -> None:
+    """Put ``tmp`` at ``final``; an existing ``final`` is swapped out atomically, then removed."""
+    if not final.exists():
+        os.replace(tmp, final)
+        return
+    if _exchange(tmp, final):  # readers see the old folder or the new one, never neither
+        shutil.rmtree(tmp)
+        return
+    old = final.with_name(f".old-{final.name}-{os.getpid()}")
+    os.replace(final, old)
+    os.replace(tmp, final)
+    shutil.rmtree(old)
+
+
 @contextlib.contextmanager
 def staged_folder(final: Path) -> Iterator[Path]:
-    """Yield a temp folder next to ``final``; on success it is fsynced and renamed to ``final``
-    (replacing it); on failure it is removed. A kill leaves at worst a ``.tmp-*`` folder."""
+    """Yield a temp folder next to ``final``; on success it is fsynced and put at ``final``
+    (replacing it); on failure it is removed. A kill leaves at worst a ``.tmp-*`` folder.
+    For robodrl's own folders (checkpoints); user-facing outputs use :func:`output_folder`."""
     tmp = final.with_name(f".tmp-{final.name}-{os.getpid()}")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
+    try:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir(parents=True)
+    except OSError as err:
+        raise unwritable(final, err) from None
     try:
         yield tmp
         fsync_tree(tmp)
-        if final.exists():
-            old = final.with_name(f".old-{final.name}-{os.getpid()}")
-            os.replace(final, old)
-            os.replace(tmp, final)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, final)
+        _replace_folder(tmp, final)
         fsync_dir(final.parent)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _written_by_robodrl(folder: Path, kind: str, index: str) -> set[str] | None:
+    """The names robodrl wrote into ``folder`` as a ``kind`` output, or None if it did not."""
+    try:
+        record = json.loads((folder / index).read_text())[OUTPUT_KEY]
+        if record["producer"] == "robodrl" and record["kind"] == kind:
+            return {str(name) for name in record["files"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def check_output_folder(final: Path, *, kind: str, index: str) -> None:
+    """Refuse ``final`` unless it is missing, empty, or a previous ``kind`` output of robodrl
+    holding nothing else (so replacing it removes only files robodrl wrote)."""
+    if not final.exists():
+        return
+    if not final.is_dir():
+        raise OutputError(f"{final} is a file; give a folder for the {kind} output")
+    present = {p.name for p in final.iterdir()}
+    if not present:
+        return
+    written = _written_by_robodrl(final, kind, index)
+    if written is None:
+        shown = ", ".join(sorted(present)[:5]) + (" ..." if len(present) > 5 else "")
+        raise OutputError(
+            f"{final} already holds files robodrl did not write ({shown}); robodrl never "
+            f"replaces them: give a new or empty folder for the {kind} output"
+        )
+    foreign = sorted(present - written)
+    if foreign:
+        raise OutputError(
+            f"{final} holds a previous {kind} output and files robodrl did not write "
+            f"({', '.join(foreign)}); move them or give another folder"
+        )
+
+
+def probe_writable(final: Path) -> None:
+    """Raise ``OutputError`` now, before any work, if nothing can be created beside ``final``."""
+    probe = final.with_name(f".probe-{final.name}-{os.getpid()}")
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        probe.touch()
+        probe.unlink()
+    except OSError as err:
+        raise unwritable(final, err) from None
+
+
+@contextlib.contextmanager
+def output_folder(final: Path, *, kind: str, index: str) -> Iterator[Path]:
+    """Like :func:`staged_folder` for a user-facing output (``kind``: "export", "eval"), after
+    :func:`check_output_folder`. The caller writes the JSON file ``index``; robodrl records in
+    it (under ``OUTPUT_KEY``) which files it wrote, so a later run may replace exactly those."""
+    final = Path(final)
+    check_output_folder(final, kind=kind, index=index)
+    with staged_folder(final) as tmp:
+        yield tmp
+        document = json.loads((tmp / index).read_text())
+        files = sorted(p.name for p in tmp.iterdir())
+        document[OUTPUT_KEY] = {"producer": "robodrl", "kind": kind, "files": files}
+        (tmp / index).write_text(json.dumps(document, indent=1) + "\n")
+        check_output_folder(final, kind=kind, index=index)  # nothing of the user's appeared

@@ -47,11 +47,24 @@ def _cmd_train(args: argparse.Namespace) -> None:
     from robodrl.trainers.run import resume, train
 
     if args.resume is not None:
-        if args.config is not None or args.set or args.seeds:
+        if args.config is not None or args.seeds:
             raise ConfigError(
-                "--resume continues a run with its saved config; drop CONFIG / --set / --seeds"
+                "--resume continues a run with its saved config; drop CONFIG / --seeds"
             )
-        run_dir, summary = resume(Path(args.resume), trust=args.trust)
+        run_dir, summary = resume(
+            Path(args.resume),
+            trust=args.trust,
+            checkpoint=args.checkpoint,
+            total_steps=_resume_total_steps(args.set),
+        )
+        if summary is None:
+            print(
+                f"{run_dir} is complete: it reached its total_steps; nothing changed "
+                f"(to train longer: robodrl train --resume {run_dir} --set total_steps=N)"
+            )
+            return
+    elif args.checkpoint != "latest":
+        raise ConfigError("--checkpoint chooses where --resume starts; give --resume RUN")
     elif args.seeds:
         from robodrl.trainers.run import train_seeds
 
@@ -74,6 +87,19 @@ def _cmd_train(args: argparse.Namespace) -> None:
         f"run: {run_dir}\nsteps: {summary['steps']:,}  wall: {summary['wall_seconds']} s  "
         f"steps/s: {summary['steps_per_second']}  eval return: {final.get('mean_return')}"
     )
+
+
+def _resume_total_steps(overrides: list[str]) -> int | None:
+    """The one override a resumed run takes: ``--set total_steps=N`` (to train longer)."""
+    if not overrides:
+        return None
+    key, _, value = overrides[-1].partition("=")
+    if len(overrides) > 1 or key != "total_steps" or not value.strip().isdigit():
+        raise ConfigError(
+            f"--resume keeps the run's config; the only --set it takes is total_steps=N "
+            f"(an integer), got {overrides}"
+        )
+    return int(value)
 
 
 def _cmd_export(args: argparse.Namespace) -> None:
@@ -178,6 +204,7 @@ def _cmd_render(args: argparse.Namespace) -> None:
         sweep=args.sweep,
         cell=args.cell,
         trust=args.trust,
+        overwrite=args.overwrite,
     )
     returns = ", ".join(f"{r:.1f}" for r in result["returns"])
     print(
@@ -197,7 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-train", action="store_true", help="only the rollout summary")
     demo.add_argument("--run-dir", type=Path, help="where the demo run goes (default runs/demo-*)")
     train = sub.add_parser("train", help="train a policy from a YAML config, or resume a run")
-    train.add_argument("config", nargs="?", help="YAML training config")
+    train.add_argument(
+        "config", nargs="?", help="YAML training config, or a recipe name (e.g. pendulum_ppo)"
+    )
     train.add_argument(
         "--set",
         action="append",
@@ -207,6 +236,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--run-dir", type=Path, help="where the run goes (default runs/<name>)")
     train.add_argument("--resume", metavar="RUN", help="continue RUN from its latest checkpoint")
+    train.add_argument(
+        "--checkpoint",
+        default="latest",
+        help="with --resume: the checkpoint to continue from (latest, best or step_N)",
+    )
     train.add_argument(
         "--trust",
         action="store_true",
@@ -248,8 +282,11 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--sweep", help="render under one cell of this sweep ...")
     render.add_argument("--cell", type=int, help="... the cell's index in the sweep")
     render.add_argument("--trust", action="store_true")
-    pipeline = sub.add_parser("pipeline", help="train -> sweep -> export -> verify, one report")
-    pipeline.add_argument("config", help="YAML training config")
+    render.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
+    pipeline = sub.add_parser(
+        "pipeline", help="train -> export (with its gates) -> sweep, one report"
+    )
+    pipeline.add_argument("config", help="YAML training config, or a recipe name")
     pipeline.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     pipeline.add_argument("--run-dir", type=Path)
     pipeline.add_argument(
@@ -286,7 +323,13 @@ def main(argv: list[str] | None = None) -> int:
         COMMANDS[args.command](args)
     except RobodrlError as err:
         print(f"robodrl {args.command}: error: {err}", file=sys.stderr)
-        return 2
+        return getattr(err, "exit_code", 2)
+    except KeyboardInterrupt:
+        print(
+            f"robodrl {args.command}: interrupted; files it had not finished were removed",
+            file=sys.stderr,
+        )
+        return 130
     return 0
 
 

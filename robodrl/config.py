@@ -82,8 +82,8 @@ class EnvConfig(Strict):
 
     id: str
     task: dict[str, Any] = Field(default_factory=dict)
-    randomization: str | None = None
-    perturbations: str | None = None
+    randomization: str | dict[str, Any] | None = None  # preset name, YAML path or the section
+    perturbations: str | dict[str, Any] | None = None
     num_envs: Annotated[int, Field(ge=1, le=4096)] = 8
     num_threads: PositiveInt | None = None
 
@@ -99,15 +99,38 @@ class EnvConfig(Strict):
 
     @model_validator(mode="after")
     def _known_task_arguments(self) -> EnvConfig:
-        from robodrl.registry import task_arguments
+        from robodrl.registry import check_task_arguments, task_arguments
 
         valid = task_arguments(self.id)
-        unknown = [k for k in self.task if k not in valid]
-        if unknown:
-            raise ValueError(
-                f"task.{unknown[0]}: not an argument of {self.id}; valid arguments: "
-                f"{', '.join(valid)}"
-            )
+        for name, value in self.task.items():
+            if name not in valid:
+                raise ValueError(
+                    f"task.{name}: not an argument of {self.id}; valid arguments: "
+                    f"{', '.join(valid)}"
+                )
+            try:
+                check_task_arguments(self.id, {name: value})
+            except RobodrlError as err:
+                raise ValueError(f"task.{name}: {err}") from None
+        return self
+
+    @model_validator(mode="after")
+    def _robustness_sections(self) -> EnvConfig:
+        from robodrl.robustness.loading import load_section
+        from robodrl.robustness.spec import RobustnessSpec
+
+        for section in ("randomization", "perturbations"):
+            source = getattr(self, section)
+            if isinstance(source, dict):  # inline: the section itself
+                try:
+                    RobustnessSpec.model_validate({section: source})
+                except ValidationError as err:
+                    raise ValueError(format_validation_error(err)) from None
+            elif source is not None:
+                try:
+                    load_section(source, self.id, section)
+                except RobodrlError as err:
+                    raise ValueError(f"{section}: {err}") from None
         return self
 
 
@@ -263,6 +286,15 @@ def validate_config(data: Any, *, source: str = "config") -> TrainConfig:
         raise ConfigError(f"{source}: {details}") from None
 
 
+def _command_line_value(text: str, *, source: str) -> Any:
+    """A ``--set`` value parsed as YAML, except that ``1e-3`` / ``1e5`` are the numbers a
+    command line means (YAML 1.1 reads them as text): ``1e5`` an integer, ``1e-3`` a float."""
+    if not _FLOAT_TEXT.match(text.strip()):
+        return load_yaml_text(text, source=source)
+    number = float(text)
+    return int(number) if number.is_integer() and "." not in text else number
+
+
 def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
     """Apply ``a.b=value`` overrides (value parsed as YAML) to a copy of ``data``."""
     data = copy.deepcopy(data)
@@ -270,7 +302,7 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
         key, sep, text = item.partition("=")
         if not sep or not key or any(not part for part in key.split(".")):
             raise ConfigError(f"--set {item!r}: expected dotted.key=value")
-        value = load_yaml_text(text, source=f"--set {key}")
+        value = _command_line_value(text, source=f"--set {key}")
         node = data
         parts = key.split(".")
         for depth, part in enumerate(parts[:-1]):
@@ -284,8 +316,32 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
     return data
 
 
+#: the training recipes shipped with robodrl (the checkout's ``policies/`` links here)
+RECIPES = Path(__file__).resolve().parent / "recipes"
+
+
+def recipe_names() -> list[str]:
+    """Names of the shipped recipes (``pendulum_ppo``, ...)."""
+    return sorted(p.stem for p in RECIPES.glob("*.yaml"))
+
+
+def find_config(path: str | Path) -> Path:
+    """A config file: ``path`` if it exists, else the shipped recipe it names (``pendulum_ppo``,
+    ``pendulum_ppo.yaml`` or ``policies/pendulum_ppo.yaml``, so the README works anywhere)."""
+    path = Path(path)
+    if path.exists() or path.parent.name not in ("", "policies"):
+        return path
+    recipe = RECIPES / f"{path.name.removesuffix('.yaml')}.yaml"
+    if recipe.is_file():
+        return recipe
+    raise ConfigError(
+        f"{path}: no such file, and not a recipe name; recipes: {', '.join(recipe_names())}"
+    )
+
+
 def load_config(path: str | Path, overrides: list[str] | None = None) -> TrainConfig:
-    """Load, override and validate a YAML training config."""
+    """Load, override and validate a YAML training config (a path or a recipe name)."""
+    path = find_config(path)
     data = load_yaml_file(path)
     if data is not None and not isinstance(data, dict):
         raise ConfigError(f"{path}: the config must be a mapping, got {type(data).__name__}")

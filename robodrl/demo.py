@@ -74,8 +74,8 @@ def run_demo(console: Console | None = None) -> None:
     console.print(table)
 
 
-#: the demo recipe, from the source checkout
-DEMO_RECIPE = Path(__file__).resolve().parents[1] / "policies" / "pendulum_ppo.yaml"
+#: the demo recipe (shipped in the package; the checkout's ``policies/`` links to it)
+DEMO_RECIPE = Path(__file__).resolve().parent / "recipes" / "pendulum_ppo.yaml"
 #: mean evaluation return above which the pendulum counts as swung up and balanced (hanging
 #: still scores about -1970, random torques about -1500)
 SWING_UP_RETURN = -400.0
@@ -84,7 +84,7 @@ SWING_UP_RETURN = -400.0
 def pipeline_demo(
     console: Console, *, recipe: Path = DEMO_RECIPE, run_dir: Path | None = None
 ) -> dict:
-    """Train → sweep → export → verify on the demo recipe; say whether it swung up."""
+    """Train → export (with its gates) → sweep on the demo recipe; say whether it swung up."""
     from robodrl.config import load_config
     from robodrl.pipeline import run_pipeline
 

@@ -36,24 +36,38 @@ class ConfigError(RobodrlError, ValueError):
     """A YAML document or config value that is malformed; the message names the dotted field."""
 
 
+#: pydantic error types where showing the offending value helps ("got '0.5'")
+_SHOW_INPUT = ("float", "int", "bool", "string", "finite", "literal", "list", "dict", "tuple")
+
+
 def format_validation_error(err: Exception, *, prefix: str = "") -> str:
     """Turn a pydantic ``ValidationError`` into lines ``dotted.field: what is wrong``."""
-    lines = []
+    found: list[tuple[str, str]] = []
     for item in err.errors():  # type: ignore[attr-defined]
         parts = [prefix] if prefix else []
         for loc in item["loc"]:
             if isinstance(loc, int):
                 parts[-1:] = [f"{parts[-1]}[{loc}]"] if parts else [f"[{loc}]"]
-            else:
+            elif "[" not in str(loc) and "(" not in str(loc):  # not a union branch's tag
                 parts.append(str(loc))
         field = ".".join(parts)
         message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
+        if item["type"] == "extra_forbid" or item["type"] == "extra_forbidden":
             message = "unknown field"
+        elif item["type"].startswith(_SHOW_INPUT) and not isinstance(item.get("input"), dict):
+            message += f", got {item.get('input')!r}"
         # a model-level check that names its own sub-field: "hyperparameters.lr: ..."
         inner = re.match(r"^([A-Za-z_][\w.\[\]]*): (.*)$", message, re.DOTALL)
         if inner:
             field = f"{field}.{inner.group(1)}" if field else inner.group(1)
             message = inner.group(2)
-        lines.append(f"{field or '(document)'}: {message}")
-    return "; ".join(lines)
+        found.append((field, message))
+    # of a union's branches, keep the one that got furthest into the value
+    fields = {field for field, _ in found}
+    kept = [
+        (f, m)
+        for f, m in found
+        if not (f and any(o.startswith((f"{f}.", f"{f}[")) for o in fields))
+    ]
+    lines = [f"{field or '(document)'}: {message}" for field, message in kept]
+    return "; ".join(dict.fromkeys(lines))

@@ -1,4 +1,4 @@
-"""``robodrl pipeline CONFIG``: train → robustness sweep → export → verify, one report."""
+"""``robodrl pipeline CONFIG``: train → export (with its gates) → robustness sweep, one report."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from rich.console import Console
 
 from robodrl.config import TrainConfig
 from robodrl.evaluation.run import evaluate
+from robodrl.evaluation.sweep import load_sweep
 from robodrl.export.exporter import export_run
 from robodrl.trainers.run import default_run_dir, train
 
@@ -21,6 +22,7 @@ def run_pipeline(
 ) -> dict:
     """Train, export, and sweep both the run and its exported file; return what each step made
     (``run``, ``summary``, ``exported``, ``manifest``, ``report``)."""
+    load_sweep(sweep, config.env.id)  # a bad --sweep fails now, not after training
     run_dir = Path(run_dir) if run_dir else default_run_dir(config)
     console.print(f"[bold]1/3 train[/] {config.env.id} with {config.algorithm.name}")
     run, summary = train(config, run_dir)

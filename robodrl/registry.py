@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import math
+import numbers
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -71,6 +73,13 @@ def task_arguments(env_id: str) -> dict[str, object]:
 def make_task(env_id: str, **task_kwargs: object) -> Task:
     """Build the task of ``env_id``; unknown arguments are rejected with the valid names."""
     spec = get_spec(env_id)
+    check_task_arguments(spec.id, task_kwargs)
+    return spec.task_class()(**task_kwargs)
+
+
+def check_task_arguments(env_id: str, task_kwargs: dict[str, object]) -> None:
+    """Raise ``TaskArgumentError`` for an argument the task does not take or cannot use."""
+    spec = get_spec(env_id)
     valid = task_arguments(spec.id)
     for name in task_kwargs:
         if name not in valid:
@@ -78,7 +87,36 @@ def make_task(env_id: str, **task_kwargs: object) -> Task:
                 f"{spec.id} has no task argument {name!r}{suggest(name, list(valid))}; "
                 f"valid arguments: {', '.join(valid)}"
             )
-    return spec.task_class()(**task_kwargs)
+    for name, value in task_kwargs.items():
+        _check_argument_type(spec.id, name, value, valid[name])
+
+
+def _is_number(value: object) -> bool:
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    return ok and math.isfinite(value)  # type: ignore[arg-type]
+
+
+def _check_argument_type(env_id: str, name: str, value: object, default: object) -> None:
+    """A task argument must have its default's kind: a number, a flag, text or a range."""
+    if isinstance(default, bool):
+        ok, kind = isinstance(value, bool), "true or false"
+    elif isinstance(default, int):
+        ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+        kind = "an integer"
+    elif isinstance(default, float):
+        ok, kind = _is_number(value), "a finite number"
+    elif isinstance(default, str):
+        ok, kind = isinstance(value, str), "text"
+    elif isinstance(default, tuple) and all(_is_number(v) for v in default):
+        ok = isinstance(value, list | tuple) and len(value) == len(default)
+        ok = ok and all(_is_number(v) for v in value)  # type: ignore[union-attr]
+        kind = f"{len(default)} finite numbers"
+    else:
+        return
+    if not ok:
+        raise TaskArgumentError(
+            f"{env_id}: task argument {name} must be {kind} (default {default!r}), got {value!r}"
+        )
 
 
 register(

@@ -50,6 +50,22 @@ def default_num_threads(num_envs: int) -> int:
     return max(1, min(num_envs, os.cpu_count() or 1))
 
 
+def check_memory(model: mujoco.MjModel, num_envs: int) -> None:
+    """Refuse a batch whose simulations cannot fit in this machine's memory (before MuJoCo
+    spends seconds failing to allocate it)."""
+    per_sim = int(model.narena) + 2 * int(model.nbuffer)  # arena + the data's own buffers
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not every platform says
+        return
+    if per_sim * num_envs > memory:
+        raise TaskArgumentError(
+            f"num_envs={num_envs:,} needs about {per_sim * num_envs / 2**30:,.1f} GiB "
+            f"({per_sim / 2**20:.1f} MiB per simulation), more than this machine's "
+            f"{memory / 2**30:.1f} GiB; use num_envs <= {memory // per_sim:,}"
+        )
+
+
 class BatchedEnv:
     """``num_envs`` simulations of one task, stepped together on MuJoCo's thread pool."""
 
@@ -80,6 +96,7 @@ class BatchedEnv:
         self.invalid_action = invalid_action
         self.autoreset = autoreset
         self.model = task.load_model()
+        check_memory(self.model, self.num_envs)
         self.num_threads = int(num_threads or default_num_threads(self.num_envs))
         self.batch = mjbatch.Batch(self.model, self.num_envs, self.num_threads, persistent=True)
         self.ctrl = self.batch.bind("ctrl")
@@ -281,6 +298,12 @@ class BatchedEnv:
             info["dr"] = self.randomizer.values
         self._obs = obs
         return obs.copy(), reward, terminated, truncated, info
+
+    def reset_info(self) -> dict[str, Any]:
+        """What ``reset`` tells beside the observation: each episode's randomized values."""
+        if self.randomizer is None:
+            return {}
+        return {"dr": {label: v.copy() for label, v in self.randomizer.values.items()}}
 
     def _find_unstable(self, obs: np.ndarray) -> np.ndarray | None:
         """Simulations whose unstable-state warning counters rose, or whose observation is not

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import gymnasium
+import mujoco
 import numpy as np
 
 from robodrl.envs.core import InvalidActionMode
 from robodrl.envs.spaces import action_space, observation_space
-from robodrl.errors import InvalidActionError
+from robodrl.errors import InvalidActionError, TaskArgumentError
 from robodrl.make import RobustnessSource, make_core
 
 
@@ -17,10 +18,12 @@ class RobodrlEnv(gymnasium.Env):
     """A single robodrl task as a Gymnasium environment (num_envs = 1, one thread).
 
     Time limits are applied by the core (``truncated``); ``info`` carries each weighted
-    reward term as ``reward_<term>``, plus ``sim_unstable`` and ``action_fault``.
+    reward term as ``reward_<term>``, plus ``sim_unstable`` and ``action_fault``; with domain
+    randomization, ``info["dr"]`` holds the episode's randomized values (reset and step).
+    ``render_mode="rgb_array"`` makes ``render()`` return a frame (offscreen: ``MUJOCO_GL=egl``).
     """
 
-    metadata: dict[str, Any] = {"render_modes": []}  # noqa: RUF012 (Gymnasium's convention)
+    metadata: dict[str, Any] = {"render_modes": ["rgb_array"]}  # noqa: RUF012 (Gymnasium's)
 
     def __init__(
         self,
@@ -29,8 +32,15 @@ class RobodrlEnv(gymnasium.Env):
         invalid_action: InvalidActionMode = "raise",
         randomization: RobustnessSource = None,
         perturbations: RobustnessSource = None,
+        render_mode: str | None = None,
+        render_width: int = 480,
+        render_height: int = 360,
         **task_kwargs: Any,
     ) -> None:
+        if render_mode not in (None, "rgb_array"):
+            raise TaskArgumentError(
+                f"render_mode={render_mode!r} is not supported; use 'rgb_array' or None"
+            )
         self.core = make_core(
             env_id,
             1,
@@ -44,8 +54,13 @@ class RobodrlEnv(gymnasium.Env):
         self.env_id = env_id
         self.observation_space = observation_space(self.core)
         self.action_space = action_space(self.core)
-        self.metadata = {"render_modes": [], "render_fps": round(1.0 / self.core.control_dt)}
-        self.render_mode = None
+        self.metadata = {
+            "render_modes": ["rgb_array"],
+            "render_fps": round(1.0 / self.core.control_dt),
+        }
+        self.render_mode = render_mode
+        self._render_size = (render_height, render_width)
+        self._renderer = None
 
     @property
     def model(self):
@@ -56,7 +71,8 @@ class RobodrlEnv(gymnasium.Env):
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
         super().reset(seed=seed)
-        return self.core.reset(seed=seed)[0], {}
+        obs = self.core.reset(seed=seed)[0]
+        return obs, {key: _first(value) for key, value in self.core.reset_info().items()}
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         act = np.asarray(action)
@@ -68,6 +84,32 @@ class RobodrlEnv(gymnasium.Env):
         obs, reward, terminated, truncated, info = self.core.step(act[None])
         info = {key: _first(value) for key, value in info.items()}
         return obs[0], reward[0].item(), terminated[0].item(), truncated[0].item(), info
+
+    def render(self) -> np.ndarray | None:
+        """The current frame as an ``(height, width, 3)`` uint8 array (``rgb_array`` mode)."""
+        if self.render_mode is None:
+            gymnasium.logger.warn(
+                "render() without render_mode: make the env with render_mode='rgb_array'"
+            )
+            return None
+        model = self.core.model
+        if self._renderer is None:
+            try:
+                self._renderer = mujoco.Renderer(model, *self._render_size)
+            except Exception as err:  # MuJoCo raises FatalError without a GL context
+                raise TaskArgumentError(
+                    f"cannot render offscreen ({err}); set MUJOCO_GL=egl before MuJoCo is "
+                    "imported and install Debian's libegl1 libegl-mesa0 libgl1-mesa-dri"
+                ) from None
+        data = self.core.get_data(0)
+        mujoco.mj_forward(model, data)
+        self._renderer.update_scene(data, camera=0 if model.ncam else -1)
+        return self._renderer.render()
+
+    def close(self) -> None:
+        if self._renderer is not None:
+            self._renderer.close()
+            self._renderer = None
 
 
 def _first(value: Any) -> Any:

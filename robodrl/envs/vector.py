@@ -11,6 +11,20 @@ from gymnasium.vector.utils import batch_space
 
 from robodrl.envs.core import BatchedEnv
 from robodrl.envs.spaces import action_space, observation_space
+from robodrl.errors import TaskArgumentError
+
+
+def make_vector_env(num_envs: int, env_id: str, **kwargs: Any) -> RobodrlVectorEnv:
+    """``gymnasium.make_vec``'s ``vector_entry_point``: the batched env for a registered id
+    (keyword arguments as :func:`robodrl.make.make_core`)."""
+    from robodrl.make import make_core
+
+    if kwargs.pop("render_mode", None) is not None:
+        raise TaskArgumentError(
+            "render_mode: robodrl's vector env does not render; render one simulation with "
+            "gymnasium.make(id, render_mode='rgb_array') or `robodrl render`"
+        )
+    return RobodrlVectorEnv(make_core(env_id, num_envs, **kwargs))
 
 
 class RobodrlVectorEnv(VectorEnv):
@@ -35,7 +49,7 @@ class RobodrlVectorEnv(VectorEnv):
             "render_fps": round(1.0 / core.control_dt),
         }
 
-    # what the issue asks a robodrl vector env to expose
+    # what robodrl's vector env exposes beyond Gymnasium's interface
     @property
     def model(self) -> mujoco.MjModel:
         """The nominal ``MjModel``."""
@@ -65,7 +79,11 @@ class RobodrlVectorEnv(VectorEnv):
     ) -> tuple[np.ndarray, dict[str, Any]]:
         mask = (options or {}).get("reset_mask")
         ids = None if mask is None else np.flatnonzero(np.asarray(mask, dtype=bool))
-        return self.core.reset(ids, seed=seed), {}
+        obs = self.core.reset(ids, seed=seed)
+        info = self.core.reset_info()
+        if info:
+            info["_dr"] = np.ones(self.num_envs, dtype=bool)
+        return obs, info
 
     def step(self, actions: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict]:
         obs, reward, terminated, truncated, core_info = self.core.step(actions)

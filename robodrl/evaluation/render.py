@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from robodrl.atomic import OutputError, probe_writable, unwritable
 from robodrl.errors import ConfigError
 from robodrl.evaluation.policies import load_policy
 from robodrl.evaluation.rollouts import _perturbations, _randomization
@@ -42,15 +43,20 @@ def render_policy(
     width: int = 480,
     height: int = 360,
     trust: bool = False,
+    overwrite: bool = False,
 ) -> dict:
-    """Write a video of ``episodes`` episodes; return frame count, fps and episode returns."""
+    """Write a video of ``episodes`` episodes; return frame count, fps and episode returns.
+    An existing ``out`` is replaced only with ``overwrite`` (robodrl cannot tell who wrote it)."""
     out = Path(out)
     if out.suffix.lower() not in FORMATS:
         raise ConfigError(f"--out {out}: the video format comes from the suffix: {FORMATS}")
+    if out.is_dir() or (out.exists() and not overwrite):
+        what = "a folder" if out.is_dir() else "a file"
+        raise OutputError(f"--out {out} is already {what}; give a new file name (or --overwrite)")
+    probe_writable(out)  # before minutes of rendering
     if episodes < 1:
         raise ConfigError(f"--episodes must be >= 1, got {episodes}")
     os.environ.setdefault("MUJOCO_GL", "egl")  # effective if MuJoCo is not imported yet
-    import imageio.v3 as iio
     import mujoco
 
     from robodrl.make import make_core
@@ -104,9 +110,18 @@ def render_policy(
             done = bool(terminated[0] or truncated[0])
         returns.append(total)
     renderer.close()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.stem}.tmp{out.suffix}")
+    _write_video(out, frames, fps, overwrite=overwrite)
+    return {"frames": len(frames), "fps": fps, "returns": returns, "path": str(out)}
+
+
+def _write_video(out: Path, frames: list[np.ndarray], fps: float, *, overwrite: bool) -> None:
+    """Encode ``frames`` into a temp file beside ``out``, then put it in place: replacing a
+    file only with ``overwrite``, else as a new link that fails if ``out`` appeared meanwhile."""
+    import imageio.v3 as iio
+
+    tmp = out.with_name(f".{out.stem}.tmp-{os.getpid()}{out.suffix}")
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
         if out.suffix.lower() == ".gif":
             iio.imwrite(tmp, np.stack(frames), duration=1000.0 / fps, loop=0)
         else:
@@ -117,7 +132,13 @@ def render_policy(
             ) as writer:
                 for frame in frames:
                     writer.append_data(frame)
-        os.replace(tmp, out)
+        if overwrite:
+            os.replace(tmp, out)
+        else:
+            os.link(tmp, out)
+    except FileExistsError:
+        raise OutputError(f"--out {out} appeared while rendering; it was left as it is") from None
+    except OSError as err:
+        raise unwritable(out, err) from None
     finally:
         tmp.unlink(missing_ok=True)
-    return {"frames": len(frames), "fps": fps, "returns": returns, "path": str(out)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from robodrl.atomic import staged_folder
+from robodrl.atomic import check_output_folder, output_folder, probe_writable
 from robodrl.errors import ConfigError
 from robodrl.evaluation.policies import load_policy
 from robodrl.evaluation.report import write_plots, write_reports, write_tables
@@ -26,16 +26,18 @@ def evaluate(
 ) -> tuple[Path, list[dict[str, Any]]]:
     """Evaluate every policy on every cell; write results and report into ``out`` (atomically).
     ``backend="ray"`` runs the batches as Ray tasks (``address``: an existing cluster)."""
+    if episodes is not None and (isinstance(episodes, bool) or episodes < 1):
+        raise ConfigError(f"--episodes must be >= 1, got {episodes}")
     if not policies:
         raise ConfigError("give at least one POLICY (a run directory or an .onnx file)")
+    check_output_folder(Path(out), kind="eval", index="results.json")  # not the user's folder
+    probe_writable(Path(out))
     loaded = [load_policy(p, trust=trust) for p in policies]
     env_ids = sorted({p.env_id for p in loaded})
     if len(env_ids) != 1:
         raise ConfigError(f"policies of different tasks cannot share a sweep: {env_ids}")
     spec = load_sweep(sweep, env_ids[0])
-    episodes = episodes or spec.episodes
-    if episodes < 1:
-        raise ConfigError(f"--episodes must be >= 1, got {episodes}")
+    episodes = spec.episodes if episodes is None else episodes
     seed = spec.seed if seed is None else seed
     results = [
         evaluate_sweep(
@@ -43,7 +45,7 @@ def evaluate(
         )
         for p in loaded
     ]
-    with staged_folder(Path(out)) as tmp:
+    with output_folder(Path(out), kind="eval", index="results.json") as tmp:
         write_tables(tmp, spec, results)
         plots = write_plots(tmp, spec, results)
         write_reports(tmp, spec, results, plots)

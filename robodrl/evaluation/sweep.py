@@ -27,7 +27,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from robodrl.errors import ConfigError, format_validation_error
 from robodrl.robustness.loading import presets_root, task_folder
-from robodrl.robustness.spec import QUANTITIES, Ordered, Strict
+from robodrl.robustness.spec import QUANTITIES, AsTuple, Ordered, Strict
 from robodrl.yamlio import load_yaml_file
 
 #: perturbation axes and what their value means
@@ -59,7 +59,7 @@ class Axis(Strict):
     perturb: Literal[tuple(PERTURBATION_AXES)] | None = None  # type: ignore[valid-type]
     group: str = "all"
     body: str | None = None
-    interval_seconds: tuple[float, float] = (2.0, 3.0)
+    interval_seconds: Annotated[tuple[float, float], AsTuple] = (2.0, 3.0)
     values: list[float] | Span
 
     @model_validator(mode="after")

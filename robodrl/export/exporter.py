@@ -11,31 +11,16 @@ from typing import Any, NamedTuple
 from stable_baselines3.common.base_class import BaseAlgorithm
 
 from robodrl import __version__
-from robodrl.atomic import staged_folder
+from robodrl.atomic import check_output_folder, output_folder, probe_writable
 from robodrl.config import TrainConfig, algorithm_class, load_config
 from robodrl.export.graph import ExportError, actor_layers, build_onnx, metadata_strings
 from robodrl.export.verify import closed_loop, parity
 from robodrl.make import make_core
 from robodrl.signing import sha256_file
-from robodrl.trainers.checkpoints import latest_checkpoint, read_checkpoint
+from robodrl.trainers.checkpoints import CheckpointError, load_model, open_checkpoint
 
-
-def find_checkpoint(run_dir: Path, which: str) -> Path:
-    """``best`` (if the run has one, else the latest), ``latest``, or a checkpoint folder name."""
-    checkpoints = run_dir / "checkpoints"
-    if which == "best" and (checkpoints / "best").is_dir():
-        return checkpoints / "best"
-    if which in ("best", "latest"):
-        return latest_checkpoint(checkpoints)
-    folder = checkpoints / which
-    if not folder.is_dir():
-        names = (
-            sorted(p.name for p in checkpoints.iterdir() if p.is_dir())
-            if checkpoints.is_dir()
-            else []
-        )
-        raise ExportError(f"{run_dir}: no checkpoint {which!r}; checkpoints: {names}")
-    return folder
+#: the exported folder's index: metadata, checks, and the files robodrl wrote
+MANIFEST = "manifest.json"
 
 
 class TrainedPolicy(NamedTuple):
@@ -54,10 +39,25 @@ def load_trained(run_dir: Path, *, checkpoint: str = "best", trust: bool = False
     if not (run_dir / "config.yaml").is_file():
         raise ExportError(f"{run_dir}: not a run directory (no config.yaml)")
     config = load_config(run_dir / "config.yaml")
-    folder = find_checkpoint(run_dir, checkpoint)
-    state, normalizer = read_checkpoint(folder, trust=trust)  # verified before unpickling
-    model = algorithm_class(config.algorithm.name).load(folder / "model.zip", device="cpu")
+    try:  # verified before unpickling
+        folder, state, normalizer = open_checkpoint(run_dir, checkpoint, trust=trust)
+        model = load_model(algorithm_class(config.algorithm.name), folder, device="cpu")
+    except CheckpointError as err:
+        raise ExportError(str(err)) from None
     return TrainedPolicy(config, folder, state, normalizer, model)
+
+
+def actuated_joints(model: Any) -> list[str]:
+    """The joint each actuator drives, in actuator order ("" for a non-joint transmission)."""
+    import mujoco
+
+    joint_transmissions = (int(mujoco.mjtTrn.mjTRN_JOINT), int(mujoco.mjtTrn.mjTRN_JOINTINPARENT))
+    return [
+        model.joint(model.actuator_trnid[i, 0]).name
+        if int(model.actuator_trntype[i]) in joint_transmissions
+        else ""
+        for i in range(model.nu)
+    ]
 
 
 def export_run(
@@ -65,6 +65,9 @@ def export_run(
 ) -> tuple[Path, dict[str, Any]]:
     """Export a run's policy; raise ``ExportError`` (leaving no files) if a gate fails."""
     run_dir = Path(run_dir)
+    out = Path(out) if out is not None else Path("export") / run_dir.name
+    check_output_folder(out, kind="export", index=MANIFEST)  # refuse a folder of the user's
+    probe_writable(out)
     config, folder, state, normalizer, model = load_trained(
         run_dir, checkpoint=checkpoint, trust=trust
     )
@@ -86,7 +89,7 @@ def export_run(
         "act_dim": core.action_dim,
         "obs_layout": {k: [v.start, v.stop] for k, v in core.obs_layout.items()},
         "actuator_names": core.actuator_names,
-        "joint_names": [core.model.joint(i).name for i in range(core.model.njnt)],
+        "joint_names": actuated_joints(core.model),
         "ctrl_low": core.ctrl_low.tolist(),
         "ctrl_high": core.ctrl_high.tolist(),
         "control_dt": core.control_dt,
@@ -109,8 +112,7 @@ def export_run(
         ctrl_high=core.ctrl_high,
         metadata=metadata_strings(metadata),
     )
-    out = Path(out) if out is not None else Path("export") / run_dir.name
-    with staged_folder(out) as tmp:
+    with output_folder(out, kind="export", index=MANIFEST) as tmp:
         onnx_path = tmp / "policy.onnx"
         onnx_path.write_bytes(graph.SerializeToString())
         checks = parity(model, onnx_path, normalizer, env_kwargs)
@@ -125,5 +127,5 @@ def export_run(
             "parity": checks,
             "closed_loop": loop,
         }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     return out, manifest

@@ -100,10 +100,12 @@ def build_onnx(
     metadata: dict[str, str],
     bare: bool = False,
 ) -> onnx.ModelProto:
-    """The policy graph ``obs [batch, obs_dim] → action [batch, act_dim]`` (float32).
+    """The policy graph ``obs [batch, obs_dim] → action [batch, act_dim]`` (float32), plus
+    ``fault [batch, 1]`` (bool): a row with a NaN / inf observation gets the safe command (the
+    centre of each control range, i.e. policy action 0) instead of what the network gives.
 
-    ``bare=True`` leaves out normalization, squashing, scaling and clipping: the network alone,
-    for latency comparisons.
+    ``bare=True`` leaves out normalization, the fault guard, squashing, scaling and clipping:
+    the network alone, for latency comparisons.
     """
     nodes, inits = [], []
     x = "obs"
@@ -153,12 +155,23 @@ def build_onnx(
         # per-actuator bounds: Max / Min (Clip takes scalar bounds only)
         x = node("Max", [x, _const("ctrl_low", low, inits)])
         x = node("Min", [x, _const("ctrl_high", high, inits)])
+        # fault guard: 0 * obs is 0 for a finite entry and NaN for NaN / inf, so a row's sum of
+        # it is NaN exactly when the row holds a non-finite value (no overflow on large ones)
+        zeroed = node("Mul", ["obs", _const("zero", 0.0, inits)])
+        axis = _const("obs_axis", np.array([1]), inits, np.int64)
+        fault = node("IsNaN", [node("ReduceSum", [zeroed, axis], keepdims=1)])
+        x = node("Where", [fault, _const("safe_command", centre, inits), x])
     nodes[-1].output[0] = "action"
+    outputs = [helper.make_tensor_value_info("action", TensorProto.FLOAT, ["batch", act_dim])]
+    if not bare:
+        nodes[-2].output[0] = "fault"  # IsNaN
+        nodes[-1].input[0] = "fault"
+        outputs.append(helper.make_tensor_value_info("fault", TensorProto.BOOL, ["batch", 1]))
     graph = helper.make_graph(
         nodes,
         "robodrl_policy",
         [helper.make_tensor_value_info("obs", TensorProto.FLOAT, ["batch", obs_dim])],
-        [helper.make_tensor_value_info("action", TensorProto.FLOAT, ["batch", act_dim])],
+        outputs,
         inits,
     )
     model = helper.make_model(

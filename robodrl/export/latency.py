@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import onnx
 import onnxruntime as ort
 import torch
 from stable_baselines3.common.base_class import BaseAlgorithm
@@ -37,6 +38,24 @@ def _session(path: Path) -> ort.InferenceSession:
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def without_fault_guard(model: onnx.ModelProto) -> onnx.ModelProto:
+    """The exported graph minus its NaN / inf guard (to measure what the guard costs)."""
+    nodes = list(model.graph.node)
+    producer = {n.output[0]: n for n in nodes}
+    where, is_nan = producer["action"], producer["fault"]
+    reduce_sum = producer[is_nan.input[0]]
+    guard = {id(where), id(is_nan), id(reduce_sum), id(producer[reduce_sum.input[0]])}
+    producer[where.input[2]].output[0] = "action"  # the clipped command is the output again
+    del model.graph.node[:]
+    model.graph.node.extend(n for n in nodes if id(n) not in guard)
+    del model.graph.output[1:]
+    used = {name for n in model.graph.node for name in n.input}
+    kept = [init for init in model.graph.initializer if init.name in used]
+    del model.graph.initializer[:]
+    model.graph.initializer.extend(kept)
+    return model
 
 
 def measure(
@@ -69,8 +88,14 @@ def measure(
             with torch.no_grad():
                 policy._predict(obs_tensor, deterministic=True)
 
+        unguarded_path = Path(folder) / "unguarded.onnx"
+        onnx.save(without_fault_guard(onnx.load(policy_file)), unguarded_path)
+        unguarded = _session(unguarded_path)
         results = {
             "exported_onnx": _percentiles(lambda: exported.run(None, {"obs": obs}), calls),
+            "exported_without_fault_guard": _percentiles(
+                lambda: unguarded.run(None, {"obs": obs}), calls
+            ),
             "bare_mlp_onnx": _percentiles(lambda: bare_session.run(None, {"obs": obs}), calls),
             "torch_eager_actor": _percentiles(torch_actor, calls),
             "torch_sb3_predict": _percentiles(
@@ -79,6 +104,8 @@ def measure(
         }
     exported_p50 = results["exported_onnx"]["p50_ms"]
     results["exported_over_bare_p50"] = exported_p50 / results["bare_mlp_onnx"]["p50_ms"]
+    unguarded_p50 = results["exported_without_fault_guard"]["p50_ms"]
+    results["fault_guard_cost_p50_us"] = (exported_p50 - unguarded_p50) * 1e3
     results["torch_actor_over_exported_p50"] = results["torch_eager_actor"]["p50_ms"] / exported_p50
     results["sb3_predict_over_exported_p50"] = results["torch_sb3_predict"]["p50_ms"] / exported_p50
     return results

@@ -60,7 +60,7 @@ def parity(
     far = far.astype(np.float32)
 
     session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
-    run = lambda x: session.run(None, {"obs": x})[0].astype(np.float64)  # noqa: E731
+    run = lambda x: session.run(["action"], {"obs": x})[0].astype(np.float64)  # noqa: E731
     near_diff = np.abs(run(near) - torch_commands(model, near, normalizer, core))
     far_ref = torch_commands(model, far, normalizer, core)
     far_rel = np.abs(run(far) - far_ref) / np.maximum(1.0, np.abs(far_ref))

@@ -17,9 +17,10 @@ SECTIONS = ("randomization", "perturbations")
 
 
 def presets_root() -> Path:
-    """Folder of the YAML presets: ``$ROBODRL_PRESETS`` or the source checkout's ``envs/``."""
+    """Folder of the YAML presets: ``$ROBODRL_PRESETS`` or the package's ``presets/`` (the
+    checkout's ``envs/`` links there)."""
     override = os.environ.get("ROBODRL_PRESETS")
-    return Path(override) if override else Path(__file__).resolve().parents[2] / "envs"
+    return Path(override) if override else Path(__file__).resolve().parents[1] / "presets"
 
 
 def task_folder(env_id: str) -> str:

@@ -24,17 +24,25 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
-class Strict(BaseModel):
-    """Unknown keys, wrong types, NaN and inf are errors."""
+def _list_to_tuple(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value
 
-    model_config = ConfigDict(extra="forbid", strict=False, frozen=True)
+
+#: a fixed-length YAML list (read as a tuple; its items stay strictly typed)
+AsTuple = BeforeValidator(_list_to_tuple)
+
+
+class Strict(BaseModel):
+    """Unknown keys, wrong types (text where a number belongs), NaN and inf are errors."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
 
 
 class Ordered(Strict):
@@ -232,9 +240,10 @@ class Push(Strict):
     magnitude: Range
     interval_seconds: Range
     duration_seconds: Positive = 0.1
-    direction: Literal["horizontal", "any"] | tuple[FiniteFloat, FiniteFloat, FiniteFloat] = (
-        "horizontal"
-    )
+    direction: (
+        Literal["horizontal", "any"]
+        | Annotated[tuple[FiniteFloat, FiniteFloat, FiniteFloat], AsTuple]
+    ) = "horizontal"
 
     @model_validator(mode="after")
     def _positive_interval(self) -> Push:

@@ -118,14 +118,14 @@ class OnnxPolicy:
         start = time.perf_counter()
         finite = np.isfinite(batch).all(axis=1)
         if finite.all():
-            action = self.session.run(None, {"obs": np.ascontiguousarray(batch)})[0]
+            action = self.session.run(["action"], {"obs": np.ascontiguousarray(batch)})[0]
         else:
             self.faults += int((~finite).sum())
             action = np.empty((batch.shape[0], self.act_dim), dtype=np.float32)
             action[~finite] = self._safe(batch.shape[0])[~finite]
             if finite.any():
                 good = np.ascontiguousarray(batch[finite])
-                action[finite] = self.session.run(None, {"obs": good})[0]
+                action[finite] = self.session.run(["action"], {"obs": good})[0]
         self.latencies_s.append(time.perf_counter() - start)
         self.last_action = action.copy()
         return action[0] if single else action

@@ -127,19 +127,19 @@ class RunCallback(BaseCallback):
     def _on_rollout_start(self) -> None:
         steps = self.model.num_timesteps
         if steps >= self.next_eval:
-            self._evaluate()
+            self._evaluate(after_noise_draw=True)
             while self.next_eval <= steps:
                 self.next_eval += self.config.eval.every_steps
         if steps >= self.next_checkpoint:
             while self.next_checkpoint <= steps:
                 self.next_checkpoint += self.config.checkpoint.every_steps
-            self.save_checkpoint()
+            self.save_checkpoint(after_noise_draw=True)
 
     def _normalizer_state(self) -> dict | None:
         env = self.model.get_env()
         return env.state_dict() if isinstance(env, ObservationNormalizer) else None
 
-    def _evaluate(self) -> None:
+    def _evaluate(self, *, after_noise_draw: bool = False) -> None:
         result = evaluate(self.model, self.config, self._normalizer_state())
         self.last_eval = {"step": self.model.num_timesteps, **result}
         for key, value in result.items():
@@ -148,7 +148,12 @@ class RunCallback(BaseCallback):
             handle.write(json.dumps(self.last_eval) + "\n")
         if result["mean_return"] > self.best_return:
             self.best_return = result["mean_return"]
-            write_checkpoint(self.checkpoints / "best", self.model, extra=self._extra())
+            write_checkpoint(
+                self.checkpoints / "best",
+                self.model,
+                extra=self._extra(),
+                after_noise_draw=after_noise_draw,
+            )
 
     def _extra(self) -> dict[str, Any]:
         self._episode_file.flush()
@@ -169,10 +174,11 @@ class RunCallback(BaseCallback):
         """Training wall time so far, across resumes."""
         return self.wall_before + time.perf_counter() - self._start
 
-    def save_checkpoint(self) -> Path:
-        """Write ``checkpoints/step_<n>``, point ``latest`` at it, prune old ones."""
+    def save_checkpoint(self, *, after_noise_draw: bool = False) -> Path:
+        """Write ``checkpoints/step_<n>``, point ``latest`` at it, prune old ones
+        (``after_noise_draw``: at a rollout start, see ``write_checkpoint``)."""
         folder = self.checkpoints / f"{STEP_PREFIX}{self.model.num_timesteps:012d}"
-        write_checkpoint(folder, self.model, extra=self._extra())
+        write_checkpoint(folder, self.model, extra=self._extra(), after_noise_draw=after_noise_draw)
         mark_latest(self.checkpoints, folder)
         prune(self.checkpoints, self.config.checkpoint.keep_last)
         self.checkpoints_written += 1
@@ -191,3 +197,9 @@ class RunCallback(BaseCallback):
         if not latest.is_dir():
             self.save_checkpoint()
         self._episode_file.close()
+
+    def close(self) -> None:
+        """Stop the progress bar and close the episode log (training was interrupted)."""
+        if hasattr(self, "_progress"):
+            self._progress.stop()
+            self._episode_file.close()

@@ -43,6 +43,15 @@ def build_env(
     return env
 
 
+def check_device(device: str) -> None:
+    """Refuse ``device: cuda`` where torch sees no CUDA GPU (``auto`` falls back to the CPU)."""
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(
+            f"device: cuda, but torch {torch.__version__} sees no CUDA GPU on this machine; "
+            "use device: cpu, or auto to take a GPU where there is one"
+        )
+
+
 def policy_kwargs(config: TrainConfig) -> dict:
     """SB3 ``policy_kwargs`` from the ``policy`` section."""
     kwargs: dict = {

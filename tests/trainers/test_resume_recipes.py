@@ -1,0 +1,75 @@
+"""Exact resume with every shipped recipe's settings (gSDE included) and every algorithm."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+import yaml
+
+from robodrl.config import RECIPES, recipe_names
+from robodrl.trainers.callbacks import KILL_AFTER_CHECKPOINT_ENV
+from tests.conftest import TINY_HYPERPARAMETERS
+from tests.trainers.conftest import run_cli, write_config
+from tests.trainers.test_resume import _final
+
+ON_POLICY = {"n_steps": 32, "batch_size": 64, "n_epochs": 2}
+OFF_POLICY = {"learning_starts": 100, "batch_size": 32, "buffer_size": 5000}
+
+
+def _small(config: dict) -> dict:
+    """A recipe at a test's budget: its algorithm settings kept, its sizes shrunk."""
+    hp = dict(config["algorithm"].get("hyperparameters", {}))
+    hp.update(ON_POLICY if "n_steps" in hp else OFF_POLICY)
+    return {
+        **config,
+        "env": {**config["env"], "num_envs": 4},
+        "algorithm": {**config["algorithm"], "hyperparameters": hp},
+        "total_steps": 1024,
+        "eval": {"every_steps": 256, "episodes": 2},
+        "checkpoint": {"every_steps": 512, "keep_last": 2},
+    }
+
+
+CASES = {
+    f"recipe:{name}": _small(yaml.safe_load((RECIPES / f"{name}.yaml").read_text()))
+    for name in recipe_names()
+}
+for _name in ("a2c", "trpo", "td3", "ddpg"):
+    CASES[_name] = {
+        "env": {"id": "Pendulum", "num_envs": 4},
+        "algorithm": {"name": _name, "hyperparameters": TINY_HYPERPARAMETERS[_name]},
+        "total_steps": 1024,
+        "eval": {"every_steps": 256, "episodes": 2},
+        "checkpoint": {"every_steps": 512, "keep_last": 2},
+    }
+CASES["sac-gsde"] = {
+    **CASES["td3"],
+    "algorithm": {"name": "sac", "hyperparameters": {**OFF_POLICY, "use_sde": True}},
+}
+
+
+def test_the_recipes_include_gsde() -> None:
+    assert CASES["recipe:pendulum_ppo"]["algorithm"]["hyperparameters"]["use_sde"] is True
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_killed_and_resumed_run_equals_straight_run(case: str, tmp_path: Path) -> None:
+    config = write_config(tmp_path / "config.yaml", **CASES[case])
+    straight, stopped = tmp_path / "straight", tmp_path / "stopped"
+    result = run_cli("train", str(config), "--run-dir", str(straight))
+    assert result.returncode == 0, result.stderr
+    killed = run_cli(
+        "train", str(config), "--run-dir", str(stopped), env={KILL_AFTER_CHECKPOINT_ENV: "1"}
+    )
+    assert killed.returncode == -9, killed.stderr
+    resumed = run_cli("train", "--resume", str(stopped))
+    assert resumed.returncode == 0, resumed.stderr
+    params_a, norm_a, episodes_a = _final(straight)
+    params_b, norm_b, episodes_b = _final(stopped)
+    for key in params_a:
+        assert torch.equal(params_a[key], params_b[key]), key
+    assert norm_a == norm_b and episodes_a == episodes_b
+    evaluations = [(run / "logs" / "evaluations.jsonl").read_text() for run in (straight, stopped)]
+    assert evaluations[0] == evaluations[1]
