@@ -36,7 +36,9 @@ def test_record_video_writes_a_video(tmp_path: Path) -> None:
     from gymnasium.wrappers import RecordVideo
 
     env = gymnasium.make("robodrl/Pendulum-v0", render_mode="rgb_array", episode_seconds=1.0)
-    env = RecordVideo(env, str(tmp_path / "videos"), episode_trigger=lambda _: True, disable_logger=True)
+    env = RecordVideo(
+        env, str(tmp_path / "videos"), episode_trigger=lambda _: True, disable_logger=True
+    )
     env.reset(seed=0)
     done = False
     while not done:
