@@ -264,7 +264,8 @@ class BatchedEnv:
 
         task = self.task
         obs = task.observe().astype(np.float32)
-        terms = task.reward_terms(self.ctrl)
+        weights = task.reward_weights
+        terms = {name: weights[name] * term for name, term in task.reward_terms(self.ctrl).items()}
         terminated = task.terminated()
         terminated = self._all_false if terminated is None else terminated
         truncated = self.elapsed_steps >= self.max_episode_steps

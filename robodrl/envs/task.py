@@ -56,8 +56,10 @@ class Task(ABC):
     """A robot task over a batch of simulations of one MJCF model.
 
     Subclasses set the class attributes, build ``obs_spec`` in ``__init__`` and implement
-    the abstract methods. Reward terms returned by :meth:`reward_terms` are already
-    weighted: the reward is their sum.
+    the abstract methods. Reward terms are data: :meth:`reward_terms` returns each term
+    unweighted, ``reward_weights`` holds their weights (the task's ``<term>_weight``
+    arguments), and the core applies the weights and fills ``info["reward_<term>"]``; the
+    reward is the sum of the weighted terms.
     """
 
     #: MJCF file name in the task package's ``assets/`` folder.
@@ -66,17 +68,31 @@ class Task(ABC):
     assets_package: ClassVar[str]
     #: stage computed after each step: ``mjSTAGE_VEL`` when observations read sensors / sites.
     stage: ClassVar[int] = mujoco.mjtStage.mjSTAGE_NONE
-    #: names of the weighted reward terms, in order.
+    #: names of the reward terms, in order.
     reward_names: ClassVar[tuple[str, ...]]
     #: whether the task defines a success signal (``info["is_success"]``).
     has_success: ClassVar[bool] = False
 
-    def __init__(self, *, frame_skip: int, episode_seconds: float) -> None:
+    def __init__(
+        self, *, frame_skip: int, episode_seconds: float, reward_weights: dict[str, float]
+    ) -> None:
         if not isinstance(frame_skip, int | np.integer) or frame_skip < 1:
             raise TaskArgumentError(f"task argument frame_skip={frame_skip!r} must be an int >= 1")
         _check_positive(episode_seconds=episode_seconds)
+        if tuple(reward_weights) != self.reward_names:
+            raise TaskArgumentError(
+                f"{type(self).__name__}: reward weights {tuple(reward_weights)} must name the "
+                f"reward terms {self.reward_names} in order"
+            )
+        for term, weight in reward_weights.items():
+            if not np.isfinite(weight) or weight < 0:
+                raise TaskArgumentError(
+                    f"the weight of reward term {term!r} is {weight!r}; it must be a finite "
+                    "number >= 0 (the term's sign says whether it is a bonus or a cost)"
+                )
         self.frame_skip = int(frame_skip)
         self.episode_seconds = float(episode_seconds)
+        self.reward_weights = {term: float(w) for term, w in reward_weights.items()}
         self.obs_spec: list[tuple[str, int]] = []
 
     # -- model -----------------------------------------------------------------------------
@@ -102,7 +118,8 @@ class Task(ABC):
 
     @abstractmethod
     def reward_terms(self, ctrl: np.ndarray) -> dict[str, np.ndarray]:
-        """Return each weighted reward term, ``(num_envs,)``, given the applied controls."""
+        """Return each reward term unweighted, ``(num_envs,)``, given the applied controls
+        (costs negative, bonuses positive; the core multiplies by ``reward_weights``)."""
 
     def terminated(self) -> np.ndarray | None:
         """Return a bool ``(num_envs,)`` of failed / finished episodes, or None if never."""

@@ -6,6 +6,8 @@ import mujoco
 import numpy as np
 
 import robodrl
+from robodrl.make import make_core
+from robodrl.registry import task_arguments
 from tests.conftest import action_sequence
 
 
@@ -138,3 +140,31 @@ def test_arm_push_block_off_table_terminates() -> None:
     core.task.qpos[0] = qpos
     _, _, terminated, _, _ = core.step(np.zeros((1, 4)))
     assert terminated[0]
+
+
+def test_reward_terms_are_data_weighted_by_the_core(env_id: str) -> None:
+    """Each task returns unweighted terms and a weight table; doubling one weight doubles
+    exactly that term, bit for bit, and leaves every other term and the physics alone."""
+    from robodrl.registry import make_task
+
+    names = make_task(env_id).reward_names
+    base = make_task(env_id).reward_weights
+    assert tuple(base) == names and all(w >= 0 for w in base.values())
+    argument = {n: a for a in task_arguments(env_id) for n in names if a.startswith(n)}
+    doubled_term = names[0]
+    kwargs = {argument[doubled_term]: 2 * base[doubled_term]}
+    actions = action_sequence(40, 3, make_core(env_id, 1).action_dim)
+    plain, doubled = make_core(env_id, 3, seed=2), make_core(env_id, 3, seed=2, **kwargs)
+    assert doubled.task.reward_weights[doubled_term] == 2 * base[doubled_term]
+    for action in actions:
+        obs_a, reward_a, *_, info_a = plain.step(action)
+        obs_b, reward_b, *_, info_b = doubled.step(action)
+        np.testing.assert_array_equal(obs_a, obs_b)
+        for name in names:
+            factor = 2.0 if name == doubled_term else 1.0
+            np.testing.assert_array_equal(
+                info_b[f"reward_{name}"], factor * info_a[f"reward_{name}"]
+            )
+        np.testing.assert_allclose(
+            reward_b - reward_a, info_a[f"reward_{doubled_term}"], rtol=1e-12, atol=1e-12
+        )

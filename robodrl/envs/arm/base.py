@@ -31,19 +31,16 @@ class ArmTask(Task):
     def __init__(
         self,
         *,
-        joint_velocity_weight: float,
+        reward_weights: dict[str, float],
         success_distance: float,
         reset_noise_scale: float,
         frame_skip: int,
         episode_seconds: float,
     ) -> None:
-        super().__init__(frame_skip=frame_skip, episode_seconds=episode_seconds)
-        _check_non_negative(
-            joint_velocity_weight=joint_velocity_weight,
-            success_distance=success_distance,
-            reset_noise_scale=reset_noise_scale,
+        super().__init__(
+            frame_skip=frame_skip, episode_seconds=episode_seconds, reward_weights=reward_weights
         )
-        self.joint_velocity_weight = joint_velocity_weight
+        _check_non_negative(success_distance=success_distance, reset_noise_scale=reset_noise_scale)
         self.success_distance = success_distance
         self.reset_noise_scale = reset_noise_scale
 
@@ -80,4 +77,4 @@ class ArmTask(Task):
 
     def joint_velocity_cost(self) -> np.ndarray:
         """-w·Σ q̇² over the arm joints."""
-        return -self.joint_velocity_weight * np.sum(self.qvel[:, self.arm_qvel] ** 2, axis=1)
+        return -np.sum(self.qvel[:, self.arm_qvel] ** 2, axis=1)

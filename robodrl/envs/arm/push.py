@@ -8,7 +8,7 @@ from mujoco import batch as mjbatch
 
 from robodrl.envs.arm import names
 from robodrl.envs.arm.base import ArmTask, sample_on_ring
-from robodrl.envs.task import ResetNoise, _check_non_negative
+from robodrl.envs.task import ResetNoise
 
 BLOCK_HALF_SIZE = 0.03  # m, from push.xml
 
@@ -42,17 +42,16 @@ class ArmPushTask(ArmTask):
         episode_seconds: float = 8.0,
     ) -> None:
         super().__init__(
-            joint_velocity_weight=joint_velocity_weight,
+            reward_weights={
+                "tip_to_block": tip_to_block_weight,
+                "block_to_goal": block_to_goal_weight,
+                "joint_velocity": joint_velocity_weight,
+            },
             success_distance=success_distance,
             reset_noise_scale=reset_noise_scale,
             frame_skip=frame_skip,
             episode_seconds=episode_seconds,
         )
-        _check_non_negative(
-            tip_to_block_weight=tip_to_block_weight, block_to_goal_weight=block_to_goal_weight
-        )
-        self.tip_to_block_weight = tip_to_block_weight
-        self.block_to_goal_weight = block_to_goal_weight
         self.block_radius = tuple(block_radius)
         self.goal_radius = tuple(goal_radius)
         self.obs_spec = [
@@ -100,8 +99,8 @@ class ArmPushTask(ArmTask):
     def reward_terms(self, ctrl: np.ndarray) -> dict[str, np.ndarray]:
         tip_to_block = np.linalg.norm(self.block_pos() - self.tip(), axis=1)
         return {
-            "tip_to_block": -self.tip_to_block_weight * tip_to_block,
-            "block_to_goal": -self.block_to_goal_weight * self.block_to_goal(),
+            "tip_to_block": -tip_to_block,
+            "block_to_goal": -self.block_to_goal(),
             "joint_velocity": self.joint_velocity_cost(),
         }
 

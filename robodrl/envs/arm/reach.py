@@ -6,7 +6,7 @@ import numpy as np
 
 from robodrl.envs.arm import names
 from robodrl.envs.arm.base import ArmTask, sample_on_ring
-from robodrl.envs.task import ResetNoise, _check_non_negative
+from robodrl.envs.task import ResetNoise
 
 
 class ArmReachTask(ArmTask):
@@ -36,14 +36,12 @@ class ArmReachTask(ArmTask):
         episode_seconds: float = 4.0,
     ) -> None:
         super().__init__(
-            joint_velocity_weight=joint_velocity_weight,
+            reward_weights={"distance": distance_weight, "joint_velocity": joint_velocity_weight},
             success_distance=success_distance,
             reset_noise_scale=reset_noise_scale,
             frame_skip=frame_skip,
             episode_seconds=episode_seconds,
         )
-        _check_non_negative(distance_weight=distance_weight)
-        self.distance_weight = distance_weight
         self.target_radius = tuple(target_radius)
         self.target_height = tuple(target_height)
         self.obs_spec = [
@@ -70,7 +68,7 @@ class ArmReachTask(ArmTask):
 
     def reward_terms(self, ctrl: np.ndarray) -> dict[str, np.ndarray]:
         return {
-            "distance": -self.distance_weight * self.distance(),
+            "distance": -self.distance(),
             "joint_velocity": self.joint_velocity_cost(),
         }
 

@@ -30,14 +30,12 @@ class CheetahTask(Task):
         frame_skip: int = 5,
         episode_seconds: float = 50.0,
     ) -> None:
-        super().__init__(frame_skip=frame_skip, episode_seconds=episode_seconds)
-        _check_non_negative(
-            forward_weight=forward_weight,
-            control_weight=control_weight,
-            reset_noise_scale=reset_noise_scale,
+        super().__init__(
+            frame_skip=frame_skip,
+            episode_seconds=episode_seconds,
+            reward_weights={"forward": forward_weight, "control": control_weight},
         )
-        self.forward_weight = forward_weight
-        self.control_weight = control_weight
+        _check_non_negative(reset_noise_scale=reset_noise_scale)
         self.reset_noise_scale = reset_noise_scale
         self.obs_spec = [("joint_pos", 8), ("joint_vel", 9)]
 
@@ -56,6 +54,6 @@ class CheetahTask(Task):
 
     def reward_terms(self, ctrl: np.ndarray) -> dict[str, np.ndarray]:
         return {
-            "forward": self.forward_weight * self.qvel[:, 0],
-            "control": -self.control_weight * np.sum(ctrl**2, axis=1),
+            "forward": self.qvel[:, 0],
+            "control": -np.sum(ctrl**2, axis=1),
         }

@@ -36,17 +36,17 @@ class HopperTask(Task):
         frame_skip: int = 4,
         episode_seconds: float = 8.0,
     ) -> None:
-        super().__init__(frame_skip=frame_skip, episode_seconds=episode_seconds)
-        _check_non_negative(
-            forward_weight=forward_weight,
-            healthy_reward=healthy_reward,
-            control_weight=control_weight,
-            reset_noise_scale=reset_noise_scale,
+        super().__init__(
+            frame_skip=frame_skip,
+            episode_seconds=episode_seconds,
+            reward_weights={
+                "forward": forward_weight,
+                "healthy": healthy_reward,
+                "control": control_weight,
+            },
         )
+        _check_non_negative(reset_noise_scale=reset_noise_scale)
         _check_positive(min_torso_height=min_torso_height, max_pitch=max_pitch, max_state=max_state)
-        self.forward_weight = forward_weight
-        self.healthy_reward = healthy_reward
-        self.control_weight = control_weight
         self.min_torso_height = min_torso_height
         self.max_pitch = max_pitch
         self.max_state = max_state
@@ -81,9 +81,9 @@ class HopperTask(Task):
 
     def reward_terms(self, ctrl: np.ndarray) -> dict[str, np.ndarray]:
         return {
-            "forward": self.forward_weight * self.qvel[:, 0],
-            "healthy": self.healthy_reward * self.healthy().astype(np.float64),
-            "control": -self.control_weight * np.sum(ctrl**2, axis=1),
+            "forward": self.qvel[:, 0],
+            "healthy": self.healthy().astype(np.float64),
+            "control": -np.sum(ctrl**2, axis=1),
         }
 
     def terminated(self) -> np.ndarray:

@@ -32,16 +32,16 @@ class PendulumTask(Task):
         frame_skip: int = 5,
         episode_seconds: float = 10.0,
     ) -> None:
-        super().__init__(frame_skip=frame_skip, episode_seconds=episode_seconds)
-        _check_non_negative(
-            angle_weight=angle_weight,
-            velocity_weight=velocity_weight,
-            torque_weight=torque_weight,
-            reset_noise_scale=reset_noise_scale,
+        super().__init__(
+            frame_skip=frame_skip,
+            episode_seconds=episode_seconds,
+            reward_weights={
+                "angle": angle_weight,
+                "velocity": velocity_weight,
+                "torque": torque_weight,
+            },
         )
-        self.angle_weight = angle_weight
-        self.velocity_weight = velocity_weight
-        self.torque_weight = torque_weight
+        _check_non_negative(reset_noise_scale=reset_noise_scale)
         self.reset_noise_scale = reset_noise_scale
         self.obs_spec = [("pole_cos", 1), ("pole_sin", 1), ("pole_angular_velocity", 1)]
 
@@ -61,7 +61,7 @@ class PendulumTask(Task):
     def reward_terms(self, ctrl: np.ndarray) -> dict[str, np.ndarray]:
         angle = wrap_angle(self.qpos[:, 0])
         return {
-            "angle": -self.angle_weight * angle**2,
-            "velocity": -self.velocity_weight * self.qvel[:, 0] ** 2,
-            "torque": -self.torque_weight * ctrl[:, 0] ** 2,
+            "angle": -(angle**2),
+            "velocity": -(self.qvel[:, 0] ** 2),
+            "torque": -(ctrl[:, 0] ** 2),
         }

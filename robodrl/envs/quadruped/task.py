@@ -55,20 +55,23 @@ class QuadrupedTask(Task):
         frame_skip: int = 4,
         episode_seconds: float = 20.0,
     ) -> None:
-        super().__init__(frame_skip=frame_skip, episode_seconds=episode_seconds)
+        super().__init__(
+            frame_skip=frame_skip,
+            episode_seconds=episode_seconds,
+            reward_weights={
+                "track_velocity": track_velocity_weight,
+                "track_yaw_rate": track_yaw_rate_weight,
+                "vertical_velocity": vertical_velocity_weight,
+                "tilt": tilt_weight,
+                "torque": torque_weight,
+            },
+        )
         _check_range(
             command_vx_range=command_vx_range,
             command_vy_range=command_vy_range,
             command_yaw_rate_range=command_yaw_rate_range,
         )
-        _check_non_negative(
-            track_velocity_weight=track_velocity_weight,
-            track_yaw_rate_weight=track_yaw_rate_weight,
-            vertical_velocity_weight=vertical_velocity_weight,
-            tilt_weight=tilt_weight,
-            torque_weight=torque_weight,
-            reset_noise_scale=reset_noise_scale,
-        )
+        _check_non_negative(reset_noise_scale=reset_noise_scale)
         _check_positive(
             tracking_sigma=tracking_sigma, min_torso_height=min_torso_height, max_tilt=max_tilt
         )
@@ -78,13 +81,6 @@ class QuadrupedTask(Task):
         self.command_high = np.array(
             [command_vx_range[1], command_vy_range[1], command_yaw_rate_range[1]]
         )
-        self.weights = {
-            "track_velocity": track_velocity_weight,
-            "track_yaw_rate": track_yaw_rate_weight,
-            "vertical_velocity": vertical_velocity_weight,
-            "tilt": tilt_weight,
-            "torque": torque_weight,
-        }
         self.sigma_sq = tracking_sigma**2
         self.min_torso_height = min_torso_height
         self.min_up = np.cos(max_tilt)
@@ -161,19 +157,18 @@ class QuadrupedTask(Task):
         return -self.xmat[:, self.torso_id, 6:9]
 
     def reward_terms(self, ctrl: np.ndarray) -> dict[str, np.ndarray]:
-        w = self.weights
         velocity = self.sensordata[:, self.velocimeter]
         yaw_rate = self.sensordata[:, self.gyro][:, 2]
         velocity_error = ((self.command[:, :2] - velocity[:, :2]) ** 2).sum(axis=1)
         gravity = self._gravity()
         return {
-            "track_velocity": w["track_velocity"]
-            * gaussian_tracking(velocity_error, self.sigma_sq),
-            "track_yaw_rate": w["track_yaw_rate"]
-            * gaussian_tracking((self.command[:, 2] - yaw_rate) ** 2, self.sigma_sq),
-            "vertical_velocity": -w["vertical_velocity"] * velocity[:, 2] ** 2,
-            "tilt": -w["tilt"] * (gravity[:, :2] ** 2).sum(axis=1),
-            "torque": -w["torque"] * (self.actuator_force**2).sum(axis=1),
+            "track_velocity": gaussian_tracking(velocity_error, self.sigma_sq),
+            "track_yaw_rate": gaussian_tracking(
+                (self.command[:, 2] - yaw_rate) ** 2, self.sigma_sq
+            ),
+            "vertical_velocity": -(velocity[:, 2] ** 2),
+            "tilt": -(gravity[:, :2] ** 2).sum(axis=1),
+            "torque": -(self.actuator_force**2).sum(axis=1),
         }
 
     def terminated(self) -> np.ndarray:
