@@ -23,12 +23,13 @@ import mujoco
 import torch
 from gym_reference import PlainCheetahEnv
 
-from robodrl.config import algorithm_class, validate_config
+from robodrl.algorithms.registry import get_algorithm
+from robodrl.config import validate_config
 from robodrl.evaluation.run import evaluate
 from robodrl.evaluation.sweep import load_sweep
-from robodrl.trainers.checkpoints import latest_checkpoint, read_checkpoint
-from robodrl.trainers.normalize import normalize
-from robodrl.trainers.run import train
+from robodrl.policy import normalize
+from robodrl.runs.checkpoints import latest_checkpoint, read_checkpoint
+from robodrl.runs.train import train
 
 EPISODE_SECONDS = 10.0
 
@@ -37,7 +38,7 @@ def serial(run: Path, cells: list[dict], episodes: int) -> tuple[float, int]:
     """Seconds for the plain serial loop over ``cells``; env steps done."""
     folder = latest_checkpoint(run / "checkpoints")
     _, normalizer = read_checkpoint(folder, trust=False)
-    model = algorithm_class("ppo").load(folder / "model.zip", device="cpu")
+    model = get_algorithm("ppo").sb3_class().load(folder / "model.zip", device="cpu")
     env = PlainCheetahEnv()
     env._max_steps = round(EPISODE_SECONDS / env.dt)
     m = env.model

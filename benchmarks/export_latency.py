@@ -20,7 +20,7 @@ from pathlib import Path
 
 def fresh_run(root: Path) -> Path:
     from robodrl.config import validate_config
-    from robodrl.trainers.run import train
+    from robodrl.runs.train import train
 
     config = validate_config(
         {

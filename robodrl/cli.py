@@ -44,7 +44,7 @@ def _cmd_demo(args: argparse.Namespace) -> None:
 
 def _cmd_train(args: argparse.Namespace) -> None:
     from robodrl.config import load_config
-    from robodrl.trainers.run import resume, train
+    from robodrl.runs.train import resume, train
 
     if args.resume is not None:
         if args.config is not None or args.seeds:
@@ -66,7 +66,7 @@ def _cmd_train(args: argparse.Namespace) -> None:
     elif args.checkpoint != "latest":
         raise ConfigError("--checkpoint chooses where --resume starts; give --resume RUN")
     elif args.seeds:
-        from robodrl.trainers.run import train_seeds
+        from robodrl.runs.train import train_seeds
 
         if args.config is None:
             raise ConfigError("give a CONFIG file with --seeds")
@@ -148,8 +148,8 @@ def bench_export(run: Path, out: Path, *, calls: int = 5000, trust: bool = False
     from robodrl.export.latency import measure
 
     out, manifest = export_run(run, out, trust=trust)
-    model = load_trained(run, trust=trust).model  # the checkpoint export_run used ("best")
-    return measure(model, out / "policy.onnx", obs_dim=manifest["obs_dim"], calls=calls)
+    policy = load_trained(run, trust=trust)  # the checkpoint export_run used ("best")
+    return measure(policy, out / "policy.onnx", obs_dim=manifest["obs_dim"], calls=calls)
 
 
 def _cmd_bench(args: argparse.Namespace) -> None:

@@ -8,7 +8,6 @@ are errors naming the dotted field. ``--set a.b=value`` overrides go through the
 from __future__ import annotations
 
 import copy
-import inspect
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -19,53 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from robodrl.errors import ConfigError, RobodrlError, format_validation_error
 from robodrl.yamlio import load_yaml_file, load_yaml_text
 
-ALGORITHM_NAMES = ("ppo", "a2c", "sac", "td3", "ddpg", "trpo")
-ON_POLICY = ("ppo", "a2c", "trpo")
-#: constructor arguments robodrl sets itself; a config may not
-RESERVED_HYPERPARAMETERS = {
-    "self",
-    "policy",
-    "env",
-    "tensorboard_log",
-    "policy_kwargs",
-    "verbose",
-    "seed",
-    "device",
-    "_init_setup_model",
-    "replay_buffer_class",
-    "replay_buffer_kwargs",
-    "action_noise",
-    "rollout_buffer_class",
-    "rollout_buffer_kwargs",
-    "stats_window_size",
-}
-#: hyperparameters whose type robodrl checks before SB3 sees them
-NUMERIC_HYPERPARAMETERS: dict[str, type | tuple[type, ...]] = {
-    **dict.fromkeys(
-        ("n_steps", "batch_size", "buffer_size", "n_epochs", "learning_starts", "gradient_steps"),
-        int,
-    ),
-    **dict.fromkeys(
-        ("learning_rate", "gamma", "gae_lambda", "tau", "vf_coef", "max_grad_norm"), (int, float)
-    ),
-}
 _FLOAT_TEXT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$")
-
-
-def algorithm_class(name: str) -> type:
-    """The Stable-Baselines3 / sb3-contrib class of an algorithm name."""
-    import sb3_contrib
-    import stable_baselines3 as sb3
-
-    table = {
-        "ppo": sb3.PPO,
-        "a2c": sb3.A2C,
-        "sac": sb3.SAC,
-        "td3": sb3.TD3,
-        "ddpg": sb3.DDPG,
-        "trpo": sb3_contrib.TRPO,
-    }
-    return table[name]
 
 
 class Strict(BaseModel):
@@ -135,42 +88,30 @@ class EnvConfig(Strict):
 
 
 class AlgorithmConfig(Strict):
-    """An algorithm and its hyperparameters (checked against the algorithm's signature)."""
+    """An algorithm of the registry and its hyperparameters (checked by the algorithm)."""
 
-    name: Literal["ppo", "a2c", "sac", "td3", "ddpg", "trpo"]
+    name: str
     hyperparameters: dict[str, Any] = Field(default_factory=dict)
     action_noise_std: Annotated[float, Field(ge=0)] = 0.1  # TD3 / DDPG exploration, action units
 
+    @field_validator("name")
+    @classmethod
+    def _registered(cls, value: str) -> str:
+        from robodrl.algorithms.registry import get_algorithm
+
+        try:
+            get_algorithm(value)
+        except RobodrlError as err:
+            raise ValueError(str(err)) from None
+        return value
+
     @model_validator(mode="after")
     def _hyperparameters(self) -> AlgorithmConfig:
-        signature = inspect.signature(algorithm_class(self.name).__init__)
-        valid = sorted(set(signature.parameters) - RESERVED_HYPERPARAMETERS)
+        from robodrl.algorithms.registry import get_algorithm
+
         for key, value in self.hyperparameters.items():
-            if key not in valid:
-                raise ValueError(
-                    f"hyperparameters.{key}: {self.name} takes no such hyperparameter; valid: "
-                    f"{', '.join(valid)}"
-                )
             _check_value(f"hyperparameters.{key}", value)
-        hp = self.hyperparameters
-        for key, value in hp.items():
-            kind = NUMERIC_HYPERPARAMETERS.get(key)
-            if kind is None:
-                continue
-            if isinstance(value, bool) or not isinstance(value, kind):
-                what = "an integer" if kind is int else "a number"
-                raise ValueError(f"hyperparameters.{key}: must be {what}, got {value!r}")
-        for key in ("learning_rate", "batch_size", "n_steps", "buffer_size", "n_epochs"):
-            if key in hp and hp[key] <= 0:
-                raise ValueError(f"hyperparameters.{key}: must be > 0, got {hp[key]}")
-        for key in ("gamma", "gae_lambda", "tau"):
-            if key in hp and not 0 <= hp[key] <= 1:
-                raise ValueError(f"hyperparameters.{key}: must be in [0, 1], got {hp[key]}")
-        if "batch_size" in hp and "buffer_size" in hp and hp["batch_size"] > hp["buffer_size"]:
-            raise ValueError(
-                f"hyperparameters.batch_size: {hp['batch_size']} is larger than "
-                f"hyperparameters.buffer_size ({hp['buffer_size']})"
-            )
+        get_algorithm(self.name).check_hyperparameters(self.hyperparameters)
         return self
 
 
@@ -241,24 +182,24 @@ class TrainConfig(Strict):
     device: Literal["auto", "cpu", "cuda"] = "cpu"
 
     @model_validator(mode="after")
-    def _policy_fits_algorithm(self) -> TrainConfig:
-        if self.policy.log_std_init is not None and self.algorithm.name not in ON_POLICY:
-            raise ValueError(
-                "policy.log_std_init: only on-policy algorithms (ppo, a2c, trpo) have a "
-                f"state-independent log std; {self.algorithm.name} learns it"
-            )
-        return self
+    def _fits_algorithm(self) -> TrainConfig:
+        from robodrl.algorithms.registry import algorithm_names, get_algorithm
 
-    @model_validator(mode="after")
-    def _batch_fits_rollout(self) -> TrainConfig:
-        hp = self.algorithm.hyperparameters
-        if self.algorithm.name in ON_POLICY and "batch_size" in hp:
-            steps = hp.get("n_steps", 2048) * self.env.num_envs
-            if hp["batch_size"] > steps:
-                raise ValueError(
-                    f"algorithm.hyperparameters.batch_size: {hp['batch_size']} is larger than "
-                    f"a rollout (n_steps x env.num_envs = {steps})"
-                )
+        algorithm = get_algorithm(self.algorithm.name)
+        if (
+            self.policy.log_std_init is not None
+            and not algorithm.capabilities.state_independent_log_std
+        ):
+            having = [
+                n
+                for n in algorithm_names()
+                if get_algorithm(n).capabilities.state_independent_log_std
+            ]
+            raise ValueError(
+                f"policy.log_std_init: only algorithms with a state-independent log std "
+                f"({', '.join(having)}) take it; {self.algorithm.name} learns it"
+            )
+        algorithm.check_config(self)
         return self
 
 

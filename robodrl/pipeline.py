@@ -10,7 +10,7 @@ from robodrl.config import TrainConfig
 from robodrl.evaluation.run import evaluate
 from robodrl.evaluation.sweep import load_sweep
 from robodrl.export.exporter import export_run
-from robodrl.trainers.run import default_run_dir, train
+from robodrl.runs.train import default_run_dir, train
 
 
 def run_pipeline(

@@ -21,7 +21,7 @@ pytest.importorskip("ray", reason="the ray extra is not installed")
 
 from robodrl.config import validate_config
 from robodrl.evaluation.run import evaluate
-from robodrl.trainers.run import train_seeds
+from robodrl.runs.train import train_seeds
 
 CONFIG = {
     "env": {"id": "Pendulum", "num_envs": 2},

@@ -43,3 +43,56 @@ def run_episodes(core: BatchedEnv, act: Callable[[np.ndarray], np.ndarray]) -> E
             success = np.where(running, info["is_success"], success)
         running &= ~(terminated | truncated)
     return EpisodeStats(returns, lengths, fell, unstable, success)
+
+
+class EpisodeTracker:
+    """Running return, length and reward-term sums of every simulation of an autoresetting
+    core; ``update`` returns the episodes that just finished (``env``, ``return``, ``length``,
+    ``terms``: the return of each reward term)."""
+
+    def __init__(self, num_envs: int, reward_names: tuple[str, ...]) -> None:
+        self.returns = np.zeros(num_envs)
+        self.lengths = np.zeros(num_envs, dtype=np.int64)
+        self.terms = {name: np.zeros(num_envs) for name in reward_names}
+
+    def update(self, reward: np.ndarray, done: np.ndarray, info: dict) -> list[dict]:
+        """Add one step; return the finished episodes and restart their sums."""
+        self.returns += reward
+        self.lengths += 1
+        for name, sums in self.terms.items():
+            sums += info[f"reward_{name}"]
+        finished = [
+            {
+                "env": int(i),
+                "return": float(self.returns[i]),
+                "length": int(self.lengths[i]),
+                "terms": {name: float(sums[i]) for name, sums in self.terms.items()},
+            }
+            for i in np.flatnonzero(done)
+        ]
+        if finished:
+            self.returns[done], self.lengths[done] = 0.0, 0
+            for sums in self.terms.values():
+                sums[done] = 0.0
+        return finished
+
+    def reset(self) -> None:
+        """Every simulation starts a new episode."""
+        self.returns[:], self.lengths[:] = 0.0, 0
+        for sums in self.terms.values():
+            sums[:] = 0.0
+
+    def state_dict(self) -> dict:
+        """The running sums as plain lists."""
+        return {
+            "episode_return": self.returns.tolist(),
+            "episode_length": self.lengths.tolist(),
+            "episode_terms": {k: v.tolist() for k, v in self.terms.items()},
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore :meth:`state_dict`."""
+        self.returns[:] = state["episode_return"]
+        self.lengths[:] = state["episode_length"]
+        for name, values in state["episode_terms"].items():
+            self.terms[name][:] = values

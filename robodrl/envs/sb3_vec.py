@@ -10,6 +10,7 @@ import numpy as np
 from stable_baselines3.common.vec_env.base_vec_env import VecEnv, VecEnvIndices
 
 from robodrl.envs.core import BatchedEnv
+from robodrl.envs.episodes import EpisodeTracker
 from robodrl.envs.spaces import action_space, observation_space
 
 
@@ -24,18 +25,13 @@ class RobodrlVecEnv(VecEnv):
         self.render_mode = None
         super().__init__(core.num_envs, observation_space(core), action_space(core))
         self._actions: np.ndarray | None = None
-        self.episode_return = np.zeros(core.num_envs)
-        self.episode_length = np.zeros(core.num_envs, dtype=np.int64)
-        self.episode_terms = {name: np.zeros(core.num_envs) for name in core.task.reward_names}
+        self.episodes = EpisodeTracker(core.num_envs, core.task.reward_names)
 
     def reset(self) -> np.ndarray:
         if any(seed is not None for seed in self._seeds):
             self.core.seed([0 if s is None else s for s in self._seeds])
         obs = self.core.reset()
-        self.episode_return[:] = 0.0
-        self.episode_length[:] = 0
-        for sums in self.episode_terms.values():
-            sums[:] = 0.0
+        self.episodes.reset()
         self._reset_seeds()
         self._reset_options()
         return obs
@@ -46,25 +42,13 @@ class RobodrlVecEnv(VecEnv):
     def step_wait(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[dict[str, Any]]]:
         obs, reward, terminated, truncated, info = self.core.step(self._actions)
         dones = terminated | truncated
-        self.episode_return += reward
-        self.episode_length += 1
-        for name, sums in self.episode_terms.items():
-            sums += info[f"reward_{name}"]
         infos: list[dict[str, Any]] = [{} for _ in range(self.num_envs)]
-        for i in np.flatnonzero(dones):
+        for episode in self.episodes.update(reward, dones, info):
+            i = episode["env"]
             infos[i]["terminal_observation"] = info["final_obs"][i]
             infos[i]["TimeLimit.truncated"] = bool(truncated[i] and not terminated[i])
-            infos[i]["episode"] = {
-                "r": float(self.episode_return[i]),
-                "l": int(self.episode_length[i]),
-                "t": 0.0,
-            }
-            infos[i]["episode_terms"] = {k: float(v[i]) for k, v in self.episode_terms.items()}
-        if dones.any():
-            self.episode_return[dones] = 0.0
-            self.episode_length[dones] = 0
-            for sums in self.episode_terms.values():
-                sums[dones] = 0.0
+            infos[i]["episode"] = {"r": episode["return"], "l": episode["length"], "t": 0.0}
+            infos[i]["episode_terms"] = episode["terms"]
         for key in ("sim_unstable", "action_fault"):
             for i in np.flatnonzero(info[key]):
                 infos[i][key] = True
@@ -72,20 +56,12 @@ class RobodrlVecEnv(VecEnv):
 
     def state_dict(self) -> dict[str, Any]:
         """The core's state plus the running episode statistics."""
-        return {
-            "core": self.core.state_dict(),
-            "episode_return": self.episode_return.tolist(),
-            "episode_length": self.episode_length.tolist(),
-            "episode_terms": {k: v.tolist() for k, v in self.episode_terms.items()},
-        }
+        return {"core": self.core.state_dict(), **self.episodes.state_dict()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore :meth:`state_dict`."""
         self.core.load_state_dict(state["core"])
-        self.episode_return[:] = state["episode_return"]
-        self.episode_length[:] = state["episode_length"]
-        for name, values in state["episode_terms"].items():
-            self.episode_terms[name][:] = values
+        self.episodes.load_state_dict(state)
 
     def close(self) -> None:
         """Nothing to release: the simulations live in this process."""

@@ -1,16 +1,16 @@
-"""A policy under evaluation: a run directory (torch) or an exported ONNX file (the artifact
-that ships), both answering ``act(raw_obs) -> actions in [-1, 1]`` for one task."""
+"""A policy under evaluation: any :class:`robodrl.policy.Policy` (a run directory's, an
+exported ONNX file, later planners and teams), named for reports and fed in fixed blocks."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from robodrl.errors import ConfigError
+from robodrl.policy import OnnxFilePolicy, Policy
+from robodrl.runs.loading import load_policy as load_any_policy
 
 CHUNK = 64
 
@@ -21,13 +21,25 @@ class EvaluatedPolicy:
 
     name: str
     source: Path
-    env_id: str
-    task_arguments: dict[str, Any]
-    obs_dim: int
-    act_dim: int
-    _act: Any
+    policy: Policy
 
-    def act(self, obs: np.ndarray, core) -> np.ndarray:
+    @property
+    def env_id(self) -> str:
+        return self.policy.env_id
+
+    @property
+    def task_arguments(self) -> dict[str, Any]:
+        return dict(self.policy.task_arguments)
+
+    @property
+    def obs_dim(self) -> int:
+        return self.policy.obs_dim
+
+    @property
+    def act_dim(self) -> int:
+        return self.policy.act_dim
+
+    def act(self, obs: np.ndarray, core: Any = None) -> np.ndarray:
         """Policy actions in [-1, 1] for raw observations of ``core``'s simulations.
 
         The network always sees blocks of ``CHUNK`` rows (the last one padded): float32 matrix
@@ -41,40 +53,17 @@ class EvaluatedPolicy:
             rows = len(block)
             if rows < CHUNK:
                 block = np.concatenate([block, np.repeat(block[-1:], CHUNK - rows, axis=0)])
-            actions[start : start + rows] = self._act(block, core)[:rows]
+            actions[start : start + rows] = self.policy.act(block)[:rows]
         return actions
 
 
 def load_policy(path: str | Path, *, trust: bool = False) -> EvaluatedPolicy:
     """Load a run directory or a ``.onnx`` file (or a folder holding ``policy.onnx``)."""
+    policy = load_any_policy(path, trust=trust)
     path = Path(path)
-    if path.is_dir() and (path / "policy.onnx").is_file():
-        path = path / "policy.onnx"
-    if path.suffix == ".onnx":
-        return _onnx_policy(path)
-    if path.is_dir() and (path / "config.yaml").is_file():
-        return _run_policy(path, trust=trust)
-    raise ConfigError(f"{path}: not a run directory (config.yaml) or an exported .onnx policy")
-
-
-def _onnx_policy(path: Path) -> EvaluatedPolicy:
-    from robodrl.runtime import OnnxPolicy
-
-    runtime = OnnxPolicy(path)
-    meta = runtime.metadata
-
-    def act(obs: np.ndarray, core) -> np.ndarray:
-        return np.clip(core.ctrl_to_action(runtime.act(obs).astype(np.float64)), -1.0, 1.0)
-
-    return EvaluatedPolicy(
-        name=_onnx_name(path),
-        source=path,
-        env_id=meta["env_id"],
-        task_arguments=json.loads(meta.get("task_arguments", "{}")),
-        obs_dim=runtime.obs_dim,
-        act_dim=runtime.act_dim,
-        _act=act,
-    )
+    if isinstance(policy, OnnxFilePolicy):
+        return EvaluatedPolicy(_onnx_name(policy.path), policy.path, policy)
+    return EvaluatedPolicy(path.name, path, policy)
 
 
 def _onnx_name(path: Path) -> str:
@@ -84,24 +73,3 @@ def _onnx_name(path: Path) -> str:
         return f"{path.stem} (onnx)"
     folder = path.parent
     return f"{folder.parent.name if folder.name == 'export' else folder.name} (onnx)"
-
-
-def _run_policy(run: Path, *, trust: bool) -> EvaluatedPolicy:
-    from robodrl.export.exporter import load_trained
-    from robodrl.trainers.sb3 import deterministic_action
-
-    trained = load_trained(run, checkpoint="best", trust=trust)
-    config, model, normalizer = trained.config, trained.model, trained.normalizer
-
-    def act(obs: np.ndarray, core) -> np.ndarray:
-        return deterministic_action(model, obs, normalizer)
-
-    return EvaluatedPolicy(
-        name=run.name,
-        source=run,
-        env_id=config.env.id,
-        task_arguments=dict(config.env.task),
-        obs_dim=int(model.observation_space.shape[0]),
-        act_dim=int(model.action_space.shape[0]),
-        _act=act,
-    )

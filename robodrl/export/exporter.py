@@ -6,45 +6,28 @@ import hashlib
 import json
 import time
 from pathlib import Path
-from typing import Any, NamedTuple
-
-from stable_baselines3.common.base_class import BaseAlgorithm
+from typing import Any
 
 from robodrl import __version__
 from robodrl.atomic import check_output_folder, output_folder, probe_writable
-from robodrl.config import TrainConfig, algorithm_class, load_config
-from robodrl.export.graph import ExportError, actor_layers, build_onnx, metadata_strings
+from robodrl.export.graph import ExportError, build_onnx, metadata_strings
 from robodrl.export.verify import closed_loop, parity
 from robodrl.make import make_core
+from robodrl.policy import TrainedPolicy
+from robodrl.runs.checkpoints import CheckpointError
+from robodrl.runs.loading import load_run_policy, run_config
 from robodrl.signing import sha256_file
-from robodrl.trainers.checkpoints import CheckpointError, load_model, open_checkpoint
 
 #: the exported folder's index: metadata, checks, and the files robodrl wrote
 MANIFEST = "manifest.json"
 
 
-class TrainedPolicy(NamedTuple):
-    """A run's checkpoint, verified and loaded."""
-
-    config: TrainConfig
-    folder: Path
-    state: dict[str, Any]
-    normalizer: dict | None
-    model: BaseAlgorithm
-
-
 def load_trained(run_dir: Path, *, checkpoint: str = "best", trust: bool = False) -> TrainedPolicy:
-    """Load a run's model from ``checkpoint`` after verifying its signature (unless ``trust``)."""
-    run_dir = Path(run_dir)
-    if not (run_dir / "config.yaml").is_file():
-        raise ExportError(f"{run_dir}: not a run directory (no config.yaml)")
-    config = load_config(run_dir / "config.yaml")
-    try:  # verified before unpickling
-        folder, state, normalizer = open_checkpoint(run_dir, checkpoint, trust=trust)
-        model = load_model(algorithm_class(config.algorithm.name), folder, device="cpu")
+    """A run's policy at ``checkpoint``, verified before unpickling (unless ``trust``)."""
+    try:
+        return load_run_policy(run_dir, checkpoint=checkpoint, trust=trust)
     except CheckpointError as err:
         raise ExportError(str(err)) from None
-    return TrainedPolicy(config, folder, state, normalizer, model)
 
 
 def actuated_joints(model: Any) -> list[str]:
@@ -68,9 +51,10 @@ def export_run(
     out = Path(out) if out is not None else Path("export") / run_dir.name
     check_output_folder(out, kind="export", index=MANIFEST)  # refuse a folder of the user's
     probe_writable(out)
-    config, folder, state, normalizer, model = load_trained(
-        run_dir, checkpoint=checkpoint, trust=trust
-    )
+    policy = load_trained(run_dir, checkpoint=checkpoint, trust=trust)
+    if policy.network is None:
+        raise ExportError(f"{run_dir}: {policy.why_not_exportable}")
+    config = run_config(run_dir)
     env = config.env
     env_kwargs = {
         "env_id": env.id,
@@ -93,21 +77,21 @@ def export_run(
         "ctrl_low": core.ctrl_low.tolist(),
         "ctrl_high": core.ctrl_high.tolist(),
         "control_dt": core.control_dt,
-        "algorithm": config.algorithm.name,
-        "training_steps": state["num_timesteps"],
-        "normalized_observations": normalizer is not None,
+        "algorithm": policy.algorithm,
+        "training_steps": policy.training_steps,
+        "normalized_observations": policy.network.normalizer is not None,
         "config_sha256": sha256_file(run_dir / "config.yaml"),
-        "checkpoint": folder.name,
-        "checkpoint_sha256": sha256_file(folder / "manifest.json"),
+        "checkpoint": policy.checkpoint.name,
+        "checkpoint_sha256": sha256_file(policy.checkpoint / "manifest.json"),
         "exported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    layers, squash = actor_layers(model)
+    network = policy.network
     graph = build_onnx(
-        layers,
+        network.layers,
         obs_dim=core.obs_dim,
         act_dim=core.action_dim,
-        normalizer=normalizer,
-        squash=squash,
+        normalizer=network.normalizer,
+        squash=network.squash,
         ctrl_low=core.ctrl_low,
         ctrl_high=core.ctrl_high,
         metadata=metadata_strings(metadata),
@@ -115,10 +99,10 @@ def export_run(
     with output_folder(out, kind="export", index=MANIFEST) as tmp:
         onnx_path = tmp / "policy.onnx"
         onnx_path.write_bytes(graph.SerializeToString())
-        checks = parity(model, onnx_path, normalizer, env_kwargs)
+        checks = parity(policy, onnx_path, env_kwargs)
         if not checks["passed"]:
             raise ExportError(f"parity gate failed, nothing written: {json.dumps(checks)}")
-        loop = closed_loop(model, onnx_path, normalizer, env_kwargs)
+        loop = closed_loop(policy, onnx_path, env_kwargs)
         if not loop["passed"]:
             raise ExportError(f"closed-loop check failed, nothing written: {json.dumps(loop)}")
         manifest = {

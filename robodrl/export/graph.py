@@ -8,17 +8,13 @@ exporter versions; the parity gate (``verify.py``) checks it against the torch p
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
-from stable_baselines3.common.base_class import BaseAlgorithm
-from stable_baselines3.common.policies import ActorCriticPolicy
-from stable_baselines3.common.torch_layers import FlattenExtractor
-from torch import nn
 
 from robodrl.errors import RobodrlError
+from robodrl.policy import Layer
 
 OPSET = 17
 IR_VERSION = 8
@@ -26,57 +22,6 @@ IR_VERSION = 8
 
 class ExportError(RobodrlError, RuntimeError):
     """A policy that cannot be exported, or an export that failed its checks."""
-
-
-@dataclass(frozen=True)
-class Layer:
-    """One step of the actor network: ``linear`` (weight, bias) or an activation."""
-
-    kind: str
-    weight: np.ndarray | None = None
-    bias: np.ndarray | None = None
-    alpha: float = 1.0
-
-
-def _convert(modules: list[nn.Module]) -> list[Layer]:
-    layers = []
-    for module in modules:
-        if isinstance(module, nn.Sequential):
-            layers += _convert(list(module))
-        elif isinstance(module, nn.Linear):
-            weight = module.weight.detach().cpu().numpy().astype(np.float32)
-            bias = module.bias.detach().cpu().numpy().astype(np.float32)
-            layers.append(Layer("linear", weight, bias))
-        elif isinstance(module, nn.Tanh):
-            layers.append(Layer("tanh"))
-        elif isinstance(module, nn.ReLU):
-            layers.append(Layer("relu"))
-        elif isinstance(module, nn.ELU):
-            layers.append(Layer("elu", alpha=float(module.alpha)))
-        elif isinstance(module, nn.Flatten | nn.Identity):
-            continue
-        else:
-            raise ExportError(
-                f"cannot export layer {type(module).__name__}; supported: Linear, Tanh, ReLU, ELU"
-            )
-    return layers
-
-
-def actor_layers(model: BaseAlgorithm) -> tuple[list[Layer], bool]:
-    """The deterministic actor of an SB3 model as layers, and whether tanh squashes its output."""
-    policy = model.policy
-    if isinstance(policy, ActorCriticPolicy):  # PPO, A2C, TRPO: the Gaussian mean
-        if not isinstance(policy.pi_features_extractor, FlattenExtractor):
-            raise ExportError("only the default flatten features extractor can be exported")
-        return _convert([policy.mlp_extractor.policy_net, policy.action_net]), False
-    actor = getattr(policy, "actor", None)
-    if actor is None:
-        raise ExportError(f"cannot find the actor of {type(policy).__name__}")
-    if hasattr(actor, "latent_pi"):  # SAC: tanh(mu(latent))
-        if not isinstance(actor.mu, nn.Linear):
-            raise ExportError("SAC with gSDE cannot be exported; train with use_sde: false")
-        return _convert([actor.latent_pi, actor.mu]), True
-    return _convert([actor.mu]), False  # TD3 / DDPG: the tanh is the last layer
 
 
 def _const(name: str, value: np.ndarray | float, inits: list, dtype=np.float32) -> str:

@@ -9,12 +9,11 @@ from typing import Any
 
 import numpy as np
 import onnxruntime as ort
-from stable_baselines3.common.base_class import BaseAlgorithm
 
 from robodrl.envs.episodes import run_episodes
 from robodrl.make import make_core
+from robodrl.policy import Policy
 from robodrl.runtime import OnnxPolicy
-from robodrl.trainers.sb3 import deterministic_action
 
 PARITY_ABS_TOL = 1e-5  # actuator units, observations within and around the recorded range
 FAR_REL_TOL = 1e-4  # relative, observations 100x outside the recorded range
@@ -23,33 +22,28 @@ CLOSED_LOOP_REL_TOL = 0.05  # mean return, exported vs torch, relative ...
 CLOSED_LOOP_ABS_TOL = 1.0  # ... or absolute, whichever is larger
 
 
-def torch_commands(
-    model: BaseAlgorithm, obs: np.ndarray, normalizer: dict | None, core
-) -> np.ndarray:
-    """The training stack's command for raw observations: normalize, SB3's deterministic
-    ``predict`` (clipped / unscaled to the action box), the env's mapping to actuator units."""
-    ctrl = core.action_to_ctrl(deterministic_action(model, obs, normalizer))
+def torch_commands(policy: Policy, obs: np.ndarray, core) -> np.ndarray:
+    """The training stack's command for raw observations: the policy's deterministic action
+    (for SB3: normalize, ``predict``, clip to the action box), mapped to actuator units."""
+    ctrl = core.action_to_ctrl(policy.act(obs))
     return np.clip(ctrl, core.ctrl_low, core.ctrl_high)
 
 
 def record_observations(
-    model: BaseAlgorithm, normalizer: dict | None, env_kwargs: dict[str, Any], *, steps: int
+    policy: Policy, env_kwargs: dict[str, Any], *, steps: int
 ) -> tuple[np.ndarray, Any]:
     """Raw observations of the torch policy acting in the simulation (16 simulations)."""
     core = make_core(**env_kwargs, num_envs=16)
     obs, recorded = core.reset(), []
     for _ in range(steps // 16 + 1):
         recorded.append(obs)
-        action = deterministic_action(model, obs, normalizer)
-        obs, *_ = core.step(action)
+        obs, *_ = core.step(policy.act(obs))
     return np.concatenate(recorded)[:steps].astype(np.float32), core
 
 
-def parity(
-    model: BaseAlgorithm, onnx_path: Path, normalizer: dict | None, env_kwargs: dict[str, Any]
-) -> dict[str, Any]:
+def parity(policy: Policy, onnx_path: Path, env_kwargs: dict[str, Any]) -> dict[str, Any]:
     """Compare onnxruntime with torch on recorded, sampled and far-out observations."""
-    recorded, core = record_observations(model, normalizer, env_kwargs, steps=6000)
+    recorded, core = record_observations(policy, env_kwargs, steps=6000)
     rng = np.random.default_rng(0)
     low, high = recorded.min(axis=0), recorded.max(axis=0)
     margin = 0.1 * (high - low) + 1e-3
@@ -61,8 +55,8 @@ def parity(
 
     session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
     run = lambda x: session.run(["action"], {"obs": x})[0].astype(np.float64)  # noqa: E731
-    near_diff = np.abs(run(near) - torch_commands(model, near, normalizer, core))
-    far_ref = torch_commands(model, far, normalizer, core)
+    near_diff = np.abs(run(near) - torch_commands(policy, near, core))
+    far_ref = torch_commands(policy, far, core)
     far_rel = np.abs(run(far) - far_ref) / np.maximum(1.0, np.abs(far_ref))
     batched = run(near[:256])
     single = np.concatenate([run(near[i : i + 1]) for i in range(256)])
@@ -95,21 +89,16 @@ def _mean_return(
 
 
 def closed_loop(
-    model: BaseAlgorithm,
-    onnx_path: Path,
-    normalizer: dict | None,
-    env_kwargs: dict[str, Any],
-    *,
-    episodes: int = 8,
+    policy: Policy, onnx_path: Path, env_kwargs: dict[str, Any], *, episodes: int = 8
 ) -> dict[str, Any]:
     """Mean return of the exported file (through the runtime) and of torch, same seeds."""
-    policy = OnnxPolicy(onnx_path)
+    runtime = OnnxPolicy(onnx_path)
     returns = {
         "torch": _mean_return(
-            env_kwargs, episodes, lambda obs, core: torch_commands(model, obs, normalizer, core)
+            env_kwargs, episodes, lambda obs, core: torch_commands(policy, obs, core)
         ),
         "onnx": _mean_return(
-            env_kwargs, episodes, lambda obs, core: policy.act(obs).astype(np.float64)
+            env_kwargs, episodes, lambda obs, core: runtime.act(obs).astype(np.float64)
         ),
     }
     tolerance = max(CLOSED_LOOP_ABS_TOL, CLOSED_LOOP_REL_TOL * abs(returns["torch"]))
@@ -119,5 +108,5 @@ def closed_loop(
         "onnx_mean_return": returns["onnx"],
         "tolerance": tolerance,
         "passed": abs(returns["onnx"] - returns["torch"]) <= tolerance,
-        "latency_ms": policy.latency_ms(),
+        "latency_ms": runtime.latency_ms(),
     }

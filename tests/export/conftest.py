@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from robodrl.config import validate_config
-from robodrl.trainers.run import train
+from robodrl.runs.train import train
 from tests.conftest import TINY_HYPERPARAMETERS
 
 TINY = TINY_HYPERPARAMETERS

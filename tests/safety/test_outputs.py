@@ -150,7 +150,7 @@ def test_ctrl_c_during_training_says_how_to_resume(tmp_path: Path) -> None:
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr
     assert f"robodrl train --resume {run}" in stderr and "latest checkpoint is at step" in stderr
-    from robodrl.trainers.checkpoints import open_checkpoint
+    from robodrl.runs.checkpoints import open_checkpoint
 
     _, state, _ = open_checkpoint(run, "latest", trust=False)  # intact and signed
     assert state["num_timesteps"] >= 256

@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from robodrl.config import algorithm_class, validate_config
-from robodrl.trainers.sb3 import build_env, build_model
+from robodrl.algorithms.registry import get_algorithm
+from robodrl.algorithms.sb3.build import build_env, build_model
+from robodrl.config import validate_config
 from tests.conftest import TINY_HYPERPARAMETERS
 
 TINY = TINY_HYPERPARAMETERS
@@ -32,7 +33,7 @@ def test_trains_saves_loads_and_continues(name: str, env_id: str, tmp_path: Path
     obs = np.random.default_rng(0).normal(size=(16, env.observation_space.shape[0]))
     before, _ = model.predict(obs.astype(np.float32), deterministic=True)
     model.save(tmp_path / "model.zip")
-    loaded = algorithm_class(name).load(tmp_path / "model.zip", env=env, device="cpu")
+    loaded = get_algorithm(name).sb3_class().load(tmp_path / "model.zip", env=env, device="cpu")
     after, _ = loaded.predict(obs.astype(np.float32), deterministic=True)
     np.testing.assert_array_equal(before, after)
     loaded.learn(128, reset_num_timesteps=False)

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 from stable_baselines3 import PPO
 
+from robodrl.runs.checkpoints import latest_checkpoint
 from robodrl.signing import verify_folder
-from robodrl.trainers.checkpoints import latest_checkpoint
 from tests.trainers.conftest import write_config
 
 TRIALS = 10

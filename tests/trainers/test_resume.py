@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from robodrl.trainers.callbacks import KILL_AFTER_CHECKPOINT_ENV
+from robodrl.runs.session import KILL_AFTER_CHECKPOINT_ENV
 from tests.trainers.conftest import run_cli, write_config
 
 HYPERPARAMETERS = {

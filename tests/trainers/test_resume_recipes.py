@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -9,19 +12,31 @@ import torch
 import yaml
 
 from robodrl.config import RECIPES, recipe_names
-from robodrl.trainers.callbacks import KILL_AFTER_CHECKPOINT_ENV
+from robodrl.runs.session import KILL_AFTER_CHECKPOINT_ENV
 from tests.conftest import TINY_HYPERPARAMETERS
 from tests.trainers.conftest import run_cli, write_config
-from tests.trainers.test_resume import _final
 
 ON_POLICY = {"n_steps": 32, "batch_size": 64, "n_epochs": 2}
 OFF_POLICY = {"learning_starts": 100, "batch_size": 32, "buffer_size": 5000}
 
 
+def _final(run: Path) -> tuple[dict, dict, str]:
+    """The latest checkpoint's parameters (SB3's model.zip or robodrl's model.pt), normalizer
+    and the episode log."""
+    folder = run / "checkpoints" / (run / "checkpoints" / "latest").read_text().strip()
+    if (folder / "model.zip").is_file():
+        with zipfile.ZipFile(folder / "model.zip") as archive:
+            params = torch.load(io.BytesIO(archive.read("policy.pth")), weights_only=True)
+    else:
+        params = torch.load(folder / "model.pt", weights_only=True)["agent"]
+    normalizer = json.loads((folder / "normalizer.json").read_text())
+    return params, normalizer, (run / "logs" / "episodes.csv").read_text()
+
+
 def _small(config: dict) -> dict:
     """A recipe at a test's budget: its algorithm settings kept, its sizes shrunk."""
     hp = dict(config["algorithm"].get("hyperparameters", {}))
-    hp.update(ON_POLICY if "n_steps" in hp else OFF_POLICY)
+    hp.update({k: v for k, v in {**ON_POLICY, **OFF_POLICY}.items() if k in hp})
     return {
         **config,
         "env": {**config["env"], "num_envs": 4},

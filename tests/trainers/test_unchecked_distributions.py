@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
+from robodrl.algorithms.sb3.build import build_env, build_model, unchecked_distributions
 from robodrl.config import validate_config
 from robodrl.errors import InvalidActionError
-from robodrl.trainers.sb3 import build_env, build_model, unchecked_distributions
 from tests.conftest import TINY_HYPERPARAMETERS
 
 

@@ -2,7 +2,7 @@
 
 It is SB3's ``VecNormalize`` (so off-policy replay buffers keep raw observations and normalize
 at sampling time) with rewards left alone and its statistics saved and restored as JSON,
-never pickled. ``normalize(obs)`` is what evaluation and export apply.
+never pickled. ``robodrl.policy.normalize`` applies the saved statistics outside training.
 """
 
 from __future__ import annotations
@@ -44,10 +44,3 @@ class ObservationNormalizer(VecNormalize):
         self.obs_rms.mean, self.obs_rms.var = mean, var
         self.obs_rms.count = float(state["count"])
         self.clip_obs, self.epsilon = float(state["clip"]), float(state["epsilon"])
-
-
-def normalize(obs: np.ndarray, state: dict[str, Any]) -> np.ndarray:
-    """Apply saved normalizer statistics to raw observations (float32 out)."""
-    mean, var = np.asarray(state["mean"]), np.asarray(state["var"])
-    scaled = (obs - mean) / np.sqrt(var + state["epsilon"])
-    return np.clip(scaled, -state["clip"], state["clip"]).astype(np.float32)

@@ -1,4 +1,4 @@
-"""One table of algorithms, and how a config becomes an SB3 model on robodrl's batched env."""
+"""How a config becomes a Stable-Baselines3 model on robodrl's batched env."""
 
 from __future__ import annotations
 
@@ -11,14 +11,13 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.noise import NormalActionNoise
 from stable_baselines3.common.vec_env import VecEnv
 
-from robodrl.config import TrainConfig, algorithm_class
+from robodrl.algorithms.sb3.lean_policy import LeanActorCriticPolicy
+from robodrl.algorithms.sb3.normalize import ObservationNormalizer
+from robodrl.config import TrainConfig
 from robodrl.errors import ConfigError
 from robodrl.make import make_sb3_vec
-from robodrl.trainers.normalize import ObservationNormalizer
-from robodrl.trainers.policies import LeanActorCriticPolicy
+from robodrl.policy import normalize
 
-#: algorithms whose policy is SB3's ActorCriticPolicy (rollouts use the lean forward pass)
-ON_POLICY = ("ppo", "a2c", "trpo")
 ACTIVATIONS = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU, "elu": torch.nn.ELU}
 
 
@@ -43,15 +42,6 @@ def build_env(
     return env
 
 
-def check_device(device: str) -> None:
-    """Refuse ``device: cuda`` where torch sees no CUDA GPU (``auto`` falls back to the CPU)."""
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ConfigError(
-            f"device: cuda, but torch {torch.__version__} sees no CUDA GPU on this machine; "
-            "use device: cpu, or auto to take a GPU where there is one"
-        )
-
-
 def policy_kwargs(config: TrainConfig) -> dict:
     """SB3 ``policy_kwargs`` from the ``policy`` section."""
     kwargs: dict = {
@@ -65,17 +55,24 @@ def policy_kwargs(config: TrainConfig) -> dict:
     return kwargs
 
 
-def build_model(config: TrainConfig, env: VecEnv) -> BaseAlgorithm:
-    """A fresh model of the config's algorithm on ``env``."""
+def build_model(
+    config: TrainConfig, env: VecEnv, algorithm: type[BaseAlgorithm] | None = None
+) -> BaseAlgorithm:
+    """A fresh model of the config's algorithm (its SB3 class unless given), on ``env``."""
+    from robodrl.algorithms.registry import get_algorithm
+
     name = config.algorithm.name
+    entry = get_algorithm(name)
+    on_policy = entry.capabilities.on_policy
+    algorithm = algorithm or entry.sb3_class()
     kwargs = dict(config.algorithm.hyperparameters)
     if name in ("td3", "ddpg"):
         dim = env.action_space.shape[0]
         std = config.algorithm.action_noise_std
         kwargs["action_noise"] = NormalActionNoise(np.zeros(dim), std * np.ones(dim))
     try:
-        return algorithm_class(name)(
-            LeanActorCriticPolicy if name in ON_POLICY else "MlpPolicy",
+        return algorithm(
+            LeanActorCriticPolicy if on_policy else "MlpPolicy",
             env,
             seed=config.seed,
             device=config.device,
@@ -110,42 +107,8 @@ def deterministic_action(
 ) -> np.ndarray:
     """The policy's deterministic action for raw observations, as training sees it: the saved
     normalizer applied, SB3's ``predict``, clipped to the action box [-1, 1]."""
-    from robodrl.trainers.normalize import normalize
-
     policy_obs = (
         obs.astype(np.float32) if normalizer_state is None else normalize(obs, normalizer_state)
     )
     action, _ = model.predict(policy_obs, deterministic=True)
     return np.clip(action, -1.0, 1.0)
-
-
-def evaluate(
-    model: BaseAlgorithm, config: TrainConfig, normalizer_state: dict | None
-) -> dict[str, float]:
-    """Deterministic return of one episode per evaluation seed (a fresh env, fixed seeds)."""
-    from robodrl.envs.episodes import run_episodes
-    from robodrl.make import make_core
-
-    env_cfg, episodes = config.env, config.eval.episodes
-    core = make_core(
-        env_cfg.id,
-        episodes,
-        num_threads=env_cfg.num_threads,
-        seed=config.eval.seed,
-        randomization=env_cfg.randomization,
-        perturbations=env_cfg.perturbations,
-        autoreset=False,
-        **env_cfg.task,
-    )
-
-    stats = run_episodes(core, lambda obs: deterministic_action(model, obs, normalizer_state))
-    returns = stats.returns
-    result = {
-        "mean_return": float(returns.mean()),
-        "std_return": float(returns.std()),
-        "min_return": float(returns.min()),
-        "mean_length": float(stats.lengths.mean()),
-    }
-    if core.task.has_success:
-        result["success_rate"] = float(stats.success.mean())
-    return result

@@ -7,22 +7,20 @@ import time
 from pathlib import Path
 from typing import Any
 
-from stable_baselines3.common.base_class import BaseAlgorithm
-from stable_baselines3.common.logger import configure
+import torch
 
+from robodrl.algorithms.registry import Learner, get_algorithm
+from robodrl.algorithms.rng import restore_rng
 from robodrl.atomic import unwritable, write_text
-from robodrl.config import TrainConfig, algorithm_class, dump_config, load_config
+from robodrl.config import TrainConfig, dump_config, load_config
 from robodrl.errors import ConfigError, RobodrlError
-from robodrl.trainers.callbacks import RunCallback
-from robodrl.trainers.checkpoints import (
-    load_model,
+from robodrl.runs.checkpoints import (
+    CheckpointError,
     open_checkpoint,
-    restore_into,
     step_folders,
-    track_noise_draws,
+    with_alternatives,
 )
-from robodrl.trainers.normalize import ObservationNormalizer
-from robodrl.trainers.sb3 import build_env, build_model, check_device, unchecked_distributions
+from robodrl.runs.session import RunSession
 
 CONFIG_FILE = "config.yaml"
 
@@ -34,11 +32,13 @@ def default_run_dir(config: TrainConfig, *, with_seed: bool = True) -> Path:
     return Path("runs") / f"{task}-{config.algorithm.name}{seed}-{time.strftime('%Y%m%d-%H%M%S')}"
 
 
-def _session_logger(model: BaseAlgorithm, run_dir: Path) -> None:
-    """CSV + TensorBoard logs, a new folder per session so a resume never overwrites one."""
-    logs = run_dir / "logs"
-    session = sum(1 for p in logs.glob("session_*")) if logs.is_dir() else 0
-    model.set_logger(configure(str(logs / f"session_{session}"), ["csv", "tensorboard"]))
+def check_device(device: str) -> None:
+    """Refuse ``device: cuda`` where torch sees no CUDA GPU (``auto`` falls back to the CPU)."""
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(
+            f"device: cuda, but torch {torch.__version__} sees no CUDA GPU on this machine; "
+            "use device: cpu, or auto to take a GPU where there is one"
+        )
 
 
 class TrainingInterruptedError(RobodrlError):
@@ -60,31 +60,28 @@ def _interrupted(run_dir: Path, steps: int) -> TrainingInterruptedError:
     return TrainingInterruptedError(f"interrupted at step {steps:,}: {run_dir} is intact, {where}")
 
 
-def _learn(model: BaseAlgorithm, config: TrainConfig, run_dir: Path, callback: RunCallback) -> dict:
-    _session_logger(model, run_dir)
-    remaining = config.total_steps - model.num_timesteps
+def _learn(learner: Learner, config: TrainConfig, run_dir: Path, session: RunSession) -> dict:
+    session.start(learner)
     try:
-        with unchecked_distributions():
-            model.learn(remaining, callback=callback, reset_num_timesteps=model.num_timesteps == 0)
+        learner.learn(config.total_steps, session)
     except KeyboardInterrupt:
-        callback.close()
-        raise _interrupted(run_dir, model.num_timesteps) from None
+        session.close()
+        raise _interrupted(run_dir, learner.num_timesteps) from None
+    session.finish(learner)
+    steps = learner.num_timesteps
+    wall = round(session.wall_seconds(), 3)
     summary = {
         "env_id": config.env.id,
         "algorithm": config.algorithm.name,
         "total_steps": config.total_steps,
-        "steps": int(model.num_timesteps),
-        "wall_seconds": round(callback.wall_seconds(), 3),
-        "steps_per_second": None,
-        "final_eval": callback.last_eval,
-        "best_eval_return": callback.best_return,
-        "episodes": callback.episodes_logged,
-        "recent_return_mean": sum(callback.recent) / len(callback.recent)
-        if callback.recent
-        else None,
+        "steps": steps,
+        "wall_seconds": wall,
+        "steps_per_second": round(steps / wall, 1) if wall else None,
+        "final_eval": session.last_eval,
+        "best_eval_return": session.best_return,
+        "episodes": session.episodes.count,
+        "recent_return_mean": session.episodes.recent_mean(),
     }
-    if summary["wall_seconds"]:
-        summary["steps_per_second"] = round(model.num_timesteps / summary["wall_seconds"], 1)
     write_text(run_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
     return summary
 
@@ -98,16 +95,13 @@ def train(config: TrainConfig, run_dir: Path | None = None) -> tuple[Path, dict[
             " or another --run-dir"
         )
     check_device(config.device)
-    env = build_env(config)
-    model = build_model(config, env)
-    track_noise_draws(model)
+    learner = get_algorithm(config.algorithm.name).build(config)
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise unwritable(run_dir, err) from None
     write_text(run_dir / CONFIG_FILE, dump_config(config))
-    summary = _learn(model, config, run_dir, RunCallback(config, run_dir))
-    return run_dir, summary
+    return run_dir, _learn(learner, config, run_dir, RunSession(config, run_dir))
 
 
 def resume(
@@ -137,17 +131,17 @@ def resume(
     if state["num_timesteps"] >= config.total_steps:
         return run_dir, None
     check_device(config.device)
-    env = build_env(config)
-    if isinstance(env, ObservationNormalizer) and normalizer is not None:
-        env.load_state_dict(normalizer)
-    algorithm = algorithm_class(config.algorithm.name)
-    model = load_model(algorithm, folder, env=env, device=config.device)
-    track_noise_draws(model)
-    restore_into(model, folder, state)
+    algorithm = get_algorithm(config.algorithm.name)
+    try:  # verified files that still cannot be loaded (a damaged file under --trust)
+        learner = algorithm.restore(config, folder, state, normalizer)
+    except Exception as err:
+        message = f"{folder}: cannot load it ({type(err).__name__}: {err})"
+        raise CheckpointError(with_alternatives(message, folder)) from None
+    restore_rng(state["rng"])
     if total_steps is not None:
         write_text(run_dir / CONFIG_FILE, dump_config(config))
-    callback = RunCallback(config, run_dir, resumed=state["callback"])
-    return run_dir, _learn(model, config, run_dir, callback)
+    session = RunSession(config, run_dir, resumed=state["callback"])
+    return run_dir, _learn(learner, config, run_dir, session)
 
 
 def _train_job(config_document: dict, run_dir: str) -> tuple[str, dict[str, Any]]:

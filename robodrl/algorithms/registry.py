@@ -1,0 +1,160 @@
+"""The algorithm registry: ``algorithm.name`` → an :class:`Algorithm` entry.
+
+An entry declares its name, what it is (:class:`Capabilities`), its hyperparameters (checked
+strictly, with the valid names listed) and how it builds, learns, saves and restores a
+:class:`Learner`, and how a checkpoint becomes a :class:`~robodrl.policy.TrainedPolicy`. The
+run machinery (:mod:`robodrl.runs`) gives every entry checkpoints, exact resume, evaluation,
+logs and progress. Adding an algorithm touches its own file and one line of ``ENTRIES``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+import numpy as np
+
+from robodrl.errors import ConfigError, suggest
+
+if TYPE_CHECKING:
+    from robodrl.config import TrainConfig
+    from robodrl.envs.core import BatchedEnv
+    from robodrl.policy import TrainedPolicy
+
+#: name → "module:attribute" of the entry, imported on first use
+ENTRIES = {
+    "ppo": "robodrl.algorithms.sb3.entries:PPO",
+    "a2c": "robodrl.algorithms.sb3.entries:A2C",
+    "trpo": "robodrl.algorithms.sb3.entries:TRPO",
+    "sac": "robodrl.algorithms.sb3.entries:SAC",
+    "td3": "robodrl.algorithms.sb3.entries:TD3",
+    "ddpg": "robodrl.algorithms.sb3.entries:DDPG",
+    "vpg": "robodrl.algorithms.vpg:VPG",
+}
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What an algorithm is, for configs, run machinery and later trainers to ask."""
+
+    on_policy: bool = False
+    off_policy: bool = False
+    multi_agent: bool = False
+    needs_demonstrations: bool = False
+    needs_expert: bool = False
+    #: a Gaussian policy with a state-independent log std (``policy.log_std_init`` applies)
+    state_independent_log_std: bool = False
+
+
+class RunHooks(Protocol):
+    """What a learner tells the run machinery while it learns."""
+
+    def rollout_start(self, learner: Learner) -> None:
+        """A consistent point (before collecting experience): evaluate, checkpoint."""
+
+    def episodes_done(self, learner: Learner, episodes: list[dict[str, Any]]) -> None:
+        """Finished episodes: ``{"env", "return", "length", "terms"}`` each."""
+
+    def rollout_end(self, learner: Learner) -> None:
+        """Experience collected (before the update): log reward terms and DR statistics."""
+
+    def record(self, key: str, value: float) -> None:
+        """A scalar for the logs (``train/...``)."""
+
+
+class Learner(ABC):
+    """A model being trained on robodrl's batched env, as the run machinery drives it."""
+
+    #: environment steps taken so far (all simulations together)
+    num_timesteps: int
+    #: the training env's batched core (reward names, randomizer, physics state)
+    core: BatchedEnv
+
+    @abstractmethod
+    def learn(self, total_steps: int, hooks: RunHooks) -> None:
+        """Train until ``num_timesteps >= total_steps``, calling ``hooks`` as it goes."""
+
+    @abstractmethod
+    def save(self, folder: Path) -> None:
+        """Write the algorithm's own checkpoint files (weights, optimizers, buffers)."""
+
+    @abstractmethod
+    def state(self) -> dict[str, Any]:
+        """JSON state for exact resume beyond the files (env, last observations, RNGs)."""
+
+    @abstractmethod
+    def normalizer_state(self) -> dict[str, Any] | None:
+        """Observation normalizer statistics (``robodrl.policy.normalize``'s format)."""
+
+    @abstractmethod
+    def act(self, obs: np.ndarray) -> np.ndarray:
+        """Deterministic actions in [-1, 1] for raw observations (for evaluation)."""
+
+    def rng_state(self) -> dict[str, Any]:
+        """The RNG states a checkpoint keeps (the global ones; an algorithm may add)."""
+        from robodrl.algorithms.rng import capture_rng
+
+        return capture_rng()
+
+    def set_log_folder(self, folder: Path) -> None:  # noqa: B027 (optional)
+        """Where the algorithm may write its own logs for this session."""
+
+
+class Algorithm(ABC):
+    """One registry entry."""
+
+    name: ClassVar[str]
+    capabilities: ClassVar[Capabilities]
+    description: ClassVar[str]
+
+    @abstractmethod
+    def hyperparameter_names(self) -> list[str]:
+        """The hyperparameters a config may set, sorted."""
+
+    def check_hyperparameters(self, hyperparameters: dict[str, Any]) -> None:
+        """Raise ``ValueError("hyperparameters.<key>: ...")`` for one it does not take."""
+        valid = self.hyperparameter_names()
+        for key in hyperparameters:
+            if key not in valid:
+                raise ValueError(
+                    f"hyperparameters.{key}: {self.name} takes no such hyperparameter"
+                    f"{suggest(key, valid)}; valid: {', '.join(valid)}"
+                )
+
+    def check_config(self, config: TrainConfig) -> None:  # noqa: B027 (optional)
+        """Raise ``ValueError("<dotted.field>: ...")`` for settings that do not fit together."""
+
+    @abstractmethod
+    def build(self, config: TrainConfig) -> Learner:
+        """A fresh learner for ``config``."""
+
+    @abstractmethod
+    def restore(
+        self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
+    ) -> Learner:
+        """A learner exactly as it was when the (verified) checkpoint ``folder`` was written."""
+
+    @abstractmethod
+    def load_policy(
+        self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
+    ) -> TrainedPolicy:
+        """The deterministic policy of a (verified) checkpoint, on the CPU."""
+
+
+def algorithm_names() -> list[str]:
+    """Every registered algorithm name."""
+    return list(ENTRIES)
+
+
+def get_algorithm(name: str) -> Algorithm:
+    """The entry of ``name``; an unknown name lists the registered ones."""
+    if name not in ENTRIES:
+        raise ConfigError(
+            f"unknown algorithm {name!r}{suggest(str(name), list(ENTRIES))}; registered "
+            f"algorithms: {', '.join(ENTRIES)}"
+        )
+    module, attribute = ENTRIES[name].split(":")
+    return getattr(importlib.import_module(module), attribute)

@@ -1,0 +1,61 @@
+"""An SB3 model's deterministic actor as plain layers (:class:`robodrl.policy.ActorNetwork`),
+which export writes as ONNX."""
+
+from __future__ import annotations
+
+import numpy as np
+from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.policies import ActorCriticPolicy
+from stable_baselines3.common.torch_layers import FlattenExtractor
+from torch import nn
+
+from robodrl.policy import ActorNetwork, Layer
+
+
+class NotExportable(ValueError):  # noqa: N818 (a reason, not a failure)
+    """Why an actor cannot be written as one ONNX graph."""
+
+
+def layers_of(modules: list[nn.Module]) -> list[Layer]:
+    """torch modules (Linear, Tanh, ReLU, ELU, Sequential of those) as layers."""
+    layers = []
+    for module in modules:
+        if isinstance(module, nn.Sequential):
+            layers += layers_of(list(module))
+        elif isinstance(module, nn.Linear):
+            weight = module.weight.detach().cpu().numpy().astype(np.float32)
+            bias = module.bias.detach().cpu().numpy().astype(np.float32)
+            layers.append(Layer("linear", weight, bias))
+        elif isinstance(module, nn.Tanh):
+            layers.append(Layer("tanh"))
+        elif isinstance(module, nn.ReLU):
+            layers.append(Layer("relu"))
+        elif isinstance(module, nn.ELU):
+            layers.append(Layer("elu", alpha=float(module.alpha)))
+        elif isinstance(module, nn.Flatten | nn.Identity):
+            continue
+        else:
+            raise NotExportable(
+                f"cannot export layer {type(module).__name__}; supported: Linear, Tanh, ReLU, ELU"
+            )
+    return layers
+
+
+def actor_network(model: BaseAlgorithm, normalizer: dict | None) -> ActorNetwork:
+    """The deterministic actor of an SB3 model; ``NotExportable`` says why it cannot be."""
+    policy = model.policy
+    if isinstance(policy, ActorCriticPolicy):  # PPO, A2C, TRPO: the Gaussian mean
+        if not isinstance(policy.pi_features_extractor, FlattenExtractor):
+            raise NotExportable("only the default flatten features extractor can be exported")
+        layers = layers_of([policy.mlp_extractor.policy_net, policy.action_net])
+        return ActorNetwork(layers, squash=False, normalizer=normalizer)
+    actor = getattr(policy, "actor", None)
+    if actor is None:
+        raise NotExportable(f"cannot find the actor of {type(policy).__name__}")
+    if hasattr(actor, "latent_pi"):  # SAC: tanh(mu(latent))
+        if not isinstance(actor.mu, nn.Linear):
+            raise NotExportable("SAC with gSDE cannot be exported; train with use_sde: false")
+        layers = layers_of([actor.latent_pi, actor.mu])
+        return ActorNetwork(layers, squash=True, normalizer=normalizer)
+    # TD3 / DDPG: the tanh is the last layer
+    return ActorNetwork(layers_of([actor.mu]), squash=False, normalizer=normalizer)

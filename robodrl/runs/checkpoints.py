@@ -1,0 +1,145 @@
+"""Checkpoints: everything a run needs to continue exactly, written atomically and signed.
+
+A checkpoint folder holds the algorithm's own files (SB3: ``model.zip``, ``replay_buffer.pkl``;
+robodrl's algorithms: ``model.pt``), ``normalizer.json``, ``state.json`` (step counter,
+python / numpy / torch RNG states, the learner's state: env physics and random streams, last
+observations, schedule progress) and a signed ``manifest.json``. It is staged in a temp
+folder, fsynced and renamed into place; only then does ``checkpoints/latest`` point to it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from robodrl.atomic import staged_folder, write_text
+from robodrl.errors import RobodrlError
+from robodrl.signing import MANIFEST, UntrustedRunError, manifest_for, verify_folder
+
+if TYPE_CHECKING:
+    from robodrl.algorithms.registry import Learner
+
+STEP_PREFIX = "step_"
+
+
+class CheckpointError(RobodrlError):
+    """A checkpoint that is missing, or damaged so that it cannot be loaded."""
+
+
+def write_checkpoint(folder: Path, learner: Learner, *, extra: dict[str, Any]) -> None:
+    """Stage, sign and atomically place a checkpoint of ``learner`` at ``folder``."""
+    with staged_folder(folder) as tmp:
+        learner.save(tmp)
+        normalizer = learner.normalizer_state()
+        if normalizer is not None:
+            (tmp / "normalizer.json").write_text(json.dumps(normalizer))
+        state = {
+            "num_timesteps": int(learner.num_timesteps),
+            "rng": learner.rng_state(),
+            "learner": learner.state(),
+            **extra,
+        }
+        (tmp / "state.json").write_text(json.dumps(state))
+        (tmp / MANIFEST).write_text(json.dumps(manifest_for(tmp), indent=1))
+
+
+def step_folders(checkpoints: Path) -> list[Path]:
+    """Complete step checkpoints, oldest first."""
+    if not checkpoints.is_dir():
+        return []
+    folders = [p for p in checkpoints.iterdir() if p.is_dir() and p.name.startswith(STEP_PREFIX)]
+    return sorted(folders, key=lambda p: int(p.name[len(STEP_PREFIX) :]))
+
+
+def mark_latest(checkpoints: Path, folder: Path) -> None:
+    """Point ``checkpoints/latest`` at ``folder`` (atomic)."""
+    write_text(checkpoints / "latest", folder.name + "\n")
+
+
+def prune(checkpoints: Path, keep_last: int) -> None:
+    """Remove all but the newest ``keep_last`` step checkpoints, and leftover temp folders."""
+    for folder in step_folders(checkpoints)[:-keep_last]:
+        shutil.rmtree(folder, ignore_errors=True)
+    for leftover in checkpoints.glob(".tmp-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in checkpoints.glob(".old-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def latest_checkpoint(checkpoints: Path) -> Path:
+    """The folder ``latest`` names, or the newest complete step folder if it is missing."""
+    pointer = checkpoints / "latest"
+    if pointer.is_file():
+        folder = checkpoints / pointer.read_text().strip()
+        if folder.is_dir() and (folder / MANIFEST).is_file():
+            return folder
+    complete = [f for f in step_folders(checkpoints) if (f / MANIFEST).is_file()]
+    if not complete:
+        raise CheckpointError(f"{checkpoints}: no complete checkpoint to resume from")
+    return complete[-1]
+
+
+def read_checkpoint(folder: Path, *, trust: bool) -> tuple[dict[str, Any], dict | None]:
+    """Verify a checkpoint's signature (unless ``trust``), then read its plain-JSON parts."""
+    verify_folder(folder, trust=trust)
+    try:
+        state = json.loads((folder / "state.json").read_text())
+        normalizer = folder / "normalizer.json"
+        return state, json.loads(normalizer.read_text()) if normalizer.is_file() else None
+    except (OSError, ValueError) as err:
+        raise CheckpointError(f"{folder}: cannot read its state: {err}") from None
+
+
+def checkpoint_names(checkpoints: Path) -> list[str]:
+    """Every checkpoint folder's name: ``best`` (if any), then the steps, oldest first."""
+    best = ["best"] if (checkpoints / "best").is_dir() else []
+    return best + [f.name for f in step_folders(checkpoints)]
+
+
+def find_checkpoint(run_dir: Path, which: str) -> Path:
+    """``best`` (if the run has one, else the latest), ``latest``, or a checkpoint folder name."""
+    checkpoints = run_dir / "checkpoints"
+    if which == "best" and (checkpoints / "best").is_dir():
+        return checkpoints / "best"
+    if which in ("best", "latest"):
+        return latest_checkpoint(checkpoints)
+    if "/" in which or not (checkpoints / which).is_dir():
+        raise CheckpointError(
+            f"{run_dir}: no checkpoint {which!r}; checkpoints: {checkpoint_names(checkpoints)}"
+        )
+    return checkpoints / which
+
+
+def _verifying(checkpoints: Path, *, but: Path) -> list[str]:
+    """Names of the checkpoints, other than ``but``, whose signature verifies."""
+    names = []
+    for name in checkpoint_names(checkpoints):
+        if checkpoints / name != but:
+            try:
+                verify_folder(checkpoints / name)
+                names.append(name)
+            except UntrustedRunError:
+                pass
+    return names
+
+
+def with_alternatives(err: Exception | str, folder: Path) -> str:
+    """``err``, followed by the run's other checkpoints that verify (to pick with
+    ``--checkpoint``)."""
+    others = _verifying(folder.parent, but=folder)
+    hint = f"checkpoints that verify: {', '.join(others)}; pick one with --checkpoint NAME"
+    return f"{err}; {hint if others else 'no other checkpoint of this run verifies'}"
+
+
+def open_checkpoint(
+    run_dir: Path, which: str, *, trust: bool
+) -> tuple[Path, dict[str, Any], dict | None]:
+    """Find, verify and read a checkpoint; a failure names the checkpoints that do verify."""
+    folder = find_checkpoint(run_dir, which)
+    try:
+        state, normalizer = read_checkpoint(folder, trust=trust)
+    except (UntrustedRunError, CheckpointError) as err:
+        raise type(err)(with_alternatives(err, folder)) from None
+    return folder, state, normalizer

@@ -1,0 +1,46 @@
+"""A run directory's policy at one checkpoint, verified before anything is unpickled, through
+the algorithm that trained it; or an exported ONNX file. What evaluation and export load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from robodrl.algorithms.registry import get_algorithm
+from robodrl.config import TrainConfig, load_config
+from robodrl.errors import ConfigError
+from robodrl.policy import OnnxFilePolicy, Policy, TrainedPolicy
+from robodrl.runs.checkpoints import CheckpointError, open_checkpoint, with_alternatives
+from robodrl.runs.train import CONFIG_FILE
+
+
+def run_config(run_dir: Path) -> TrainConfig:
+    """The resolved config a run saved; a folder without one is not a run."""
+    if not (run_dir / CONFIG_FILE).is_file():
+        raise CheckpointError(f"{run_dir}: not a run directory (no {CONFIG_FILE})")
+    return load_config(run_dir / CONFIG_FILE)
+
+
+def load_run_policy(
+    run_dir: str | Path, *, checkpoint: str = "best", trust: bool = False
+) -> TrainedPolicy:
+    """The deterministic policy of ``checkpoint`` (``best``, ``latest`` or ``step_N``)."""
+    run_dir = Path(run_dir)
+    config = run_config(run_dir)
+    folder, state, normalizer = open_checkpoint(run_dir, checkpoint, trust=trust)
+    try:  # verified files that still cannot be loaded (a damaged file under --trust)
+        return get_algorithm(config.algorithm.name).load_policy(config, folder, state, normalizer)
+    except Exception as err:
+        message = f"{folder}: cannot load it ({type(err).__name__}: {err})"
+        raise CheckpointError(with_alternatives(message, folder)) from None
+
+
+def load_policy(path: str | Path, *, trust: bool = False) -> Policy:
+    """A run directory (its best checkpoint), an ``.onnx`` file, or a folder holding one."""
+    path = Path(path)
+    if path.is_dir() and (path / "policy.onnx").is_file():
+        path = path / "policy.onnx"
+    if path.suffix == ".onnx":
+        return OnnxFilePolicy(path)
+    if path.is_dir() and (path / CONFIG_FILE).is_file():
+        return load_run_policy(path, trust=trust)
+    raise ConfigError(f"{path}: not a run directory (config.yaml) or an exported .onnx policy")

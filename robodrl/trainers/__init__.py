@@ -1,1 +1,0 @@
-"""Trainers: Stable-Baselines3 / sb3-contrib algorithms on robodrl's batched envs."""
