@@ -12,7 +12,7 @@ References: Williams (1992); Sutton et al. (2000); Schulman et al. (2016) for GA
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import numpy as np
 import torch
@@ -23,11 +23,13 @@ from robodrl.algorithms.gae import gae
 from robodrl.algorithms.networks import as_layers, mlp
 from robodrl.algorithms.normalizer import RunningNormalizer
 from robodrl.algorithms.registry import Algorithm, Capabilities, Learner, RunHooks
-from robodrl.config import TrainConfig
 from robodrl.envs.episodes import EpisodeTracker
 from robodrl.errors import format_validation_error
 from robodrl.make import make_core
 from robodrl.policy import ActorNetwork, TrainedPolicy, normalize
+
+if TYPE_CHECKING:
+    from robodrl.config import TrainConfig
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 
@@ -55,6 +57,18 @@ class VPGHyperparameters(BaseModel):
     """Scale advantages to zero mean, unit std per iteration."""
     max_grad_norm: Annotated[float, Field(gt=0)] = 0.5
     """Clip of the gradient's global norm, both networks."""
+
+
+class Rollout(NamedTuple):
+    """One iteration's experience, ``(n_steps, num_envs, ...)``: the policy's (normalized)
+    observations, its sampled actions, rewards (time-limit bootstrap included), episode ends,
+    and the critic's values."""
+
+    obs: torch.Tensor
+    actions: torch.Tensor
+    rewards: torch.Tensor
+    dones: torch.Tensor
+    values: torch.Tensor
 
 
 class Agent(nn.Module):
@@ -119,77 +133,84 @@ class VPGLearner(Learner):
 
     # -- the algorithm -------------------------------------------------------------------------
     def learn(self, total_steps: int, hooks: RunHooks) -> None:
-        hp, core, agent = self.hp, self.core, self.agent
         while self.num_timesteps < total_steps:
             hooks.rollout_start(self)
-
-            # rollout: n_steps control steps of every simulation with the stochastic policy
-            obs_buf, act_buf, rew_buf, done_buf, val_buf = [], [], [], [], []
-            for _ in range(hp.n_steps):
-                obs = self._policy_input(self.obs)
-                with torch.no_grad():
-                    action = agent.distribution(obs).sample()
-                    value = agent.value(obs)
-                next_obs, env_reward, terminated, truncated, info = core.step(
-                    action.clamp(-1.0, 1.0).numpy()
-                )
-                reward = env_reward.copy()
-                timeout = truncated & ~terminated  # the time limit is not the task's: bootstrap
-                if timeout.any():
-                    final = self._policy_input(info["final_obs"][timeout])
-                    with torch.no_grad():
-                        reward[timeout] += hp.gamma * agent.value(final).numpy()
-                done = terminated | truncated
-                finished = self.episodes.update(env_reward, done, info)
-                if finished:
-                    hooks.episodes_done(self, finished)
-                obs_buf.append(obs)
-                act_buf.append(action)
-                rew_buf.append(torch.as_tensor(reward, dtype=torch.float32))
-                done_buf.append(torch.as_tensor(done))
-                val_buf.append(value)
-                self.obs = next_obs
-                if self.normalizer is not None:
-                    self.normalizer.update(next_obs)
-                self.num_timesteps += core.num_envs
+            rollout = self._collect(hooks)
             hooks.rollout_end(self)
+            self._update(rollout, hooks)
 
-            # advantages: GAE(λ) against the critic
+    def _collect(self, hooks: RunHooks) -> Rollout:
+        """n_steps control steps of every simulation with the stochastic policy."""
+        hp, core, agent = self.hp, self.core, self.agent
+        steps: list[tuple[torch.Tensor, ...]] = []
+        for _ in range(hp.n_steps):
+            obs = self._policy_input(self.obs)
             with torch.no_grad():
-                last_value = agent.value(self._policy_input(self.obs))
-            advantages, returns = gae(
-                torch.stack(rew_buf),
-                torch.stack(val_buf),
-                torch.stack(done_buf),
-                last_value,
-                gamma=hp.gamma,
-                lam=hp.gae_lambda,
+                action = agent.distribution(obs).sample()
+                value = agent.value(obs)
+            next_obs, env_reward, terminated, truncated, info = core.step(
+                action.clamp(-1.0, 1.0).numpy()
             )
-            obs_all = torch.cat(obs_buf)
-            act_all, adv_all, ret_all = torch.cat(act_buf), advantages.flatten(), returns.flatten()
-            if hp.normalize_advantages:
-                adv_all = (adv_all - adv_all.mean()) / (adv_all.std() + 1e-8)
+            reward = env_reward.copy()
+            timeout = truncated & ~terminated  # the time limit is not the task's: bootstrap
+            if timeout.any():
+                final = self._policy_input(info["final_obs"][timeout])
+                with torch.no_grad():
+                    reward[timeout] += hp.gamma * agent.value(final).numpy()
+            done = terminated | truncated
+            finished = self.episodes.update(env_reward, done, info)
+            if finished:
+                hooks.episodes_done(self, finished)
+            reward_t = torch.as_tensor(reward, dtype=torch.float32)
+            steps.append((obs, action, reward_t, torch.as_tensor(done), value))
+            self.obs = next_obs
+            if self.normalizer is not None:
+                self.normalizer.update(next_obs)
+            self.num_timesteps += core.num_envs
+        obs, actions, rewards, dones, values = (
+            torch.stack(column) for column in zip(*steps, strict=True)
+        )
+        return Rollout(obs, actions, rewards, dones, values)
 
-            # policy: one gradient step of -E[log pi(a|s) * A]
-            log_prob = agent.distribution(obs_all).log_prob(act_all).sum(-1)
-            policy_loss = -(log_prob * adv_all).mean()
-            self.policy_optimizer.zero_grad()
-            policy_loss.backward()
-            nn.utils.clip_grad_norm_([*agent.actor.parameters(), agent.log_std], hp.max_grad_norm)
-            self.policy_optimizer.step()
+    def _update(self, rollout: Rollout, hooks: RunHooks) -> None:
+        """GAE advantages, one policy-gradient step, the critic's regression."""
+        hp, agent = self.hp, self.agent
+        # advantages: GAE(lambda) against the critic
+        with torch.no_grad():
+            last_value = agent.value(self._policy_input(self.obs))
+        advantages, returns = gae(
+            rollout.rewards,
+            rollout.values,
+            rollout.dones,
+            last_value,
+            gamma=hp.gamma,
+            lam=hp.gae_lambda,
+        )
+        obs, actions = rollout.obs.flatten(0, 1), rollout.actions.flatten(0, 1)
+        advantages, returns = advantages.flatten(), returns.flatten()
+        if hp.normalize_advantages:
+            advantages = (advantages - advantages.mean()) / (advantages.std() + 1e-8)
 
-            # critic: regression on the returns, value_epochs passes of minibatches
-            for _ in range(hp.value_epochs):
-                for batch in torch.randperm(len(ret_all)).split(hp.value_batch_size):
-                    value_loss = (agent.value(obs_all[batch]) - ret_all[batch]).pow(2).mean()
-                    self.value_optimizer.zero_grad()
-                    value_loss.backward()
-                    nn.utils.clip_grad_norm_(agent.critic.parameters(), hp.max_grad_norm)
-                    self.value_optimizer.step()
+        # policy: one gradient step of -E[log pi(a|s) * A]
+        log_prob = agent.distribution(obs).log_prob(actions).sum(-1)
+        policy_loss = -(log_prob * advantages).mean()
+        self.policy_optimizer.zero_grad()
+        policy_loss.backward()
+        nn.utils.clip_grad_norm_([*agent.actor.parameters(), agent.log_std], hp.max_grad_norm)
+        self.policy_optimizer.step()
 
-            hooks.record("train/policy_loss", float(policy_loss))
-            hooks.record("train/value_loss", float(value_loss))
-            hooks.record("train/std", float(agent.log_std.exp().mean()))
+        # critic: regression on the returns, value_epochs passes of minibatches
+        for _ in range(hp.value_epochs):
+            for batch in torch.randperm(len(returns)).split(hp.value_batch_size):
+                value_loss = (agent.value(obs[batch]) - returns[batch]).pow(2).mean()
+                self.value_optimizer.zero_grad()
+                value_loss.backward()
+                nn.utils.clip_grad_norm_(agent.critic.parameters(), hp.max_grad_norm)
+                self.value_optimizer.step()
+
+        hooks.record("train/policy_loss", policy_loss.item())
+        hooks.record("train/value_loss", value_loss.item())
+        hooks.record("train/std", agent.log_std.exp().mean().item())
 
     def act(self, obs: np.ndarray) -> np.ndarray:
         with torch.no_grad():

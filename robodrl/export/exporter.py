@@ -43,6 +43,31 @@ def actuated_joints(model: Any) -> list[str]:
     ]
 
 
+def _metadata(policy: TrainedPolicy, core: Any, run_dir: Path) -> dict[str, Any]:
+    """What the file says about itself: task, layout, actuators, origin (``metadata_props``)."""
+    return {
+        "producer": "robodrl",
+        "producer_version": __version__,
+        "env_id": policy.env_id,
+        "task_arguments": dict(policy.task_arguments),
+        "obs_dim": core.obs_dim,
+        "act_dim": core.action_dim,
+        "obs_layout": {k: [v.start, v.stop] for k, v in core.obs_layout.items()},
+        "actuator_names": core.actuator_names,
+        "joint_names": actuated_joints(core.model),
+        "ctrl_low": core.ctrl_low.tolist(),
+        "ctrl_high": core.ctrl_high.tolist(),
+        "control_dt": core.control_dt,
+        "algorithm": policy.algorithm,
+        "training_steps": policy.training_steps,
+        "normalized_observations": policy.network.normalizer is not None,
+        "config_sha256": sha256_file(run_dir / "config.yaml"),
+        "checkpoint": policy.checkpoint.name,
+        "checkpoint_sha256": sha256_file(policy.checkpoint / "manifest.json"),
+        "exported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+
+
 def export_run(
     run_dir: Path, out: Path | None = None, *, checkpoint: str = "best", trust: bool = False
 ) -> tuple[Path, dict[str, Any]]:
@@ -64,27 +89,7 @@ def export_run(
         **env.task,
     }
     core = make_core(num_envs=1, **env_kwargs)
-    metadata = {
-        "producer": "robodrl",
-        "producer_version": __version__,
-        "env_id": env.id,
-        "task_arguments": dict(env.task),
-        "obs_dim": core.obs_dim,
-        "act_dim": core.action_dim,
-        "obs_layout": {k: [v.start, v.stop] for k, v in core.obs_layout.items()},
-        "actuator_names": core.actuator_names,
-        "joint_names": actuated_joints(core.model),
-        "ctrl_low": core.ctrl_low.tolist(),
-        "ctrl_high": core.ctrl_high.tolist(),
-        "control_dt": core.control_dt,
-        "algorithm": policy.algorithm,
-        "training_steps": policy.training_steps,
-        "normalized_observations": policy.network.normalizer is not None,
-        "config_sha256": sha256_file(run_dir / "config.yaml"),
-        "checkpoint": policy.checkpoint.name,
-        "checkpoint_sha256": sha256_file(policy.checkpoint / "manifest.json"),
-        "exported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
+    metadata = _metadata(policy, core, run_dir)
     network = policy.network
     graph = build_onnx(
         network.layers,

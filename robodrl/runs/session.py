@@ -63,6 +63,7 @@ class RunSession:
             self._evaluate(learner)
         if not (self.checkpoints / f"{STEP_PREFIX}{steps:012d}").is_dir():
             self.save_checkpoint(learner)
+        self.scalars.dump(steps)
         self.close()
 
     def close(self) -> None:
@@ -88,6 +89,7 @@ class RunSession:
             while self.next_checkpoint <= steps:
                 self.next_checkpoint += self.config.checkpoint.every_steps
             self.save_checkpoint(learner)
+        self.scalars.dump(steps)  # the last rollout's terms, update's losses, this evaluation
 
     def episodes_done(self, learner: Learner, episodes: list[dict[str, Any]]) -> None:
         self.episodes.write(learner.num_timesteps, episodes)
@@ -101,7 +103,6 @@ class RunSession:
             for label, values in randomizer.values.items():
                 self.scalars.record(f"dr/{label}_mean", float(np.mean(values)))
                 self.scalars.record(f"dr/{label}_std", float(np.std(values)))
-        self.scalars.dump(learner.num_timesteps)
         self.progress.update(learner.num_timesteps, self.episodes.recent_mean())
 
     def record(self, key: str, value: float) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -13,10 +14,12 @@ from stable_baselines3.common.vec_env import VecEnv
 
 from robodrl.algorithms.sb3.lean_policy import LeanActorCriticPolicy
 from robodrl.algorithms.sb3.normalize import ObservationNormalizer
-from robodrl.config import TrainConfig
 from robodrl.errors import ConfigError
 from robodrl.make import make_sb3_vec
 from robodrl.policy import normalize
+
+if TYPE_CHECKING:
+    from robodrl.config import TrainConfig
 
 ACTIVATIONS = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU, "elu": torch.nn.ELU}
 

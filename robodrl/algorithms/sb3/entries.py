@@ -7,11 +7,13 @@ from __future__ import annotations
 import importlib
 import inspect
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from robodrl.algorithms.registry import Algorithm, Capabilities
-from robodrl.config import TrainConfig
 from robodrl.policy import TrainedPolicy
+
+if TYPE_CHECKING:
+    from robodrl.config import TrainConfig
 
 #: constructor arguments robodrl sets itself; a config may not
 RESERVED = {

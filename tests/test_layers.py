@@ -1,0 +1,67 @@
+"""Imports flow one way: nothing below imports from above (function-level imports included,
+``if TYPE_CHECKING:`` blocks excluded). The layers, lowest first, are the README's Layout."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "robodrl"
+#: lowest first; a module may import its own layer and the ones below
+LAYERS = [
+    ("robodrl.errors", "robodrl.atomic", "robodrl.signing", "robodrl.yamlio",
+     "robodrl.backends"),
+    ("robodrl.robustness", "robodrl.envs", "robodrl.registry", "robodrl.make",
+     "robodrl._gym_registration"),
+    ("robodrl.runtime",),
+    ("robodrl.policy",),
+    ("robodrl.algorithms",),
+    ("robodrl.config",),
+    ("robodrl.runs",),
+    ("robodrl.evaluation", "robodrl.export"),
+    ("robodrl.pipeline", "robodrl.demo", "robodrl.cli"),
+]  # fmt: skip
+
+
+def _layer(module: str) -> int:
+    best, level = -1, None
+    for index, names in enumerate(LAYERS):
+        for name in names:
+            if (module == name or module.startswith(f"{name}.")) and len(name) > best:
+                best, level = len(name), index
+    assert level is not None, module
+    return level
+
+
+def _imports(tree: ast.AST) -> list[str]:
+    for node in ast.walk(tree):  # typing-only imports are not imports at run time
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+                child.body = [ast.Pass()]
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append(node.module)
+        elif isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+    return [name for name in found if name == "robodrl" or name.startswith("robodrl.")]
+
+
+def test_nothing_below_imports_from_above() -> None:
+    wrong = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path == PACKAGE / "__init__.py":
+            continue  # the package's lazy facade: it names the public API of every layer
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        tree = ast.parse(path.read_text())
+        for imported in _imports(tree):
+            if imported != "robodrl" and _layer(imported) > _layer(module):
+                wrong.append(f"{module} imports {imported}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_check_sees_an_upward_import(tmp_path: Path) -> None:
+    tree = ast.parse("def f():\n    from robodrl.runs.train import train\n")
+    assert _imports(tree) == ["robodrl.runs.train"]
+    assert _layer("robodrl.runs.train") > _layer("robodrl.policy")
