@@ -64,9 +64,11 @@ def _learn(learner: Learner, config: TrainConfig, run_dir: Path, session: RunSes
     session.start(learner)
     try:
         learner.learn(config.total_steps, session)
-    except KeyboardInterrupt:
+    except BaseException as err:  # the progress bar and logs close whatever stopped training
         session.close()
-        raise _interrupted(run_dir, learner.num_timesteps) from None
+        if isinstance(err, KeyboardInterrupt):
+            raise _interrupted(run_dir, learner.num_timesteps) from None
+        raise
     session.finish(learner)
     steps = learner.num_timesteps
     wall = round(session.wall_seconds(), 3)
