@@ -108,7 +108,8 @@ def _check_argument_type(env_id: str, name: str, value: object, default: object)
     elif isinstance(default, str):
         ok, kind = isinstance(value, str), "text"
     elif isinstance(default, tuple) and all(_is_number(v) for v in default):
-        ok = isinstance(value, list | tuple) and len(value) == len(default)
+        is_sequence = hasattr(value, "__len__") and not isinstance(value, str | bytes | dict)
+        ok = is_sequence and len(value) == len(default)  # type: ignore[arg-type]
         ok = ok and all(_is_number(v) for v in value)  # type: ignore[union-attr]
         kind = f"{len(default)} finite numbers"
     else:
