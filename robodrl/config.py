@@ -107,11 +107,13 @@ class AlgorithmConfig(Strict):
 
     @model_validator(mode="after")
     def _hyperparameters(self) -> AlgorithmConfig:
-        from robodrl.algorithms.registry import get_algorithm
+        from robodrl.algorithms.registry import Algorithm, get_algorithm
 
+        algorithm = get_algorithm(self.name)
+        Algorithm.check_hyperparameters(algorithm, self.hyperparameters)  # names first
         for key, value in self.hyperparameters.items():
             _check_value(f"hyperparameters.{key}", value)
-        get_algorithm(self.name).check_hyperparameters(self.hyperparameters)
+        algorithm.check_hyperparameters(self.hyperparameters)  # then the algorithm's own rules
         return self
 
 
