@@ -167,6 +167,13 @@ def probe_writable(final: Path) -> None:
         raise unwritable(final, err) from None
 
 
+def claim_output_folder(final: Path, *, kind: str, index: str) -> None:
+    """Before the work: refuse a folder of the user's (:func:`check_output_folder`) or one that
+    cannot be written (:func:`probe_writable`)."""
+    check_output_folder(final, kind=kind, index=index)
+    probe_writable(final)
+
+
 @contextlib.contextmanager
 def output_folder(final: Path, *, kind: str, index: str) -> Iterator[Path]:
     """Like :func:`staged_folder` for a user-facing output (``kind``: "export", "eval"), after

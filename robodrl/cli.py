@@ -91,15 +91,18 @@ def _cmd_train(args: argparse.Namespace) -> None:
 
 def _resume_total_steps(overrides: list[str]) -> int | None:
     """The one override a resumed run takes: ``--set total_steps=N`` (to train longer)."""
+    from robodrl.config import apply_overrides
+
     if not overrides:
         return None
-    key, _, value = overrides[-1].partition("=")
-    if len(overrides) > 1 or key != "total_steps" or not value.strip().isdigit():
+    data = apply_overrides({}, overrides)  # parsed as every --set is (1e6 is a number)
+    value = data.get("total_steps")
+    if set(data) != {"total_steps"} or isinstance(value, bool) or not isinstance(value, int):
         raise ConfigError(
             f"--resume keeps the run's config; the only --set it takes is total_steps=N "
             f"(an integer), got {overrides}"
         )
-    return int(value)
+    return value
 
 
 def _cmd_export(args: argparse.Namespace) -> None:

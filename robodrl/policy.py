@@ -60,6 +60,12 @@ def normalize(obs: np.ndarray, state: dict[str, Any]) -> np.ndarray:
     return np.clip(scaled, -state["clip"], state["clip"]).astype(np.float32)
 
 
+def network_input(obs: np.ndarray, normalizer: dict[str, Any] | None) -> np.ndarray:
+    """What a policy network sees of raw observations: normalized when the policy has a
+    normalizer, else the observations as float32."""
+    return obs.astype(np.float32) if normalizer is None else normalize(obs, normalizer)
+
+
 @dataclass
 class TrainedPolicy:
     """A run's policy at one checkpoint: its deterministic action as the training stack

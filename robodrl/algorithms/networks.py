@@ -1,9 +1,11 @@
-"""Multilayer perceptrons for robodrl's own algorithms, and their export as plain layers."""
+"""Multilayer perceptrons for robodrl's own algorithms, and torch networks (any algorithm's)
+as the plain layers export writes."""
 
 from __future__ import annotations
 
 import itertools
 
+import numpy as np
 from torch import nn
 
 from robodrl.policy import Layer
@@ -26,15 +28,30 @@ def mlp(sizes: list[int], activation: str, *, output_gain: float = 1.0) -> nn.Se
     return nn.Sequential(*modules)
 
 
-def as_layers(network: nn.Sequential) -> list[Layer]:
-    """An :func:`mlp` as export layers."""
+class NotExportable(ValueError):  # noqa: N818 (a reason, not a failure)
+    """Why an actor cannot be written as one ONNX graph."""
+
+
+def layers_of(modules: list[nn.Module]) -> list[Layer]:
+    """torch modules (Linear, Tanh, ReLU, ELU, Sequential of those) as layers."""
     layers = []
-    for module in network:
-        if isinstance(module, nn.Linear):
-            weight = module.weight.detach().cpu().numpy().astype("float32")
-            layers.append(Layer("linear", weight, module.bias.detach().cpu().numpy()))
+    for module in modules:
+        if isinstance(module, nn.Sequential):
+            layers += layers_of(list(module))
+        elif isinstance(module, nn.Linear):
+            weight = module.weight.detach().cpu().numpy().astype(np.float32)
+            bias = module.bias.detach().cpu().numpy().astype(np.float32)
+            layers.append(Layer("linear", weight, bias))
+        elif isinstance(module, nn.Tanh):
+            layers.append(Layer("tanh"))
+        elif isinstance(module, nn.ReLU):
+            layers.append(Layer("relu"))
         elif isinstance(module, nn.ELU):
             layers.append(Layer("elu", alpha=float(module.alpha)))
+        elif isinstance(module, nn.Flatten | nn.Identity):
+            continue
         else:
-            layers.append(Layer("tanh" if isinstance(module, nn.Tanh) else "relu"))
+            raise NotExportable(
+                f"cannot export layer {type(module).__name__}; supported: Linear, Tanh, ReLU, ELU"
+            )
     return layers

@@ -7,12 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from robodrl.policy import normalize
-
 
 class RunningNormalizer:
     """Mean / variance of every observation seen (parallel-variance update, as SB3's
-    ``RunningMeanStd``); ``__call__`` gives ``clip((obs - mean) / sqrt(var + eps))``."""
+    ``RunningMeanStd``), applied as ``clip((obs - mean) / sqrt(var + eps))``."""
 
     def __init__(self, obs_dim: int, *, clip: float, epsilon: float) -> None:
         self.mean, self.var = np.zeros(obs_dim), np.ones(obs_dim)
@@ -28,8 +26,9 @@ class RunningNormalizer:
         self.var = (m2 + delta**2 * self.count * batch_count / total) / total
         self.count = total
 
-    def __call__(self, obs: np.ndarray) -> np.ndarray:
-        return normalize(obs, self.state_dict())
+    def statistics(self) -> dict[str, Any]:
+        """The statistics as ``robodrl.policy.normalize`` takes them (arrays, not copied)."""
+        return {"mean": self.mean, "var": self.var, "clip": self.clip, "epsilon": self.epsilon}
 
     def state_dict(self) -> dict[str, Any]:
         """The statistics as plain numbers (exact: JSON floats round-trip)."""

@@ -20,13 +20,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from torch import nn
 
 from robodrl.algorithms.gae import gae
-from robodrl.algorithms.networks import as_layers, mlp
+from robodrl.algorithms.networks import layers_of, mlp
 from robodrl.algorithms.normalizer import RunningNormalizer
 from robodrl.algorithms.registry import Algorithm, Capabilities, Learner, RunHooks
 from robodrl.envs.episodes import EpisodeTracker
 from robodrl.errors import format_validation_error
 from robodrl.make import make_core
-from robodrl.policy import ActorNetwork, TrainedPolicy, normalize
+from robodrl.policy import ActorNetwork, TrainedPolicy, network_input
 
 if TYPE_CHECKING:
     from robodrl.config import TrainConfig
@@ -128,8 +128,8 @@ class VPGLearner(Learner):
             self.normalizer.update(self.obs)
 
     def _policy_input(self, raw: np.ndarray) -> torch.Tensor:
-        obs = raw.astype(np.float32) if self.normalizer is None else self.normalizer(raw)
-        return torch.as_tensor(obs)
+        stats = None if self.normalizer is None else self.normalizer.statistics()
+        return torch.as_tensor(network_input(raw, stats))
 
     # -- the algorithm -------------------------------------------------------------------------
     def learn(self, total_steps: int, hooks: RunHooks) -> None:
@@ -289,11 +289,8 @@ class VPGAlgorithm(Algorithm):
         agent.load_state_dict(torch.load(folder / "model.pt", weights_only=True)["agent"])
 
         def action(obs: np.ndarray) -> np.ndarray:
-            policy_obs = (
-                obs.astype(np.float32) if normalizer is None else normalize(obs, normalizer)
-            )
             with torch.no_grad():
-                return agent.actor(torch.as_tensor(policy_obs)).numpy()
+                return agent.actor(torch.as_tensor(network_input(obs, normalizer))).numpy()
 
         return TrainedPolicy(
             env_id=config.env.id,
@@ -303,7 +300,7 @@ class VPGAlgorithm(Algorithm):
             algorithm=self.name,
             training_steps=int(state["num_timesteps"]),
             checkpoint=folder,
-            network=ActorNetwork(as_layers(agent.actor), squash=False, normalizer=normalizer),
+            network=ActorNetwork(layers_of([agent.actor]), squash=False, normalizer=normalizer),
             action=action,
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from robodrl.atomic import check_output_folder, output_folder, probe_writable
+from robodrl.atomic import claim_output_folder, output_folder
 from robodrl.errors import ConfigError
 from robodrl.evaluation.policies import load_policy
 from robodrl.evaluation.report import write_plots, write_reports, write_tables
@@ -30,8 +30,7 @@ def evaluate(
         raise ConfigError(f"--episodes must be >= 1, got {episodes}")
     if not policies:
         raise ConfigError("give at least one POLICY (a run directory or an .onnx file)")
-    check_output_folder(Path(out), kind="eval", index="results.json")  # not the user's folder
-    probe_writable(Path(out))
+    claim_output_folder(Path(out), kind="eval", index="results.json")
     loaded = [load_policy(p, trust=trust) for p in policies]
     env_ids = sorted({p.env_id for p in loaded})
     if len(env_ids) != 1:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from robodrl import __version__
-from robodrl.atomic import check_output_folder, output_folder, probe_writable
+from robodrl.atomic import claim_output_folder, output_folder
 from robodrl.export.graph import ExportError, build_onnx, metadata_strings
 from robodrl.export.verify import closed_loop, parity
 from robodrl.make import make_core
@@ -74,8 +74,7 @@ def export_run(
     """Export a run's policy; raise ``ExportError`` (leaving no files) if a gate fails."""
     run_dir = Path(run_dir)
     out = Path(out) if out is not None else Path("export") / run_dir.name
-    check_output_folder(out, kind="export", index=MANIFEST)  # refuse a folder of the user's
-    probe_writable(out)
+    claim_output_folder(out, kind="export", index=MANIFEST)  # before the work
     policy = load_trained(run_dir, checkpoint=checkpoint, trust=trust)
     if policy.network is None:
         raise ExportError(f"{run_dir}: {policy.why_not_exportable}")

@@ -9,8 +9,10 @@ folder, fsynced and renamed into place; only then does ``checkpoints/latest`` po
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -131,6 +133,17 @@ def with_alternatives(err: Exception | str, folder: Path) -> str:
     others = _verifying(folder.parent, but=folder)
     hint = f"checkpoints that verify: {', '.join(others)}; pick one with --checkpoint NAME"
     return f"{err}; {hint if others else 'no other checkpoint of this run verifies'}"
+
+
+@contextlib.contextmanager
+def loading(folder: Path) -> Iterator[None]:
+    """Around an algorithm reading a verified checkpoint: a file that still cannot be loaded (a
+    damaged one under ``--trust``) becomes a ``CheckpointError`` naming the intact ones."""
+    try:
+        yield
+    except Exception as err:  # a damaged file fails anywhere inside torch, SB3 or pickle
+        message = f"{folder}: cannot load it ({type(err).__name__}: {err})"
+        raise CheckpointError(with_alternatives(message, folder)) from None
 
 
 def open_checkpoint(

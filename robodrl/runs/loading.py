@@ -9,7 +9,7 @@ from robodrl.algorithms.registry import get_algorithm
 from robodrl.config import TrainConfig, load_config
 from robodrl.errors import ConfigError
 from robodrl.policy import OnnxFilePolicy, Policy, TrainedPolicy
-from robodrl.runs.checkpoints import CheckpointError, open_checkpoint, with_alternatives
+from robodrl.runs.checkpoints import CheckpointError, loading, open_checkpoint
 from robodrl.runs.train import CONFIG_FILE
 
 
@@ -27,11 +27,8 @@ def load_run_policy(
     run_dir = Path(run_dir)
     config = run_config(run_dir)
     folder, state, normalizer = open_checkpoint(run_dir, checkpoint, trust=trust)
-    try:  # verified files that still cannot be loaded (a damaged file under --trust)
+    with loading(folder):
         return get_algorithm(config.algorithm.name).load_policy(config, folder, state, normalizer)
-    except Exception as err:
-        message = f"{folder}: cannot load it ({type(err).__name__}: {err})"
-        raise CheckpointError(with_alternatives(message, folder)) from None
 
 
 def load_policy(path: str | Path, *, trust: bool = False) -> Policy:

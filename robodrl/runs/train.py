@@ -15,10 +15,10 @@ from robodrl.atomic import unwritable, write_text
 from robodrl.config import TrainConfig, dump_config, load_config
 from robodrl.errors import ConfigError, RobodrlError
 from robodrl.runs.checkpoints import (
-    CheckpointError,
+    STEP_PREFIX,
+    loading,
     open_checkpoint,
     step_folders,
-    with_alternatives,
 )
 from robodrl.runs.session import RunSession
 
@@ -52,7 +52,7 @@ def _interrupted(run_dir: Path, steps: int) -> TrainingInterruptedError:
     if not folders:
         where = "no checkpoint was written yet; start again with another --run-dir"
     else:
-        saved = int(folders[-1].name.removeprefix("step_"))
+        saved = int(folders[-1].name.removeprefix(STEP_PREFIX))
         where = (
             f"its latest checkpoint is at step {saved:,}; continue with "
             f"`robodrl train --resume {run_dir}`"
@@ -134,11 +134,8 @@ def resume(
         return run_dir, None
     check_device(config.device)
     algorithm = get_algorithm(config.algorithm.name)
-    try:  # verified files that still cannot be loaded (a damaged file under --trust)
+    with loading(folder):
         learner = algorithm.restore(config, folder, state, normalizer)
-    except Exception as err:
-        message = f"{folder}: cannot load it ({type(err).__name__}: {err})"
-        raise CheckpointError(with_alternatives(message, folder)) from None
     restore_rng(state["rng"])
     if total_steps is not None:
         write_text(run_dir / CONFIG_FILE, dump_config(config))

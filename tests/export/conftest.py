@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from robodrl.config import validate_config
+from robodrl.export.exporter import export_run
 from robodrl.runs.train import train
 from tests.conftest import TINY_HYPERPARAMETERS
 
@@ -45,3 +46,13 @@ def ppo_run(tmp_path_factory: pytest.TempPathFactory, signing_home_session: Path
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ROBODRL_HOME", str(signing_home_session))
         return train_small(tmp_path_factory.mktemp("runs"), "ppo")
+
+
+@pytest.fixture(scope="session")
+def policy_file(
+    ppo_run: Path, tmp_path_factory: pytest.TempPathFactory, signing_home_session: Path
+) -> Path:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ROBODRL_HOME", str(signing_home_session))
+        out, _ = export_run(ppo_run, tmp_path_factory.mktemp("export") / "pendulum")
+    return out / "policy.onnx"  # the session's PPO run, exported once

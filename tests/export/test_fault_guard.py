@@ -9,29 +9,18 @@ from pathlib import Path
 import numpy as np
 import onnx
 import onnxruntime as ort
-import pytest
 
-from robodrl.export.exporter import actuated_joints, export_run
+from robodrl.export.exporter import actuated_joints
 from robodrl.export.latency import without_fault_guard
 from robodrl.make import make_core
 
 
-@pytest.fixture(scope="module")
-def exported(
-    ppo_run: Path, signing_home_session: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Path:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ROBODRL_HOME", str(signing_home_session))
-        out, _ = export_run(ppo_run, tmp_path_factory.mktemp("guard") / "exported")
-    return out / "policy.onnx"
-
-
-def test_non_finite_rows_get_the_safe_command(exported: Path) -> None:
-    session = ort.InferenceSession(str(exported), providers=["CPUExecutionProvider"])
+def test_non_finite_rows_get_the_safe_command(policy_file: Path) -> None:
+    session = ort.InferenceSession(str(policy_file), providers=["CPUExecutionProvider"])
     assert [o.name for o in session.get_outputs()] == ["action", "fault"]
     props = {
         p.key: json.loads(p.value)
-        for p in onnx.load(exported).metadata_props
+        for p in onnx.load(policy_file).metadata_props
         if p.key in ("ctrl_low", "ctrl_high")
     }
     safe = (np.array(props["ctrl_low"]) + np.array(props["ctrl_high"])) / 2
@@ -48,11 +37,11 @@ def test_non_finite_rows_get_the_safe_command(exported: Path) -> None:
     assert np.isfinite(action).all()
 
 
-def test_the_guard_can_be_taken_out_for_measuring(exported: Path) -> None:
-    model = without_fault_guard(onnx.load(exported))
+def test_the_guard_can_be_taken_out_for_measuring(policy_file: Path) -> None:
+    model = without_fault_guard(onnx.load(policy_file))
     onnx.checker.check_model(model, full_check=True)
     session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-    guarded = ort.InferenceSession(str(exported), providers=["CPUExecutionProvider"])
+    guarded = ort.InferenceSession(str(policy_file), providers=["CPUExecutionProvider"])
     obs = np.random.default_rng(1).normal(size=(8, 3)).astype(np.float32)
     np.testing.assert_array_equal(
         session.run(None, {"obs": obs})[0], guarded.run(["action"], {"obs": obs})[0]
@@ -60,13 +49,13 @@ def test_the_guard_can_be_taken_out_for_measuring(exported: Path) -> None:
     assert len(session.get_outputs()) == 1
 
 
-def test_joint_names_are_the_actuated_joints_in_actuator_order(exported: Path) -> None:
+def test_joint_names_are_the_actuated_joints_in_actuator_order(policy_file: Path) -> None:
     core = make_core("Quadruped", 1)
     names = actuated_joints(core.model)
     assert len(names) == core.action_dim == 12
     for i, name in enumerate(names):
         assert core.model.joint(name).id == core.model.actuator_trnid[i, 0]
-    props = {p.key: p.value for p in onnx.load(exported).metadata_props}
+    props = {p.key: p.value for p in onnx.load(policy_file).metadata_props}
     pendulum = make_core("Pendulum", 1)
     assert json.loads(props["joint_names"]) == actuated_joints(pendulum.model)
     assert len(json.loads(props["joint_names"])) == pendulum.action_dim

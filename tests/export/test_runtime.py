@@ -10,18 +10,7 @@ import numpy as np
 import onnx
 import pytest
 
-from robodrl.export.exporter import export_run
 from robodrl.runtime import OnnxPolicy, RuntimePolicyError
-
-
-@pytest.fixture(scope="module")
-def policy_file(
-    ppo_run: Path, tmp_path_factory: pytest.TempPathFactory, signing_home_session: Path
-) -> Path:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ROBODRL_HOME", str(signing_home_session))
-        out, _ = export_run(ppo_run, tmp_path_factory.mktemp("export") / "pendulum")
-    return out / "policy.onnx"
 
 
 def test_runtime_imports_only_numpy_and_onnxruntime(policy_file: Path) -> None:

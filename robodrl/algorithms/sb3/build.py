@@ -16,7 +16,7 @@ from robodrl.algorithms.sb3.lean_policy import LeanActorCriticPolicy
 from robodrl.algorithms.sb3.normalize import ObservationNormalizer
 from robodrl.errors import ConfigError
 from robodrl.make import make_sb3_vec
-from robodrl.policy import normalize
+from robodrl.policy import network_input
 
 if TYPE_CHECKING:
     from robodrl.config import TrainConfig
@@ -110,8 +110,5 @@ def deterministic_action(
 ) -> np.ndarray:
     """The policy's deterministic action for raw observations, as training sees it: the saved
     normalizer applied, SB3's ``predict``, clipped to the action box [-1, 1]."""
-    policy_obs = (
-        obs.astype(np.float32) if normalizer_state is None else normalize(obs, normalizer_state)
-    )
-    action, _ = model.predict(policy_obs, deterministic=True)
+    action, _ = model.predict(network_input(obs, normalizer_state), deterministic=True)
     return np.clip(action, -1.0, 1.0)

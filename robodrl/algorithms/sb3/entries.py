@@ -116,8 +116,9 @@ class SB3Algorithm(Algorithm):
     def load_policy(
         self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
     ) -> TrainedPolicy:
+        from robodrl.algorithms.networks import NotExportable
         from robodrl.algorithms.sb3.build import deterministic_action
-        from robodrl.algorithms.sb3.network import NotExportable, actor_network
+        from robodrl.algorithms.sb3.network import actor_network
 
         model = self.sb3_class().load(folder / "model.zip", device="cpu")
         try:

@@ -3,42 +3,13 @@ which export writes as ONNX."""
 
 from __future__ import annotations
 
-import numpy as np
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.policies import ActorCriticPolicy
 from stable_baselines3.common.torch_layers import FlattenExtractor
 from torch import nn
 
-from robodrl.policy import ActorNetwork, Layer
-
-
-class NotExportable(ValueError):  # noqa: N818 (a reason, not a failure)
-    """Why an actor cannot be written as one ONNX graph."""
-
-
-def layers_of(modules: list[nn.Module]) -> list[Layer]:
-    """torch modules (Linear, Tanh, ReLU, ELU, Sequential of those) as layers."""
-    layers = []
-    for module in modules:
-        if isinstance(module, nn.Sequential):
-            layers += layers_of(list(module))
-        elif isinstance(module, nn.Linear):
-            weight = module.weight.detach().cpu().numpy().astype(np.float32)
-            bias = module.bias.detach().cpu().numpy().astype(np.float32)
-            layers.append(Layer("linear", weight, bias))
-        elif isinstance(module, nn.Tanh):
-            layers.append(Layer("tanh"))
-        elif isinstance(module, nn.ReLU):
-            layers.append(Layer("relu"))
-        elif isinstance(module, nn.ELU):
-            layers.append(Layer("elu", alpha=float(module.alpha)))
-        elif isinstance(module, nn.Flatten | nn.Identity):
-            continue
-        else:
-            raise NotExportable(
-                f"cannot export layer {type(module).__name__}; supported: Linear, Tanh, ReLU, ELU"
-            )
-    return layers
+from robodrl.algorithms.networks import NotExportable, layers_of
+from robodrl.policy import ActorNetwork
 
 
 def actor_network(model: BaseAlgorithm, normalizer: dict | None) -> ActorNetwork:
