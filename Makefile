@@ -6,7 +6,7 @@ STAMP := $(VENV)/.robodrl-setup
 TORCH := torch==2.13.0
 export MUJOCO_GL ?= egl
 
-.PHONY: setup demo test test-slow bench lint format clean
+.PHONY: setup demo test test-slow test-recipes bench lint format clean
 
 setup: $(STAMP)
 
@@ -27,6 +27,9 @@ test: setup
 
 test-slow: setup
 	$(BIN)/python -m pytest -q -m slow
+
+test-recipes: setup
+	$(BIN)/python -m pytest -q -m recipes tests/recipes
 
 bench: setup
 	$(BIN)/python benchmarks/env_throughput.py

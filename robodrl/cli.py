@@ -34,11 +34,15 @@ def _cmd_envs(args: argparse.Namespace) -> None:
 
 
 def _cmd_demo(args: argparse.Namespace) -> None:
-    from robodrl.demo import pipeline_demo, run_demo
+    from robodrl.demo import legged_demo, pipeline_demo, run_demo
 
     console = Console(width=max(140, Console().width))
     run_demo(console)
-    if not args.no_train:
+    if args.no_train:
+        return
+    if args.legged:
+        legged_demo(console, run_dir=args.run_dir)
+    else:
         pipeline_demo(console, run_dir=args.run_dir)
 
 
@@ -165,7 +169,7 @@ def _cmd_bench(args: argparse.Namespace) -> None:
 
 
 def _cmd_eval(args: argparse.Namespace) -> None:
-    from robodrl.evaluation.run import evaluate
+    from robodrl.evaluation.run import evaluate, task_variants
 
     out = args.out or Path("runs") / "eval" / Path(str(args.sweep)).stem
     out, results = evaluate(
@@ -177,6 +181,8 @@ def _cmd_eval(args: argparse.Namespace) -> None:
         backend=args.backend,
         address=args.address,
         trust=args.trust,
+        task_variants=task_variants(args.task),
+        videos=args.videos,
     )
     for result in results:
         score = result["robustness"]
@@ -193,7 +199,8 @@ def _cmd_pipeline(args: argparse.Namespace) -> None:
     from robodrl.pipeline import run_pipeline
 
     config = load_config(args.config, args.set)
-    run_pipeline(config, run_dir=args.run_dir, sweep=args.sweep, console=Console())
+    sweeps = args.sweep or ["observation-noise"]
+    run_pipeline(config, run_dir=args.run_dir, sweep=sweeps, videos=args.videos, console=Console())
 
 
 def _cmd_render(args: argparse.Namespace) -> None:
@@ -225,6 +232,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("envs", help="list every environment id with its sizes and control rate")
     demo = sub.add_parser("demo", help="the main job on the quick task: train, export, sweep")
     demo.add_argument("--no-train", action="store_true", help="only the rollout summary")
+    demo.add_argument(
+        "--legged",
+        action="store_true",
+        help="the robust quadruped recipe (about 10 minutes on 2 cores) instead of the Pendulum",
+    )
     demo.add_argument("--run-dir", type=Path, help="where the demo run goes (default runs/demo-*)")
     train = sub.add_parser("train", help="train a policy from a YAML config, or resume a run")
     train.add_argument(
@@ -277,6 +289,19 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--address", help="Ray cluster address (default: a local cluster)")
     evaluate.add_argument("--out", type=Path, help="output folder (default runs/eval/<sweep>)")
     evaluate.add_argument("--trust", action="store_true")
+    evaluate.add_argument(
+        "--task",
+        action="append",
+        default=[],
+        metavar="KEY=V1[,V2]",
+        help="evaluate each policy with these task arguments, one report column per value "
+        "(e.g. physics=fast,accurate: the sim-to-sim gap of a policy trained in fast physics)",
+    )
+    evaluate.add_argument(
+        "--videos",
+        action="store_true",
+        help="GIFs of the first policy's nominal episode and worst cell in the report",
+    )
     render = sub.add_parser("render", help="offscreen video of a policy (MUJOCO_GL=egl)")
     render.add_argument("policy", help="run directory or exported .onnx file")
     render.add_argument("--out", type=Path, required=True, help="FILE.mp4 or FILE.gif")
@@ -293,7 +318,13 @@ def build_parser() -> argparse.ArgumentParser:
     pipeline.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     pipeline.add_argument("--run-dir", type=Path)
     pipeline.add_argument(
-        "--sweep", default="observation-noise", help="sweep to run (a name or YAML)"
+        "--sweep",
+        action="append",
+        default=[],
+        help="sweep to run (a name or YAML); repeat for several (default observation-noise)",
+    )
+    pipeline.add_argument(
+        "--videos", action="store_true", help="show the nominal episode and the worst cell"
     )
     bench = sub.add_parser("bench", help="benchmarks of robodrl's own artifacts")
     bench.add_argument("what", choices=["export"], help="export: batch-1 latency of a run's policy")

@@ -17,12 +17,17 @@ def run_pipeline(
     config: TrainConfig,
     *,
     run_dir: Path | None = None,
-    sweep: str | Path = "observation-noise",
+    sweep: str | Path | list[str | Path] = "observation-noise",
+    videos: bool = False,
     console: Console,
 ) -> dict:
     """Train, export, and sweep both the run and its exported file; return what each step made
-    (``run``, ``summary``, ``exported``, ``manifest``, ``report``)."""
-    load_sweep(sweep, config.env.id)  # a bad --sweep fails now, not after training
+    (``run``, ``summary``, ``exported``, ``manifest``, ``report``: the first sweep's report,
+    ``reports``: every sweep's). Several sweeps write ``report/`` (the first) and
+    ``report-<sweep>/``; ``videos`` adds the nominal episode and the worst cell to each."""
+    sweeps = sweep if isinstance(sweep, list) else [sweep]
+    for each in sweeps:
+        load_sweep(each, config.env.id)  # a bad --sweep fails now, not after training
     run_dir = Path(run_dir) if run_dir else default_run_dir(config)
     console.print(f"[bold]1/3 train[/] {config.env.id} with {config.algorithm.name}")
     run, summary = train(config, run_dir)
@@ -38,20 +43,29 @@ def run_pipeline(
         f"{parity['observations']:,} observations; latency p50 "
         f"{loop['latency_ms']['p50'] * 1e3:.0f} µs, p99 {loop['latency_ms']['p99'] * 1e3:.0f} µs"
     )
-    console.print(f"[bold]3/3 sweep[/] {sweep}: the trained run and the exported file side by side")
-    report_dir, results = evaluate([run, exported / "policy.onnx"], sweep, out=run / "report")
-    for result in results:
-        score = result["robustness"]
+    reports = []
+    for i, each in enumerate(sweeps):
+        name = load_sweep(each, config.env.id).name
         console.print(
-            f"    {result['policy']}: nominal {result['nominal']['mean_return']:.1f}, "
-            f"{score['fraction_above_80_percent']:.0%} of cells >= 80% of nominal"
+            f"[bold]3/3 sweep[/] {name}: the trained run and the exported file side by side"
         )
-    report = report_dir / "report.html"
-    console.print(f"report: [bold]{report}[/]")
+        out = run / ("report" if i == 0 else f"report-{name}")
+        report_dir, results = evaluate(
+            [run, exported / "policy.onnx"], each, out=out, videos=videos
+        )
+        for result in results:
+            score = result["robustness"]
+            console.print(
+                f"    {result['policy']}: nominal {result['nominal']['mean_return']:.1f}, "
+                f"{score['fraction_above_80_percent']:.0%} of cells >= 80% of nominal"
+            )
+        reports.append(report_dir / "report.html")
+        console.print(f"report: [bold]{reports[-1]}[/]")
     return {
         "run": run,
         "summary": summary,
         "exported": exported,
         "manifest": manifest,
-        "report": report,
+        "report": reports[0],
+        "reports": reports,
     }

@@ -19,11 +19,13 @@ NAMESPACE = "robodrl"
 
 @dataclass(frozen=True)
 class EnvSpec:
-    """A registered task: its id, where its class lives, and a one-line description."""
+    """A registered task: its id, where its class lives, a one-line description, and the task
+    arguments this version changes from the class's defaults."""
 
     id: str
     task_path: str  # "module:Class", imported on first use
     description: str
+    defaults: tuple[tuple[str, object], ...] = ()
 
     def task_class(self) -> type[Task]:
         """Import and return the task class."""
@@ -34,11 +36,26 @@ class EnvSpec:
 _SPECS: dict[str, EnvSpec] = {}
 
 
-def register(*, name: str, task_path: str, description: str) -> EnvSpec:
-    """Register a task as ``robodrl/<name>-v0``."""
-    spec = EnvSpec(f"{NAMESPACE}/{name}-v0", task_path, description)
+def register(
+    *,
+    name: str,
+    task_path: str,
+    description: str,
+    version: int = 0,
+    defaults: dict[str, object] | None = None,
+) -> EnvSpec:
+    """Register a task as ``robodrl/<name>-v<version>``; ``defaults`` are the task arguments
+    this version sets differently from the task class (a new version keeps old runs exact)."""
+    spec = EnvSpec(
+        f"{NAMESPACE}/{name}-v{version}", task_path, description, tuple((defaults or {}).items())
+    )
     _SPECS[spec.id] = spec
     return spec
+
+
+def _short_name(env_id: str) -> str:
+    """``robodrl/ArmPush-v1`` → ``ArmPush``."""
+    return env_id.split("/")[-1].rsplit("-v", 1)[0]
 
 
 def env_ids() -> list[str]:
@@ -47,34 +64,40 @@ def env_ids() -> list[str]:
 
 
 def get_spec(env_id: str) -> EnvSpec:
-    """The spec of ``env_id``; ``Pendulum-v0`` and ``Pendulum`` are accepted as short forms."""
+    """The spec of ``env_id``; ``Pendulum-v0`` and ``Pendulum`` (the latest version) are
+    accepted as short forms."""
     if not isinstance(env_id, str):
         raise UnknownEnvError(f"env id must be a string, got {env_id!r}; valid ids: {env_ids()}")
-    for candidate in (env_id, f"{NAMESPACE}/{env_id}", f"{NAMESPACE}/{env_id}-v0"):
+    for candidate in (env_id, f"{NAMESPACE}/{env_id}"):
         if candidate in _SPECS:
             return _SPECS[candidate]
-    short = {spec.id.split("/")[-1].removesuffix("-v0"): spec.id for spec in _SPECS.values()}
-    name = env_id.split("/")[-1].removesuffix("-v0")
+    versions = [spec for spec in _SPECS.values() if _short_name(spec.id) == env_id]
+    if versions:
+        return versions[-1]
+    short = {_short_name(spec.id): spec.id for spec in _SPECS.values()}
+    name = _short_name(env_id)
     close = suggest(name, list(short))
     hint = f" (did you mean {short[close.split(chr(39))[1]]!r}?)" if close else ""
     raise UnknownEnvError(f"unknown env id {env_id!r}{hint}; valid ids: {', '.join(env_ids())}")
 
 
 def task_arguments(env_id: str) -> dict[str, object]:
-    """The task arguments of ``env_id`` with their defaults."""
-    signature = inspect.signature(get_spec(env_id).task_class().__init__)
-    return {
+    """The task arguments of ``env_id`` with their defaults (the version's own included)."""
+    spec = get_spec(env_id)
+    signature = inspect.signature(spec.task_class().__init__)
+    arguments = {
         name: param.default
         for name, param in signature.parameters.items()
         if param.kind is inspect.Parameter.KEYWORD_ONLY
     }
+    return {**arguments, **dict(spec.defaults)}
 
 
 def make_task(env_id: str, **task_kwargs: object) -> Task:
     """Build the task of ``env_id``; unknown arguments are rejected with the valid names."""
     spec = get_spec(env_id)
     check_task_arguments(spec.id, task_kwargs)
-    return spec.task_class()(**task_kwargs)
+    return spec.task_class()(**{**dict(spec.defaults), **task_kwargs})
 
 
 def check_task_arguments(env_id: str, task_kwargs: dict[str, object]) -> None:
@@ -149,4 +172,16 @@ register(
     name="ArmPush",
     task_path="robodrl.envs.arm.push:ArmPushTask",
     description="4-joint arm, push a block to a goal on a table",
+)
+register(
+    name="ArmPush",
+    version=1,
+    task_path="robodrl.envs.arm.push:ArmPushTask",
+    description="ArmPush-v0, but pushing the block off the table costs 400",
+    defaults={"block_fell_weight": 400.0},
+)
+register(
+    name="Legged",
+    task_path="robodrl.envs.legged.task:LeggedTask",
+    description="any quadruped MJCF from a robot description, velocity commands, trot clock",
 )

@@ -60,6 +60,32 @@ def test_demo_pipeline_runs_end_to_end(tmp_path, monkeypatch) -> None:
     assert (made["exported"] / "policy.onnx").is_file() and made["report"].is_file()
 
 
+def test_legged_demo_pipeline_sweeps_pushes_and_payloads_with_videos(tmp_path, monkeypatch) -> None:
+    """``robodrl demo --legged`` on a shortened copy of the robust quadruped recipe (1 s
+    episodes, 8 simulations): both reports, each with the nominal and worst-cell GIFs."""
+    import yaml
+    from rich.console import Console
+
+    from robodrl.demo import LEGGED_RECIPE, legged_demo
+
+    monkeypatch.setenv("ROBODRL_HOME", str(tmp_path / "home"))
+    recipe = yaml.safe_load(LEGGED_RECIPE.read_text())
+    recipe["env"]["num_envs"] = 8
+    recipe["env"]["task"]["episode_seconds"] = 1.0
+    recipe["total_steps"] = 1024
+    recipe["eval"] = {"every_steps": 1024, "episodes": 2}
+    short = tmp_path / "short.yaml"
+    short.write_text(yaml.safe_dump(recipe))
+    console = Console(record=True, width=200)
+    made = legged_demo(console, recipe=short, run_dir=tmp_path / "demo")
+    assert [r.parent.name for r in made["reports"]] == ["report", "report-payload"]
+    for report in made["reports"]:
+        page = report.read_text()
+        assert page.count("data:image/gif;base64,") == 2 and "worst cell" in page
+    assert (made["exported"] / "policy.onnx").is_file()
+    assert "report-payload" in console.export_text()
+
+
 @pytest.mark.slow
 def test_make_demo_swings_the_pendulum_up(tmp_path) -> None:
     result = _run("demo", "--run-dir", str(tmp_path / "demo"))

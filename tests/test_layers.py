@@ -19,7 +19,7 @@ LAYERS = [
     ("robodrl.config",),
     ("robodrl.runs",),
     ("robodrl.evaluation", "robodrl.export"),
-    ("robodrl.pipeline", "robodrl.demo", "robodrl.cli"),
+    ("robodrl.pipeline", "robodrl.demo", "robodrl.cli", "robodrl.__main__"),
 ]  # fmt: skip
 
 

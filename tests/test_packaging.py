@@ -33,6 +33,8 @@ def test_wheel_holds_every_data_file(wheel: Path) -> None:
         *package.glob("presets/*/sweeps/*.yaml"),
         *package.glob("recipes/*.yaml"),
         *package.glob("envs/*/assets/*.xml"),
+        *package.glob("envs/legged/robots/*.xml"),
+        *package.glob("envs/legged/robots/*.yaml"),
     ]
     assert len(expected) >= 45  # 6 tasks x (3 presets + sweeps), 7 recipes, MJCF
     missing = [str(p.relative_to(ROOT)) for p in expected if str(p.relative_to(ROOT)) not in names]

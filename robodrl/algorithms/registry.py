@@ -33,6 +33,7 @@ ENTRIES = {
     "td3": "robodrl.algorithms.sb3.entries:TD3",
     "ddpg": "robodrl.algorithms.sb3.entries:DDPG",
     "vpg": "robodrl.algorithms.vpg:VPG",
+    "lean_ppo": "robodrl.algorithms.ppo:LEAN_PPO",
 }
 
 

@@ -263,6 +263,7 @@ class BatchedEnv:
         self.elapsed_steps += 1
 
         task = self.task
+        task.after_step(self.ctrl, self._noise)
         obs = task.observe().astype(np.float32)
         weights = task.reward_weights
         terms = {name: weights[name] * term for name, term in task.reward_terms(self.ctrl).items()}

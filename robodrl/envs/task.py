@@ -112,6 +112,11 @@ class Task(ABC):
     def reset(self, ids: np.ndarray, noise: ResetNoise) -> None:
         """Write the initial state (qpos, qvel, mocap, commands) of simulations ``ids``."""
 
+    def after_step(self, ctrl: np.ndarray, noise: ResetNoise) -> None:  # noqa: B027 (optional)
+        """Advance the task's own clocks (commands, gait phase) after each physics step,
+        before :meth:`observe`; ``ctrl`` is the control just applied, ``noise`` each
+        simulation's generator (for draws during an episode)."""
+
     @abstractmethod
     def observe(self) -> np.ndarray:
         """Return observations ``(num_envs, obs_dim)``, float64, laid out as ``obs_spec``."""

@@ -3,7 +3,7 @@ exported ONNX file, later planners and teams), named for reports and fed in fixe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,8 @@ class EvaluatedPolicy:
     name: str
     source: Path
     policy: Policy
+    #: task arguments evaluated in place of the policy's own (e.g. ``physics: accurate``)
+    task_overrides: dict[str, Any] = field(default_factory=dict)
 
     @property
     def env_id(self) -> str:
@@ -29,7 +31,14 @@ class EvaluatedPolicy:
 
     @property
     def task_arguments(self) -> dict[str, Any]:
-        return dict(self.policy.task_arguments)
+        return {**self.policy.task_arguments, **self.task_overrides}
+
+    def with_task(self, overrides: dict[str, Any]) -> EvaluatedPolicy:
+        """The same policy evaluated with other task arguments, named after them."""
+        if not overrides:
+            return self
+        label = ", ".join(f"{k}={v}" for k, v in overrides.items())
+        return replace(self, name=f"{self.name} ({label})", task_overrides=dict(overrides))
 
     @property
     def obs_dim(self) -> int:

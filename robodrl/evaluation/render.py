@@ -14,9 +14,9 @@ import numpy as np
 
 from robodrl.atomic import OutputError, probe_writable, unwritable
 from robodrl.errors import ConfigError
-from robodrl.evaluation.policies import load_policy
+from robodrl.evaluation.policies import EvaluatedPolicy, load_policy
 from robodrl.evaluation.rollouts import _perturbations, _randomization
-from robodrl.evaluation.sweep import load_sweep
+from robodrl.evaluation.sweep import SweepSpec, load_sweep
 
 FORMATS = (".mp4", ".gif")
 MAX_FPS = 30
@@ -56,32 +56,55 @@ def render_policy(
     probe_writable(out)  # before minutes of rendering
     if episodes < 1:
         raise ConfigError(f"--episodes must be >= 1, got {episodes}")
+    policy = load_policy(policy_path, trust=trust)
+    spec = load_sweep(sweep, policy.env_id) if sweep is not None else None
+    if spec is not None and (cell is None or not 0 <= cell < len(spec.cells())):
+        raise ConfigError(
+            f"--cell must be an index in [0, {len(spec.cells())}) for sweep {spec.name}"
+        )
+    values = spec.cells()[cell] if spec is not None and cell is not None else None
+    frames, fps, returns = render_frames(
+        policy, spec, values, episodes=episodes, seed=seed, width=width, height=height
+    )
+    _write_video(out, frames, fps, overwrite=overwrite)
+    return {"frames": len(frames), "fps": fps, "returns": returns, "path": str(out)}
+
+
+def render_frames(
+    policy: EvaluatedPolicy,
+    spec: SweepSpec | None,
+    cell: dict[str, float] | None,
+    *,
+    episodes: int = 1,
+    seed: int = 0,
+    width: int = 480,
+    height: int = 360,
+    max_fps: float = MAX_FPS,
+    max_seconds: float | None = None,
+) -> tuple[list[np.ndarray], float, list[float]]:
+    """Frames of ``episodes`` episodes of ``policy`` (nominal, or under ``cell`` of ``spec``),
+    with the frame rate and each episode's return (each episode cut at ``max_seconds``)."""
     os.environ.setdefault("MUJOCO_GL", "egl")  # effective if MuJoCo is not imported yet
     import mujoco
 
     from robodrl.make import make_core
 
-    policy = load_policy(policy_path, trust=trust)
     robustness: dict = {}
     label = "nominal"
-    if sweep is not None:
-        spec = load_sweep(sweep, policy.env_id)
-        cells = spec.cells()
-        if cell is None or not 0 <= cell < len(cells):
-            raise ConfigError(f"--cell must be an index in [0, {len(cells)}) for sweep {spec.name}")
+    if spec is not None and cell is not None:
         robustness = {
             "randomization": _randomization(spec),
-            "perturbations": _perturbations(spec, cells[cell]) or None,
+            "perturbations": _perturbations(spec, cell) or None,
         }
-        label = ", ".join(f"{k}={v:g}" for k, v in cells[cell].items())
+        label = ", ".join(f"{k}={v:g}" for k, v in cell.items())
     core = make_core(
         policy.env_id, 1, seed=seed, autoreset=False, **robustness, **policy.task_arguments
     )
-    if sweep is not None and core.randomizer is not None:
+    if spec is not None and cell is not None and core.randomizer is not None:
         for axis in spec.axes:
             if axis.randomize is not None:
-                core.randomizer.pin(axis.name, np.array([cells[cell][axis.name]]))
-    every = max(1, round(1.0 / (core.control_dt * MAX_FPS)))
+                core.randomizer.pin(axis.name, np.array([cell[axis.name]]))
+    every = max(1, round(1.0 / (core.control_dt * max_fps)))
     fps = 1.0 / (core.control_dt * every)
     model = core.get_model(0)
     try:
@@ -108,10 +131,18 @@ def render_policy(
             total += float(reward[0])
             step += 1
             done = bool(terminated[0] or truncated[0])
+            if max_seconds is not None and step * core.control_dt >= max_seconds:
+                done = True
         returns.append(total)
     renderer.close()
-    _write_video(out, frames, fps, overwrite=overwrite)
-    return {"frames": len(frames), "fps": fps, "returns": returns, "path": str(out)}
+    return frames, fps, returns
+
+
+def write_gif(out: Path, frames: list[np.ndarray], fps: float) -> None:
+    """Encode ``frames`` as a looping GIF at ``out`` (inside a folder being staged)."""
+    import imageio.v3 as iio
+
+    iio.imwrite(out, np.stack(frames), duration=1000.0 / fps, loop=0)
 
 
 def _write_video(out: Path, frames: list[np.ndarray], fps: float, *, overwrite: bool) -> None:

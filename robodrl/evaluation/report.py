@@ -146,9 +146,13 @@ HEADER = ["policy", "nominal return", "cells >= 80% of nominal", "area under cur
 
 
 def write_reports(
-    out: Path, spec: SweepSpec, results: list[dict[str, Any]], plots: list[Path]
+    out: Path,
+    spec: SweepSpec,
+    results: list[dict[str, Any]],
+    plots: list[Path],
+    videos: list[tuple[Path, str]] = (),
 ) -> None:
-    """``report.md`` and a self-contained ``report.html``."""
+    """``report.md`` and a self-contained ``report.html`` (``videos``: GIFs and captions)."""
     rows = _summary_rows(results)
     episodes = len(results[0]["nominal"]["returns"])
     intro = (
@@ -159,6 +163,7 @@ def write_reports(
     lines.append("|" + "---|" * len(HEADER))
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     lines += ["", *(f"![{p.stem}]({p.name})" for p in plots), ""]
+    lines += [*(f"![{caption}]({p.name})" for p, caption in videos), ""]
     lines += [
         "Normalized return: 1 + (return - nominal) / |nominal| (1 = as at nominal, 0 = as much "
         "return lost as nominal has). Each cell's episodes start from the same seeds as nominal.",
@@ -169,6 +174,12 @@ def write_reports(
         f'<figure><img alt="{p.stem}" src="data:image/png;base64,'
         f'{base64.b64encode(p.read_bytes()).decode()}"></figure>'
         for p in plots
+    )
+    images += "".join(
+        f'<figure><img alt="{html.escape(caption)}" src="data:image/gif;base64,'
+        f'{base64.b64encode(p.read_bytes()).decode()}"><figcaption>{html.escape(caption)}'
+        "</figcaption></figure>"
+        for p, caption in videos
     )
     table = "<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in HEADER) + "</tr>"
     table += "".join(

@@ -157,14 +157,18 @@ def robustness_score(spec: SweepSpec, cells: list[dict[str, Any]]) -> dict[str, 
 
 
 def group_job(
-    policy_path: str, trust: bool, spec: dict, cells: list[dict], options: dict[str, Any]
+    policy_path: str,
+    trust: bool,
+    spec: dict,
+    cells: list[dict],
+    options: dict[str, Any],
+    task_overrides: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """One batch of cells, from plain arguments (a backend job: it may run in another process)."""
     from robodrl.evaluation.policies import load_policy
 
-    return run_group(
-        load_policy(policy_path, trust=trust), SweepSpec.model_validate(spec), cells, **options
-    )
+    policy = load_policy(policy_path, trust=trust).with_task(task_overrides or {})
+    return run_group(policy, SweepSpec.model_validate(spec), cells, **options)
 
 
 def evaluate_sweep(
@@ -190,7 +194,10 @@ def evaluate_sweep(
     document = spec.model_dump(mode="json")
     results = map_jobs(
         group_job,
-        [(str(policy.source), trust, document, cells, options) for cells, options in jobs],
+        [
+            (str(policy.source), trust, document, cells, options, policy.task_overrides)
+            for cells, options in jobs
+        ],
         backend=backend,
         address=address,
     )

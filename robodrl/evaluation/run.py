@@ -11,6 +11,7 @@ from robodrl.evaluation.policies import load_policy
 from robodrl.evaluation.report import write_plots, write_reports, write_tables
 from robodrl.evaluation.rollouts import evaluate_sweep
 from robodrl.evaluation.sweep import load_sweep
+from robodrl.registry import make_task
 
 
 def evaluate(
@@ -23,15 +24,26 @@ def evaluate(
     backend: str = "local",
     address: str | None = None,
     trust: bool = False,
+    task_variants: list[dict[str, Any]] | None = None,
+    videos: bool = False,
 ) -> tuple[Path, list[dict[str, Any]]]:
     """Evaluate every policy on every cell; write results and report into ``out`` (atomically).
-    ``backend="ray"`` runs the batches as Ray tasks (``address``: an existing cluster)."""
+    ``backend="ray"`` runs the batches as Ray tasks (``address``: an existing cluster).
+    ``task_variants``: evaluate each policy once per set of task arguments (e.g. the physics
+    settings ``[{"physics": "fast"}, {"physics": "accurate"}]``: a sim-to-sim gap report).
+    ``videos``: the report shows the first policy's nominal episode and its worst cell (GIFs)."""
     if episodes is not None and (isinstance(episodes, bool) or episodes < 1):
         raise ConfigError(f"--episodes must be >= 1, got {episodes}")
     if not policies:
         raise ConfigError("give at least one POLICY (a run directory or an .onnx file)")
     claim_output_folder(Path(out), kind="eval", index="results.json")
-    loaded = [load_policy(p, trust=trust) for p in policies]
+    loaded = [
+        policy.with_task(variant)
+        for policy in (load_policy(p, trust=trust) for p in policies)
+        for variant in (task_variants or [{}])
+    ]
+    for policy in loaded:  # a wrong task argument fails here, before any rollout
+        make_task(policy.env_id, **policy.task_arguments).load_model()
     env_ids = sorted({p.env_id for p in loaded})
     if len(env_ids) != 1:
         raise ConfigError(f"policies of different tasks cannot share a sweep: {env_ids}")
@@ -47,5 +59,50 @@ def evaluate(
     with output_folder(Path(out), kind="eval", index="results.json") as tmp:
         write_tables(tmp, spec, results)
         plots = write_plots(tmp, spec, results)
-        write_reports(tmp, spec, results, plots)
+        clips = write_videos(tmp, spec, loaded[0], results[0], seed) if videos else []
+        write_reports(tmp, spec, results, plots, clips)
     return Path(out), results
+
+
+def task_variants(options: list[str]) -> list[dict[str, Any]]:
+    """``--task KEY=V1,V2`` options → every combination of the values, e.g.
+    ``["physics=fast,accurate"]`` → ``[{"physics": "fast"}, {"physics": "accurate"}]``."""
+    import itertools
+
+    from robodrl.yamlio import load_yaml_text
+
+    axes: dict[str, list[Any]] = {}
+    for option in options:
+        key, sep, values = option.partition("=")
+        if not sep or not key.strip() or not values.strip():
+            raise ConfigError(
+                f"--task {option!r}: expected KEY=VALUE[,VALUE...], e.g. physics=fast"
+            )
+        if key.strip() in axes:
+            raise ConfigError(f"--task {key.strip()} is given twice; list its values once")
+        axes[key.strip()] = [
+            load_yaml_text(v.strip(), source=f"--task {key}") for v in values.split(",")
+        ]
+    return [dict(zip(axes, combo, strict=True)) for combo in itertools.product(*axes.values())]
+
+
+def write_videos(
+    out: Path, spec: Any, policy: Any, result: dict[str, Any], seed: int
+) -> list[tuple[Path, str]]:
+    """GIFs of ``policy``'s nominal episode and of its worst cell (lowest mean return), the
+    first episode seed of the sweep, at most 8 s each; return each file and its caption."""
+    from robodrl.evaluation.render import render_frames, write_gif
+
+    worst = min(result["cells"], key=lambda c: c["mean_return"])
+    label = ", ".join(f"{k}={v:g}" for k, v in worst["values"].items())
+    clips = []
+    for name, cell, caption in (
+        ("nominal.gif", None, f"{policy.name}: nominal episode"),
+        ("worst_cell.gif", worst["values"], f"{policy.name}: worst cell ({label})"),
+    ):
+        frames, fps, _ = render_frames(
+            policy, spec, cell, seed=seed, width=320, height=240, max_fps=15, max_seconds=8.0
+        )
+        write_gif(out / name, frames, fps)
+        clips.append((out / name, caption))
+    return clips

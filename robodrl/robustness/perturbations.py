@@ -18,7 +18,7 @@ import numpy as np
 from mujoco import batch as mjbatch
 
 from robodrl.errors import ConfigError
-from robodrl.robustness.spec import PerturbationSpec, Push, RandomizedParameter
+from robodrl.robustness.spec import PerturbationSpec, Push, RandomizedParameter, StepRange
 from robodrl.robustness.targets import free_joint_dofs, match_elements
 
 
@@ -95,7 +95,11 @@ class Perturber:
         self.bias = np.zeros((n, obs_dim))
         self.noisy = np.flatnonzero(self.noise_std)  # observation columns that get noise
         self.biased = bool(self.bias_max.any())
-        self.obs_buffer = np.zeros((spec.observation_latency_steps + 1, n, obs_dim), np.float32)
+        self.max_latency = spec.max_observation_latency
+        self.obs_buffer = np.zeros((self.max_latency + 1, n, obs_dim), np.float32)
+        #: each simulation's observation delay this episode (control steps)
+        self.obs_latency = np.full(n, self.max_latency, dtype=np.int64)
+        self.random_latency = isinstance(spec.observation_latency_steps, StepRange)
         self.delivered = np.zeros((n, obs_dim), np.float32)
         self.action_buffer = np.zeros((spec.action_latency_steps + 1, n, action_dim))
         self.pushes = [self._schedule(i, p, model, control_dt) for i, p in enumerate(spec.pushes)]
@@ -108,7 +112,7 @@ class Perturber:
             [
                 self.noisy.size,
                 self.biased,
-                spec.observation_latency_steps,
+                self.max_latency,
                 spec.observation_dropout,
                 spec.action_noise_std,
                 spec.action_latency_steps,
@@ -136,6 +140,9 @@ class Perturber:
         for sim in ids:
             g = self.generators[sim]
             self.bias[sim] = g.uniform(-1.0, 1.0, self.bias_max.size) * self.bias_max
+            if self.random_latency:
+                latency = self.spec.observation_latency_steps
+                self.obs_latency[sim] = g.integers(latency.low, latency.high + 1)
             for k, push in enumerate(self.pushes):
                 self.next_push[k, sim] = g.integers(
                     push.interval_steps[0], push.interval_steps[1] + 1
@@ -200,10 +207,14 @@ class Perturber:
             noise = self.step_rng.standard_normal((obs.shape[0], self.noisy.size), np.float32)
             measured[:, self.noisy] += noise * self.noise_std[self.noisy]
         measured = measured.astype(np.float32)
-        if spec.observation_latency_steps:
+        if self.max_latency:
             self.obs_buffer = np.roll(self.obs_buffer, -1, axis=0)
             self.obs_buffer[-1] = measured
-            measured = self.obs_buffer[0].copy()
+            if self.random_latency:
+                rows = np.arange(obs.shape[0])
+                measured = self.obs_buffer[self.max_latency - self.obs_latency, rows]
+            else:
+                measured = self.obs_buffer[0].copy()
         if spec.observation_dropout:
             drop = self.step_rng.random(obs.shape[0]) < spec.observation_dropout
             measured[drop] = self.delivered[drop]
@@ -215,6 +226,7 @@ class Perturber:
         """Generator states and buffers, to continue exactly."""
         arrays = (
             "bias",
+            "obs_latency",
             "obs_buffer",
             "delivered",
             "action_buffer",

@@ -226,6 +226,19 @@ class Range(Ordered):
     high: NonNegative
 
 
+class StepRange(Strict):
+    """A per-episode number of control steps, uniform over the integers low..high."""
+
+    low: Annotated[int, Field(ge=0, le=100)]
+    high: Annotated[int, Field(ge=0, le=100)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> StepRange:
+        if self.low > self.high:
+            raise ValueError(f"low ({self.low}) must be <= high ({self.high})")
+        return self
+
+
 class Push(Strict):
     """External pushes on a body, in the world frame, on a random schedule.
 
@@ -259,12 +272,19 @@ class PerturbationSpec(Strict):
 
     observation_noise: list[ObservationNoise] = Field(default_factory=list)
     observation_bias: list[ObservationBias] = Field(default_factory=list)
-    observation_latency_steps: Annotated[int, Field(ge=0, le=100)] = 0
+    #: a fixed delay, or {low, high}: each episode draws its own delay
+    observation_latency_steps: Annotated[int, Field(ge=0, le=100)] | StepRange = 0
     observation_dropout: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.0
     action_noise_std: NonNegative = 0.0
     action_latency_steps: Annotated[int, Field(ge=0, le=100)] = 0
     motor_strength: Range | None = None
     pushes: list[Push] = Field(default_factory=list)
+
+    @property
+    def max_observation_latency(self) -> int:
+        """The longest observation delay, in control steps."""
+        latency = self.observation_latency_steps
+        return latency.high if isinstance(latency, StepRange) else latency
 
     @model_validator(mode="after")
     def _positive_strength(self) -> PerturbationSpec:

@@ -27,7 +27,7 @@ CONFIG_FILE = "config.yaml"
 
 def default_run_dir(config: TrainConfig, *, with_seed: bool = True) -> Path:
     """``runs/<task>-<algorithm>-s<seed>-<time>`` (without ``-s<seed>`` for multi-seed runs)."""
-    task = config.env.id.split("/")[-1].removesuffix("-v0").lower()
+    task = config.env.id.split("/")[-1].removesuffix("-v0").replace("-", "").lower()
     seed = f"-s{config.seed}" if with_seed else ""
     return Path("runs") / f"{task}-{config.algorithm.name}{seed}-{time.strftime('%Y%m%d-%H%M%S')}"
 

@@ -227,3 +227,22 @@ def test_grid_span_needs_a_count(ppo_run: Path, tmp_path: Path) -> None:
     }
     with pytest.raises(ConfigError, match=r"a grid needs values.num \(or a list\)"):
         evaluate([ppo_run], sweep, out=tmp_path / "out")
+
+
+def test_report_shows_the_nominal_episode_and_the_worst_cell(ppo_run, tmp_path) -> None:
+    from PIL import Image
+
+    out, results = evaluate(
+        [ppo_run], "observation-noise", out=tmp_path / "report", episodes=2, videos=True
+    )
+    worst = min(results[0]["cells"], key=lambda c: c["mean_return"])
+    for name in ("nominal.gif", "worst_cell.gif"):
+        with Image.open(out / name) as gif:
+            assert gif.n_frames > 10 and gif.size == (320, 240)
+    page = (out / "report.html").read_text()
+    assert page.count("data:image/gif;base64,") == 2
+    assert f"worst cell (obs_noise_std={worst['values']['obs_noise_std']:g})" in page
+    assert "nominal.gif" in (out / "report.md").read_text()
+    # a second evaluation into the same folder replaces robodrl's own output, GIFs included
+    evaluate([ppo_run], "observation-noise", out=out, episodes=2)
+    assert not (out / "worst_cell.gif").exists()

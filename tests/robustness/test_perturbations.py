@@ -27,6 +27,22 @@ def test_observation_latency_is_exact() -> None:
         np.testing.assert_array_equal(delayed[t], plain[0])
 
 
+def test_a_latency_range_gives_each_episode_its_own_exact_delay() -> None:
+    actions = action_sequence(40, 16, 6)
+    plain = _rollout(robodrl.make_core("Cheetah", 16, seed=1), actions)
+    spec = {"observation_latency_steps": {"low": 0, "high": 3}}
+    late = robodrl.make_core("Cheetah", 16, seed=1, perturbations=spec)
+    delayed = _rollout(late, actions)
+    delays = late.perturber.obs_latency.copy()
+    assert set(delays.tolist()) == {0, 1, 2, 3}  # 16 episodes draw every delay
+    for sim, k in enumerate(delays):
+        np.testing.assert_array_equal(delayed[k:, sim], plain[: len(plain) - k, sim])
+    # the draw is per episode, from each simulation's own generator: reproducible
+    again = robodrl.make_core("Cheetah", 16, seed=1, perturbations=spec)
+    again.reset()  # the rollout above reset twice (make_core, then its own reset)
+    np.testing.assert_array_equal(again.perturber.obs_latency, delays)
+
+
 def test_action_latency_is_exact() -> None:
     k = 2
     actions = action_sequence(30, 1, 6)

@@ -113,6 +113,7 @@ def test_duplicate_parameter_names_are_refused() -> None:
         ({"observation_noise": [{"group": "gyro", "std": 0.1}]}, r"valid groups: all, pole_cos"),
         ({"observation_noise": [{"group": "all", "std": -0.1}]}, r"observation_noise\[0\]\.std"),
         ({"observation_latency_steps": -1}, r"observation_latency_steps"),
+        ({"observation_latency_steps": {"low": 3, "high": 1}}, r"observation_latency_steps"),
         ({"observation_dropout": 1.0}, r"observation_dropout"),
         ({"motor_strength": {"low": 0.0, "high": 1.0}}, r"motor_strength.low must be > 0"),
         ({"action_noise": 0.1}, r"action_noise: unknown field"),

@@ -19,14 +19,20 @@ class ArmPushTask(ArmTask):
     (3); metres, radians, seconds, world frame.
 
     Reward terms: ``tip_to_block`` = -w·|block - tip|, ``block_to_goal`` = -w·|goal - block|
-    (m), ``joint_velocity`` = -w·Σ q̇². Success: block centre within ``success_distance`` m
-    of the goal. Terminates when the block falls off the table.
+    (m), ``joint_velocity`` = -w·Σ q̇², ``block_fell`` = -w once, when the block falls off the
+    table (which ends the episode). Success: block centre within ``success_distance`` m of the
+    goal.
+
+    Versions: in ArmPush-v0 ``block_fell_weight`` is 0, so a policy can end a poor episode
+    early by pushing the block off the table (every other term is a cost), and PPO learns to
+    do exactly that. ArmPush-v1 charges 400, more than a whole episode (8 s, 400 steps) of
+    distance costs.
     """
 
     xml_file = "push.xml"
     assets_package = "robodrl.envs.arm"
     marker = names.GOAL_MOCAP
-    reward_names = ("tip_to_block", "block_to_goal", "joint_velocity")
+    reward_names = ("tip_to_block", "block_to_goal", "joint_velocity", "block_fell")
 
     def __init__(
         self,
@@ -34,6 +40,7 @@ class ArmPushTask(ArmTask):
         tip_to_block_weight: float = 0.5,
         block_to_goal_weight: float = 1.0,
         joint_velocity_weight: float = 0.001,
+        block_fell_weight: float = 0.0,
         success_distance: float = 0.05,
         block_radius: tuple[float, float] = (0.3, 0.45),
         goal_radius: tuple[float, float] = (0.25, 0.5),
@@ -46,6 +53,7 @@ class ArmPushTask(ArmTask):
                 "tip_to_block": tip_to_block_weight,
                 "block_to_goal": block_to_goal_weight,
                 "joint_velocity": joint_velocity_weight,
+                "block_fell": block_fell_weight,
             },
             success_distance=success_distance,
             reset_noise_scale=reset_noise_scale,
@@ -102,6 +110,7 @@ class ArmPushTask(ArmTask):
             "tip_to_block": -tip_to_block,
             "block_to_goal": -self.block_to_goal(),
             "joint_velocity": self.joint_velocity_cost(),
+            "block_fell": -self.terminated().astype(float),
         }
 
     def success(self) -> np.ndarray:

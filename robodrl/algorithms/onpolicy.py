@@ -1,0 +1,231 @@
+"""What robodrl's own on-policy algorithms share: the Gaussian agent, rollout collection on the
+batched core (time-limit bootstrap, running observation statistics, episode logs), checkpoints,
+and the registry entry. Each algorithm (``vpg.py``, ``ppo.py``) adds its hyperparameters, its
+optimizers and its update, and reads top to bottom in its own file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+
+import numpy as np
+import torch
+from pydantic import BaseModel, ValidationError
+from torch import nn
+
+from robodrl.algorithms.networks import layers_of, mlp
+from robodrl.algorithms.normalizer import RunningNormalizer
+from robodrl.algorithms.registry import Algorithm, Capabilities, Learner, RunHooks
+from robodrl.envs.episodes import EpisodeTracker
+from robodrl.errors import format_validation_error
+from robodrl.make import make_core
+from robodrl.policy import ActorNetwork, TrainedPolicy, network_input
+
+if TYPE_CHECKING:
+    from robodrl.config import TrainConfig
+
+
+class Rollout(NamedTuple):
+    """One iteration's experience, ``(n_steps, num_envs, ...)``: the policy's (normalized)
+    observations, its sampled actions and their log-probabilities, rewards (time-limit
+    bootstrap included), episode ends, and the critic's values."""
+
+    obs: torch.Tensor
+    actions: torch.Tensor
+    log_probs: torch.Tensor
+    rewards: torch.Tensor
+    dones: torch.Tensor
+    values: torch.Tensor
+
+
+class Agent(nn.Module):
+    """Gaussian policy (mean network, state-independent log std) and value network."""
+
+    def __init__(self, obs_dim: int, act_dim: int, config: TrainConfig) -> None:
+        super().__init__()
+        hidden = config.policy.net_arch
+        pi, vf = (hidden["pi"], hidden["vf"]) if isinstance(hidden, dict) else (hidden, hidden)
+        activation = config.policy.activation
+        self.actor = mlp([obs_dim, *pi, act_dim], activation, output_gain=0.01)
+        self.critic = mlp([obs_dim, *vf, 1], activation, output_gain=1.0)
+        log_std = config.policy.log_std_init if config.policy.log_std_init is not None else 0.0
+        self.log_std = nn.Parameter(torch.full((act_dim,), float(log_std)))
+
+    def distribution(self, obs: torch.Tensor) -> torch.distributions.Normal:
+        return torch.distributions.Normal(self.actor(obs), self.log_std.exp())
+
+    def value(self, obs: torch.Tensor) -> torch.Tensor:
+        return self.critic(obs).squeeze(-1)
+
+
+class OnPolicyLearner(Learner):
+    """An on-policy algorithm on a batched core: subclasses set ``self.optimizers`` (name →
+    optimizer, saved in checkpoints) in ``__init__`` and implement :meth:`update`."""
+
+    hyperparameters: ClassVar[type[BaseModel]]
+
+    def __init__(self, config: TrainConfig) -> None:
+        env = config.env
+        self.config = config
+        self.hp = self.hyperparameters.model_validate(config.algorithm.hyperparameters)
+        self.core = make_core(
+            env.id,
+            env.num_envs,
+            num_threads=env.num_threads,
+            seed=config.seed,
+            randomization=env.randomization,
+            perturbations=env.perturbations,
+            **env.task,
+        )
+        torch.manual_seed(config.seed)
+        self.agent = Agent(self.core.obs_dim, self.core.action_dim, config)
+        self.optimizers: dict[str, torch.optim.Optimizer] = {}
+        settings = config.normalize
+        self.normalizer = (
+            RunningNormalizer(self.core.obs_dim, clip=settings.clip, epsilon=settings.epsilon)
+            if settings.observations
+            else None
+        )
+        self.episodes = EpisodeTracker(self.core.num_envs, self.core.task.reward_names)
+        self.num_timesteps = 0
+        self.obs = self.core.reset()  # raw observations of the running episodes
+        if self.normalizer is not None:
+            self.normalizer.update(self.obs)
+
+    def policy_input(self, raw: np.ndarray) -> torch.Tensor:
+        """Raw observations as the networks take them (normalized with the running stats)."""
+        stats = None if self.normalizer is None else self.normalizer.statistics()
+        return torch.as_tensor(network_input(raw, stats))
+
+    def learn(self, total_steps: int, hooks: RunHooks) -> None:
+        while self.num_timesteps < total_steps:
+            hooks.rollout_start(self)
+            rollout = self.collect(self.hp.n_steps, hooks)
+            hooks.rollout_end(self)
+            self.update(rollout, hooks, progress=self.num_timesteps / total_steps)
+
+    def update(self, rollout: Rollout, hooks: RunHooks, *, progress: float) -> None:
+        """Improve the agent from one rollout (``progress``: fraction of the budget done)."""
+        raise NotImplementedError
+
+    def collect(self, n_steps: int, hooks: RunHooks) -> Rollout:
+        """``n_steps`` control steps of every simulation with the stochastic policy."""
+        core, agent, gamma = self.core, self.agent, self.hp.gamma
+        steps: list[tuple[torch.Tensor, ...]] = []
+        for _ in range(n_steps):
+            obs = self.policy_input(self.obs)
+            with torch.no_grad():
+                distribution = agent.distribution(obs)
+                action = distribution.sample()
+                log_prob = distribution.log_prob(action).sum(-1)
+                value = agent.value(obs)
+            next_obs, env_reward, terminated, truncated, info = core.step(
+                action.clamp(-1.0, 1.0).numpy()
+            )
+            reward = env_reward.copy()
+            timeout = truncated & ~terminated  # the time limit is not the task's: bootstrap
+            if timeout.any():
+                final = self.policy_input(info["final_obs"][timeout])
+                with torch.no_grad():
+                    reward[timeout] += gamma * agent.value(final).numpy()
+            done = terminated | truncated
+            finished = self.episodes.update(env_reward, done, info)
+            if finished:
+                hooks.episodes_done(self, finished)
+            reward_t = torch.as_tensor(reward, dtype=torch.float32)
+            steps.append((obs, action, log_prob, reward_t, torch.as_tensor(done), value))
+            self.obs = next_obs
+            if self.normalizer is not None:
+                self.normalizer.update(next_obs)
+            self.num_timesteps += core.num_envs
+        return Rollout(*(torch.stack(column) for column in zip(*steps, strict=True)))
+
+    def last_value(self) -> torch.Tensor:
+        """The critic's value of the observations after the rollout (GAE's bootstrap)."""
+        with torch.no_grad():
+            return self.agent.value(self.policy_input(self.obs))
+
+    def act(self, obs: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            mean = self.agent.actor(self.policy_input(np.asarray(obs)))
+        return np.clip(mean.numpy(), -1.0, 1.0)
+
+    # -- checkpoints ---------------------------------------------------------------------------
+    def save(self, folder: Path) -> None:
+        saved = {name: opt.state_dict() for name, opt in self.optimizers.items()}
+        torch.save({"agent": self.agent.state_dict(), **saved}, folder / "model.pt")
+
+    def normalizer_state(self) -> dict[str, Any] | None:
+        return None if self.normalizer is None else self.normalizer.state_dict()
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "env": self.core.state_dict(),
+            "episodes": self.episodes.state_dict(),
+            "obs": self.obs.tolist(),
+            "num_timesteps": self.num_timesteps,
+        }
+
+    def load(self, folder: Path, state: dict[str, Any], normalizer: dict | None) -> None:
+        """Put a verified checkpoint in place (weights, optimizers, env, statistics)."""
+        saved = torch.load(folder / "model.pt", weights_only=True)
+        self.agent.load_state_dict(saved["agent"])
+        for name, optimizer in self.optimizers.items():
+            optimizer.load_state_dict(saved[name])
+        if self.normalizer is not None and normalizer is not None:
+            self.normalizer.load_state_dict(normalizer)
+        learner = state["learner"]
+        self.core.load_state_dict(learner["env"])
+        self.episodes.load_state_dict(learner["episodes"])
+        self.obs = np.asarray(learner["obs"], dtype=np.float32)
+        self.num_timesteps = int(learner["num_timesteps"])
+
+
+class OnPolicyAlgorithm(Algorithm):
+    """A registry entry for an :class:`OnPolicyLearner` subclass (set ``learner``)."""
+
+    learner: ClassVar[type[OnPolicyLearner]]
+    capabilities = Capabilities(on_policy=True, state_independent_log_std=True)
+
+    def hyperparameter_names(self) -> list[str]:
+        return sorted(self.learner.hyperparameters.model_fields)
+
+    def check_hyperparameters(self, hyperparameters: dict[str, Any]) -> None:
+        super().check_hyperparameters(hyperparameters)
+        try:
+            self.learner.hyperparameters.model_validate(hyperparameters)
+        except ValidationError as err:
+            raise ValueError(format_validation_error(err, prefix="hyperparameters")) from None
+
+    def build(self, config: TrainConfig) -> OnPolicyLearner:
+        return self.learner(config)
+
+    def restore(
+        self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
+    ) -> OnPolicyLearner:
+        learner = self.learner(config)
+        learner.load(folder, state, normalizer)
+        return learner
+
+    def load_policy(
+        self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
+    ) -> TrainedPolicy:
+        core = make_core(config.env.id, 1, **config.env.task)
+        agent = Agent(core.obs_dim, core.action_dim, config)
+        agent.load_state_dict(torch.load(folder / "model.pt", weights_only=True)["agent"])
+
+        def action(obs: np.ndarray) -> np.ndarray:
+            with torch.no_grad():
+                return agent.actor(torch.as_tensor(network_input(obs, normalizer))).numpy()
+
+        return TrainedPolicy(
+            env_id=config.env.id,
+            task_arguments=dict(config.env.task),
+            obs_dim=core.obs_dim,
+            act_dim=core.action_dim,
+            algorithm=self.name,
+            training_steps=int(state["num_timesteps"]),
+            checkpoint=folder,
+            network=ActorNetwork(layers_of([agent.actor]), squash=False, normalizer=normalizer),
+            action=action,
+        )

@@ -1,0 +1,135 @@
+"""Lean batched PPO: proximal policy optimization for many simulations on few CPU cores.
+
+robodrl's own PPO, written top to bottom in the CleanRL manner on the shared on-policy pieces
+(:mod:`~robodrl.algorithms.onpolicy`: rollouts straight from the batched core, no VecEnv or
+rollout-buffer layers between the physics and the tensors). Made for legged robots trained with
+hundreds to thousands of simulations and short rollouts, the recipe of fast CPU and GPU legged
+training: each iteration collects ``n_steps`` control steps from every simulation, computes GAE
+advantages, then takes ``n_epochs`` passes of ``n_minibatches`` minibatches of the clipped
+surrogate objective, the value loss and an entropy bonus on one Adam optimizer. The learning rate
+falls linearly from ``learning_rate`` to ``final_learning_rate`` over the training budget.
+References: Schulman et al. (2017); Huang et al., "The 37 implementation details of PPO" (2022).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import torch
+from pydantic import BaseModel, ConfigDict, Field
+from torch import nn
+
+from robodrl.algorithms.gae import gae
+from robodrl.algorithms.onpolicy import OnPolicyAlgorithm, OnPolicyLearner, Rollout
+from robodrl.algorithms.registry import RunHooks
+
+if TYPE_CHECKING:
+    from robodrl.config import TrainConfig
+
+Probability = Annotated[float, Field(ge=0, le=1)]
+
+
+class PPOHyperparameters(BaseModel):
+    """``algorithm.hyperparameters`` of ``lean_ppo`` (names as in SB3 where they match)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
+
+    n_steps: Annotated[int, Field(ge=1)] = 24
+    """Control steps collected from every simulation per iteration."""
+    n_epochs: Annotated[int, Field(ge=1)] = 5
+    """Passes over each rollout."""
+    n_minibatches: Annotated[int, Field(ge=1)] = 4
+    """Minibatches per pass (each holds n_steps x num_envs / n_minibatches samples)."""
+    learning_rate: Annotated[float, Field(gt=0)] = 1e-3
+    """Adam step size at the start."""
+    final_learning_rate: Annotated[float, Field(gt=0)] | None = None
+    """Adam step size at the end of the budget (linear in between); None keeps it constant."""
+    gamma: Probability = 0.99
+    """Discount factor."""
+    gae_lambda: Probability = 0.95
+    """GAE's λ."""
+    clip_range: Annotated[float, Field(gt=0)] = 0.2
+    """PPO's ratio clip ε."""
+    ent_coef: Annotated[float, Field(ge=0)] = 0.005
+    """Weight of the entropy bonus."""
+    vf_coef: Annotated[float, Field(ge=0)] = 0.5
+    """Weight of the value loss."""
+    max_grad_norm: Annotated[float, Field(gt=0)] = 1.0
+    """Clip of the gradient's global norm."""
+    normalize_advantages: bool = True
+    """Scale advantages to zero mean, unit std per minibatch."""
+
+
+class PPOLearner(OnPolicyLearner):
+    """Lean PPO on a batched core, as the run machinery drives it."""
+
+    hyperparameters = PPOHyperparameters
+
+    def __init__(self, config: TrainConfig) -> None:
+        super().__init__(config)
+        self.optimizers = {
+            "optimizer": torch.optim.Adam(self.agent.parameters(), lr=self.hp.learning_rate)
+        }
+
+    def update(self, rollout: Rollout, hooks: RunHooks, *, progress: float) -> None:
+        """GAE advantages, then n_epochs x n_minibatches steps of the clipped objective."""
+        hp, agent, optimizer = self.hp, self.agent, self.optimizers["optimizer"]
+        if hp.final_learning_rate is not None:
+            rate = hp.learning_rate + min(progress, 1.0) * (
+                hp.final_learning_rate - hp.learning_rate
+            )
+            for group in optimizer.param_groups:
+                group["lr"] = rate
+
+        # advantages: GAE(lambda) against the critic
+        advantages, returns = gae(
+            rollout.rewards,
+            rollout.values,
+            rollout.dones,
+            self.last_value(),
+            gamma=hp.gamma,
+            lam=hp.gae_lambda,
+        )
+        obs, actions = rollout.obs.flatten(0, 1), rollout.actions.flatten(0, 1)
+        old_log_probs = rollout.log_probs.flatten()
+        advantages, returns = advantages.flatten(), returns.flatten()
+
+        # n_epochs passes of minibatches of the clipped surrogate + value loss - entropy bonus
+        size = -(-len(returns) // hp.n_minibatches)
+        clipped = []
+        for _ in range(hp.n_epochs):
+            for batch in torch.randperm(len(returns)).split(size):
+                distribution = agent.distribution(obs[batch])
+                log_prob = distribution.log_prob(actions[batch]).sum(-1)
+                ratio = (log_prob - old_log_probs[batch]).exp()
+                advantage = advantages[batch]
+                if hp.normalize_advantages:
+                    advantage = (advantage - advantage.mean()) / (advantage.std() + 1e-8)
+                bounded = ratio.clamp(1.0 - hp.clip_range, 1.0 + hp.clip_range)
+                policy_loss = -torch.min(ratio * advantage, bounded * advantage).mean()
+                value_loss = (agent.value(obs[batch]) - returns[batch]).pow(2).mean()
+                entropy = distribution.entropy().sum(-1).mean()
+                loss = policy_loss + hp.vf_coef * value_loss - hp.ent_coef * entropy
+                optimizer.zero_grad()
+                loss.backward()
+                nn.utils.clip_grad_norm_(agent.parameters(), hp.max_grad_norm)
+                optimizer.step()
+                clipped.append(((ratio - 1.0).abs() > hp.clip_range).float().mean().item())
+
+        hooks.record("train/policy_loss", policy_loss.item())
+        hooks.record("train/value_loss", value_loss.item())
+        hooks.record("train/entropy", entropy.item())
+        hooks.record("train/clip_fraction", sum(clipped) / len(clipped))
+        hooks.record("train/learning_rate", optimizer.param_groups[0]["lr"])
+        hooks.record("train/std", agent.log_std.exp().mean().item())
+
+
+class LeanPPOAlgorithm(OnPolicyAlgorithm):
+    """The registry entry of ``lean_ppo``."""
+
+    name = "lean_ppo"
+    description = "PPO written for many batched simulations on few CPU cores (robodrl)"
+    learner = PPOLearner
+
+
+LEAN_PPO = LeanPPOAlgorithm()

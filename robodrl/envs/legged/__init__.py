@@ -1,0 +1,1 @@
+"""The Legged task: velocity tracking for any quadruped MJCF, from a robot description."""

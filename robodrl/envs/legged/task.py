@@ -1,0 +1,304 @@
+"""Legged velocity tracking for any quadruped MJCF (``robodrl/Legged-v0``).
+
+The robot comes from a robot description (:mod:`robodrl.envs.legged.robot`); the model is built
+with ``MjSpec`` (:mod:`robodrl.envs.legged.build`) in the ``fast`` or ``accurate`` physics settings.
+"""
+
+from __future__ import annotations
+
+import mujoco
+import numpy as np
+from mujoco import batch as mjbatch
+
+from robodrl.envs.kernels import gaussian_tracking
+from robodrl.envs.legged.build import PHYSICS, build_model
+from robodrl.envs.legged.commands import Commands, TrotClock
+from robodrl.envs.legged.robot import RobotDescription, load_robot
+from robodrl.envs.task import ResetNoise, Task, _check_non_negative, _check_positive
+from robodrl.errors import ConfigError, TaskArgumentError
+
+Range = tuple[float, float]
+FOOT_CONTACT_NEWTONS = 1.0
+
+
+def _check_ranges(**ranges: Range) -> None:
+    for name, value in ranges.items():
+        low, high = value
+        if not (np.isfinite(low) and np.isfinite(high) and low <= high):
+            raise TaskArgumentError(f"task argument {name}={value!r} must be finite (low, high)")
+
+
+class LeggedTask(Task):
+    """Follow a planar velocity command with a quadruped's PD joint targets.
+
+    Actions: one per leg joint, the joint target = standing pose + action_scale · action (rad).
+    Observations (body frame, SI units): command (vx, vy m/s, yaw rate rad/s), base linear
+    velocity, gyro, gravity direction, joint angles relative to the standing pose, joint
+    velocities, the last action, and the trot clock (sin, cos of its phase).
+
+    Commands are redrawn every ``command_seconds``; a draw is the standing command (zero) with
+    probability ``standing_probability``. Reward terms (unweighted; ``<term>_weight`` weighs
+    each): ``track_velocity`` exp(-|cmd_xy - v_xy|²/σ²), ``track_yaw_rate`` exp(-(cmd_yaw -
+    ω_z)²/σ²), ``gait`` the fraction of feet whose contact matches the trot clock (all feet down
+    when standing), and the costs ``vertical_velocity`` -v_z², ``roll_pitch_rate`` -(ω_x² +
+    ω_y²), ``tilt`` -|g_xy|², ``pose`` -Σ(q - q_stand)², ``action_rate`` -Σ(a_t - a_t-1)²,
+    ``joint_limit`` -Σ rad beyond 90% of each joint's range, ``torque`` -Σ τ² (N·m). An episode
+    ends when the base drops below ``min_base_height`` x its standing height or tilts more than
+    ``max_tilt`` rad.
+    """
+
+    stage = mujoco.mjtStage.mjSTAGE_VEL
+    reward_names = (
+        "track_velocity",
+        "track_yaw_rate",
+        "gait",
+        "vertical_velocity",
+        "roll_pitch_rate",
+        "tilt",
+        "pose",
+        "action_rate",
+        "joint_limit",
+        "torque",
+    )
+
+    def __init__(
+        self,
+        *,
+        robot: str = "quadruped",
+        physics: str = "fast",
+        control_hz: float = 50.0,
+        command_vx_range: Range = (-0.5, 1.0),
+        command_vy_range: Range = (-0.3, 0.3),
+        command_yaw_rate_range: Range = (-0.8, 0.8),
+        command_seconds: float = 5.0,
+        standing_probability: float = 0.1,
+        tracking_sigma: float = 0.5,
+        gait_hz: float = 2.0,
+        gait_duty: float = 0.6,
+        track_velocity_weight: float = 1.0,
+        track_yaw_rate_weight: float = 0.5,
+        gait_weight: float = 0.2,
+        vertical_velocity_weight: float = 1.0,
+        roll_pitch_rate_weight: float = 0.05,
+        tilt_weight: float = 2.0,
+        pose_weight: float = 0.05,
+        action_rate_weight: float = 0.01,
+        joint_limit_weight: float = 2.0,
+        torque_weight: float = 1e-4,
+        min_base_height: float = 0.5,
+        max_tilt: float = 1.0,
+        reset_noise_scale: float = 0.05,
+        episode_seconds: float = 20.0,
+    ) -> None:
+        if physics not in PHYSICS:
+            raise TaskArgumentError(f"task argument physics={physics!r}; valid: {list(PHYSICS)}")
+        _check_positive(control_hz=control_hz, command_seconds=command_seconds, gait_hz=gait_hz)
+        timestep = PHYSICS[physics].timestep
+        frame_skip = round(1.0 / (control_hz * timestep))
+        if frame_skip < 1 or abs(frame_skip * timestep * control_hz - 1.0) > 1e-6:
+            raise TaskArgumentError(
+                f"task argument control_hz={control_hz!r} must divide the {physics} physics "
+                f"rate ({1 / timestep:g} Hz) evenly, e.g. 50 or 25"
+            )
+        arguments = locals()
+        weights = {name: arguments[f"{name}_weight"] for name in self.reward_names}
+        super().__init__(
+            frame_skip=frame_skip, episode_seconds=episode_seconds, reward_weights=weights
+        )
+        _check_ranges(
+            command_vx_range=command_vx_range,
+            command_vy_range=command_vy_range,
+            command_yaw_rate_range=command_yaw_rate_range,
+        )
+        _check_positive(tracking_sigma=tracking_sigma, max_tilt=max_tilt)
+        _check_non_negative(reset_noise_scale=reset_noise_scale)
+        for name, value in (
+            ("standing_probability", standing_probability),
+            ("gait_duty", gait_duty),
+            ("min_base_height", min_base_height),
+        ):
+            if not 0.0 <= value <= 1.0:
+                raise TaskArgumentError(f"task argument {name}={value!r} must be in [0, 1]")
+        try:
+            self.robot: RobotDescription = load_robot(robot)
+        except ConfigError as err:
+            raise TaskArgumentError(f"task argument robot: {err}") from None
+        self.physics = physics
+        self.command_low, self.command_high = np.transpose(
+            [command_vx_range, command_vy_range, command_yaw_rate_range]
+        )
+        self.command_seconds = command_seconds
+        self.standing_probability = standing_probability
+        self.sigma_sq = tracking_sigma**2
+        self.gait_hz, self.gait_duty = gait_hz, gait_duty
+        self.min_base_height = min_base_height
+        self.min_up = np.cos(max_tilt)
+        self.reset_noise_scale = reset_noise_scale
+        self._model: mujoco.MjModel | None = None
+
+    # -- model -----------------------------------------------------------------------------
+    def load_model(self) -> mujoco.MjModel:
+        """Build the robot with the task's actuators and sensors (see ``legged.build``)."""
+        if self._model is None:
+            try:
+                self._model, self.joint_names, self.stand_joints = build_model(
+                    self.robot, self.physics
+                )
+            except ConfigError as err:
+                raise TaskArgumentError(f"task argument robot: {err}") from None
+            n = len(self.joint_names)
+            self.obs_spec = [
+                ("command", 3),
+                ("base_linear_velocity", 3),
+                ("gyro", 3),
+                ("gravity", 3),
+                ("joint_pos", n),
+                ("joint_vel", n),
+                ("last_action", n),
+                ("gait_phase", 2),
+            ]
+        return self._model
+
+    @property
+    def obs_dim(self) -> int:
+        self.load_model()
+        return super().obs_dim
+
+    @property
+    def obs_layout(self) -> dict[str, slice]:
+        self.load_model()
+        return super().obs_layout
+
+    def bind(self, batch: mjbatch.Batch, model: mujoco.MjModel) -> None:
+        self.qpos = batch.bind("qpos")
+        self.qvel = batch.bind("qvel")
+        self.sensordata = batch.bind("sensordata")
+        self.actuator_force = batch.bind("actuator_force")
+        self.xmat = batch.bind("xmat")
+        self.base_id = model.body(self.robot.base_body).id
+        root = model.body_jntadr[self.base_id]
+        self.root_qpos = int(model.jnt_qposadr[root])
+        self.root_qvel = int(model.jnt_dofadr[root])
+        joint_ids = [model.joint(name).id for name in self.joint_names]
+        self.joint_qpos = model.jnt_qposadr[joint_ids]
+        self.joint_qvel = model.jnt_dofadr[joint_ids]
+        low, high = model.jnt_range[joint_ids].T
+        limited = model.jnt_limited[joint_ids].astype(bool)
+        middle, half = (low + high) / 2, (high - low) / 2
+        self.soft_low = np.where(limited, middle - 0.9 * half, -np.inf)
+        self.soft_high = np.where(limited, middle + 0.9 * half, np.inf)
+        self.ctrl_mid = model.actuator_ctrlrange.mean(axis=1)
+        self.ctrl_half = np.diff(model.actuator_ctrlrange, axis=1)[:, 0] / 2
+
+        def sensor_slice(name: str) -> slice:
+            sensor = model.sensor(name)
+            return slice(sensor.adr[0], sensor.adr[0] + sensor.dim[0])
+
+        self.gyro = sensor_slice("imu_gyro")
+        self.velocimeter = sensor_slice("imu_velocimeter")
+        legs = ("front_left", "front_right", "back_left", "back_right")
+        self.touch = np.array([model.sensor(f"{leg}_foot_touch").adr[0] for leg in legs])
+        self.stand_height = float(self.robot.standing_height)
+        nsim, n = batch.nsim, len(self.joint_names)
+        self.control_dt = model.opt.timestep * self.frame_skip
+        self.commands = Commands(
+            nsim,
+            self.command_low,
+            self.command_high,
+            self.command_seconds,
+            self.standing_probability,
+        )
+        self.clock = TrotClock(nsim, self.gait_hz, self.gait_duty)
+        self.action = np.zeros((nsim, n))
+        self.last_action = np.zeros((nsim, n))
+
+    # -- episode state ---------------------------------------------------------------------
+    def state_dict(self) -> dict[str, list]:
+        return {
+            "command": self.commands.value.tolist(),
+            "command_time_left": self.commands.time_left.tolist(),
+            "gait_phase": self.clock.phase.tolist(),
+            "action": self.action.tolist(),
+            "last_action": self.last_action.tolist(),
+        }
+
+    def load_state_dict(self, state: dict[str, list]) -> None:
+        self.commands.value[:] = np.asarray(state["command"])
+        self.commands.time_left[:] = np.asarray(state["command_time_left"])
+        self.clock.phase[:] = np.asarray(state["gait_phase"])
+        self.action[:] = np.asarray(state["action"])
+        self.last_action[:] = np.asarray(state["last_action"])
+
+    def reset(self, ids: np.ndarray, noise: ResetNoise) -> None:
+        s = self.reset_noise_scale
+        self.commands.draw(ids, noise)
+        self.clock.reset(ids, noise)
+        joints = self.stand_joints + noise.uniform(ids, -s, s, self.stand_joints.size)
+        qpos = self.qpos[ids]
+        qpos[:, self.root_qpos : self.root_qpos + 3] = [0.0, 0.0, self.stand_height]
+        qpos[:, self.root_qpos + 3 : self.root_qpos + 7] = [1.0, 0.0, 0.0, 0.0]
+        qpos[:, self.joint_qpos] = joints
+        self.qpos[ids] = qpos
+        self.qvel[ids] = noise.uniform(ids, -s, s, self.qvel.shape[1])
+        self.action[ids] = 0.0
+        self.last_action[ids] = 0.0
+
+    def after_step(self, ctrl: np.ndarray, noise: ResetNoise) -> None:
+        """Remember the action, advance the trot clock and the command timers."""
+        self.last_action, self.action = self.action, (ctrl - self.ctrl_mid) / self.ctrl_half
+        self.clock.advance(self.control_dt)
+        self.commands.advance(self.control_dt, noise)
+
+    # -- measurements ----------------------------------------------------------------------
+    def _gravity(self) -> np.ndarray:
+        """Gravity direction in the base frame, ``(num_envs, 3)``."""
+        return -self.xmat[:, self.base_id, 6:9]
+
+    def _joint_pos(self) -> np.ndarray:
+        # C order: numpy sums the rows of a column-major array in another order, and a
+        # simulation's reward must not depend on how many simulations share its batch
+        return np.ascontiguousarray(self.qpos[:, self.joint_qpos])
+
+    def observe(self) -> np.ndarray:
+        data = self.sensordata
+        return np.concatenate(
+            [
+                self.commands.value,
+                data[:, self.velocimeter],
+                data[:, self.gyro],
+                self._gravity(),
+                self._joint_pos() - self.stand_joints,
+                self.qvel[:, self.joint_qvel],
+                self.action,
+                self.clock.observation(),
+            ],
+            axis=1,
+        )
+
+    def reward_terms(self, ctrl: np.ndarray) -> dict[str, np.ndarray]:
+        velocity = self.sensordata[:, self.velocimeter]
+        gyro = self.sensordata[:, self.gyro]
+        command = self.commands.value
+        q = self._joint_pos()
+        contact = self.sensordata[:, self.touch] > FOOT_CONTACT_NEWTONS
+        stance = self.clock.stance() | self.commands.standing()[:, None]
+        beyond = np.maximum(q - self.soft_high, 0.0) + np.maximum(self.soft_low - q, 0.0)
+        return {
+            "track_velocity": gaussian_tracking(
+                ((command[:, :2] - velocity[:, :2]) ** 2).sum(axis=1), self.sigma_sq
+            ),
+            "track_yaw_rate": gaussian_tracking((command[:, 2] - gyro[:, 2]) ** 2, self.sigma_sq),
+            "gait": (contact == stance).mean(axis=1),
+            "vertical_velocity": -(velocity[:, 2] ** 2),
+            "roll_pitch_rate": -(gyro[:, :2] ** 2).sum(axis=1),
+            "tilt": -(self._gravity()[:, :2] ** 2).sum(axis=1),
+            "pose": -((q - self.stand_joints) ** 2).sum(axis=1),
+            "action_rate": -((self.action - self.last_action) ** 2).sum(axis=1),
+            "joint_limit": -beyond.sum(axis=1),
+            "torque": -(self.actuator_force**2).sum(axis=1),
+        }
+
+    def terminated(self) -> np.ndarray:
+        upright = self.xmat[:, self.base_id, 8]
+        low = self.qpos[:, self.root_qpos + 2] < self.min_base_height * self.stand_height
+        return low | (upright < self.min_up)
