@@ -26,10 +26,11 @@ if TYPE_CHECKING:
 
 
 class Rollout(NamedTuple):
-    """One iteration's experience, ``(n_steps, num_envs, ...)``: the policy's (normalized)
-    observations, its sampled actions and their log-probabilities, rewards (time-limit
-    bootstrap included), episode ends, and the critic's values."""
+    """One iteration's experience, ``(n_steps, num_envs, ...)``: the raw and the policy's
+    (normalized) observations, its sampled actions and their log-probabilities, rewards
+    (time-limit bootstrap included), episode ends, and the critic's values."""
 
+    raw_obs: torch.Tensor
     obs: torch.Tensor
     actions: torch.Tensor
     log_probs: torch.Tensor
@@ -133,7 +134,8 @@ class OnPolicyLearner(Learner):
             if finished:
                 hooks.episodes_done(self, finished)
             reward_t = torch.as_tensor(reward, dtype=torch.float32)
-            steps.append((obs, action, log_prob, reward_t, torch.as_tensor(done), value))
+            raw = torch.as_tensor(self.obs)
+            steps.append((raw, obs, action, log_prob, reward_t, torch.as_tensor(done), value))
             self.obs = next_obs
             if self.normalizer is not None:
                 self.normalizer.update(next_obs)

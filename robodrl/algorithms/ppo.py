@@ -7,8 +7,11 @@ hundreds to thousands of simulations and short rollouts, the recipe of fast CPU 
 training: each iteration collects ``n_steps`` control steps from every simulation, computes GAE
 advantages, then takes ``n_epochs`` passes of ``n_minibatches`` minibatches of the clipped
 surrogate objective, the value loss and an entropy bonus on one Adam optimizer. The learning rate
-falls linearly from ``learning_rate`` to ``final_learning_rate`` over the training budget.
-References: Schulman et al. (2017); Huang et al., "The 37 implementation details of PPO" (2022).
+falls linearly from ``learning_rate`` to ``final_learning_rate`` over the training budget. With
+``symmetry_coef`` > 0 (tasks that define left-right mirror maps, such as Legged), a mirror loss
+|π(mirror(s)) - mirror(π(s))|² teaches the policy to act the same on both sides.
+References: Schulman et al. (2017); Huang et al., "The 37 implementation details of PPO" (2022);
+Yu, Turk and Liu, "Learning symmetric and low-energy locomotion" (2018) for the mirror loss.
 """
 
 from __future__ import annotations
@@ -58,6 +61,8 @@ class PPOHyperparameters(BaseModel):
     """Clip of the gradient's global norm."""
     normalize_advantages: bool = True
     """Scale advantages to zero mean, unit std per minibatch."""
+    symmetry_coef: Annotated[float, Field(ge=0)] = 0.0
+    """Weight of the mirror loss (0: off; > 0 needs a task with ``mirror_maps``)."""
 
 
 class PPOLearner(OnPolicyLearner):
@@ -70,6 +75,10 @@ class PPOLearner(OnPolicyLearner):
         self.optimizers = {
             "optimizer": torch.optim.Adam(self.agent.parameters(), lr=self.hp.learning_rate)
         }
+        self.mirror: tuple[torch.Tensor, torch.Tensor] | None = None
+        if self.hp.symmetry_coef > 0:  # the entry checked that the task can mirror
+            maps = self.core.task.mirror_maps()
+            self.mirror = tuple(torch.as_tensor(m, dtype=torch.float32) for m in maps)
 
     def update(self, rollout: Rollout, hooks: RunHooks, *, progress: float) -> None:
         """GAE advantages, then n_epochs x n_minibatches steps of the clipped objective."""
@@ -92,6 +101,10 @@ class PPOLearner(OnPolicyLearner):
         )
         obs, actions = rollout.obs.flatten(0, 1), rollout.actions.flatten(0, 1)
         old_log_probs = rollout.log_probs.flatten()
+        if self.mirror is not None:  # the mirror images of the observations, as the net sees them
+            mirror_obs, mirror_action = self.mirror
+            raw = rollout.raw_obs.flatten(0, 1) @ mirror_obs.T
+            mirrored = self.policy_input(raw.numpy())
         advantages, returns = advantages.flatten(), returns.flatten()
 
         # n_epochs passes of minibatches of the clipped surrogate + value loss - entropy bonus
@@ -110,6 +123,10 @@ class PPOLearner(OnPolicyLearner):
                 value_loss = (agent.value(obs[batch]) - returns[batch]).pow(2).mean()
                 entropy = distribution.entropy().sum(-1).mean()
                 loss = policy_loss + hp.vf_coef * value_loss - hp.ent_coef * entropy
+                if self.mirror is not None:
+                    mean = distribution.mean
+                    symmetry = (agent.actor(mirrored[batch]) - mean @ mirror_action.T).pow(2)
+                    loss = loss + hp.symmetry_coef * symmetry.sum(-1).mean()
                 optimizer.zero_grad()
                 loss.backward()
                 nn.utils.clip_grad_norm_(agent.parameters(), hp.max_grad_norm)
@@ -122,6 +139,8 @@ class PPOLearner(OnPolicyLearner):
         hooks.record("train/clip_fraction", sum(clipped) / len(clipped))
         hooks.record("train/learning_rate", optimizer.param_groups[0]["lr"])
         hooks.record("train/std", agent.log_std.exp().mean().item())
+        if self.mirror is not None:
+            hooks.record("train/symmetry_loss", symmetry.sum(-1).mean().item())
 
 
 class LeanPPOAlgorithm(OnPolicyAlgorithm):
@@ -130,6 +149,17 @@ class LeanPPOAlgorithm(OnPolicyAlgorithm):
     name = "lean_ppo"
     description = "PPO written for many batched simulations on few CPU cores (robodrl)"
     learner = PPOLearner
+
+    def check_config(self, config: TrainConfig) -> None:
+        from robodrl.registry import get_spec
+
+        if config.algorithm.hyperparameters.get("symmetry_coef", 0) > 0:
+            task = get_spec(config.env.id).task_class()
+            if not hasattr(task, "mirror_maps"):
+                raise ValueError(
+                    f"algorithm.hyperparameters.symmetry_coef: {config.env.id} defines no "
+                    "left-right mirror of its observations and actions; set it to 0"
+                )
 
 
 LEAN_PPO = LeanPPOAlgorithm()

@@ -28,6 +28,7 @@ CONFIG = {
             "n_epochs": 2,
             "n_minibatches": 2,
             "final_learning_rate": 1.0e-4,
+            "symmetry_coef": 0.5,
         },
     },
     "policy": {"net_arch": [32, 32], "activation": "elu", "log_std_init": -0.7},
@@ -73,6 +74,7 @@ def test_killed_and_resumed_lean_ppo_equals_a_straight_run(straight: Path, tmp_p
     assert summary["algorithm"] == "lean_ppo" and summary["steps"] == 1024
     scalars = (stopped / "logs" / "session_1" / "scalars.csv").read_text()
     assert "train/clip_fraction" in scalars and "train/learning_rate" in scalars
+    assert "train/symmetry_loss" in scalars
 
 
 def test_exported_with_parity_and_swept_in_both_physics_settings(

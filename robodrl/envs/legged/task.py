@@ -13,6 +13,7 @@ from mujoco import batch as mjbatch
 from robodrl.envs.kernels import gaussian_tracking
 from robodrl.envs.legged.build import PHYSICS, build_model
 from robodrl.envs.legged.commands import Commands, TrotClock
+from robodrl.envs.legged.mirror import mirror_maps
 from robodrl.envs.legged.robot import RobotDescription, load_robot
 from robodrl.envs.task import ResetNoise, Task, _check_non_negative, _check_positive
 from robodrl.errors import ConfigError, TaskArgumentError
@@ -26,6 +27,27 @@ def _check_ranges(**ranges: Range) -> None:
         low, high = value
         if not (np.isfinite(low) and np.isfinite(high) and low <= high):
             raise TaskArgumentError(f"task argument {name}={value!r} must be finite (low, high)")
+
+
+def _check_fractions(**values: float) -> None:
+    for name, value in values.items():
+        if not 0.0 <= value <= 1.0:
+            raise TaskArgumentError(f"task argument {name}={value!r} must be in [0, 1]")
+
+
+def _frame_skip(physics: str, control_hz: float) -> int:
+    """Physics steps per control step; the control rate must divide the physics rate."""
+    if physics not in PHYSICS:
+        raise TaskArgumentError(f"task argument physics={physics!r}; valid: {list(PHYSICS)}")
+    _check_positive(control_hz=control_hz)
+    timestep = PHYSICS[physics].timestep
+    frame_skip = round(1.0 / (control_hz * timestep))
+    if frame_skip < 1 or abs(frame_skip * timestep * control_hz - 1.0) > 1e-6:
+        raise TaskArgumentError(
+            f"task argument control_hz={control_hz!r} must divide the {physics} physics "
+            f"rate ({1 / timestep:g} Hz) evenly, e.g. 50 or 25"
+        )
+    return frame_skip
 
 
 class LeggedTask(Task):
@@ -90,20 +112,13 @@ class LeggedTask(Task):
         reset_noise_scale: float = 0.05,
         episode_seconds: float = 20.0,
     ) -> None:
-        if physics not in PHYSICS:
-            raise TaskArgumentError(f"task argument physics={physics!r}; valid: {list(PHYSICS)}")
-        _check_positive(control_hz=control_hz, command_seconds=command_seconds, gait_hz=gait_hz)
-        timestep = PHYSICS[physics].timestep
-        frame_skip = round(1.0 / (control_hz * timestep))
-        if frame_skip < 1 or abs(frame_skip * timestep * control_hz - 1.0) > 1e-6:
-            raise TaskArgumentError(
-                f"task argument control_hz={control_hz!r} must divide the {physics} physics "
-                f"rate ({1 / timestep:g} Hz) evenly, e.g. 50 or 25"
-            )
+        _check_positive(command_seconds=command_seconds, gait_hz=gait_hz)
         arguments = locals()
         weights = {name: arguments[f"{name}_weight"] for name in self.reward_names}
         super().__init__(
-            frame_skip=frame_skip, episode_seconds=episode_seconds, reward_weights=weights
+            frame_skip=_frame_skip(physics, control_hz),
+            episode_seconds=episode_seconds,
+            reward_weights=weights,
         )
         _check_ranges(
             command_vx_range=command_vx_range,
@@ -112,13 +127,11 @@ class LeggedTask(Task):
         )
         _check_positive(tracking_sigma=tracking_sigma, max_tilt=max_tilt)
         _check_non_negative(reset_noise_scale=reset_noise_scale)
-        for name, value in (
-            ("standing_probability", standing_probability),
-            ("gait_duty", gait_duty),
-            ("min_base_height", min_base_height),
-        ):
-            if not 0.0 <= value <= 1.0:
-                raise TaskArgumentError(f"task argument {name}={value!r} must be in [0, 1]")
+        _check_fractions(
+            standing_probability=standing_probability,
+            gait_duty=gait_duty,
+            min_base_height=min_base_height,
+        )
         try:
             self.robot: RobotDescription = load_robot(robot)
         except ConfigError as err:
@@ -168,6 +181,12 @@ class LeggedTask(Task):
     def obs_layout(self) -> dict[str, slice]:
         self.load_model()
         return super().obs_layout
+
+    def mirror_maps(self) -> tuple[np.ndarray, np.ndarray]:
+        """Left-right mirror matrices of observations and actions (``legged.mirror``)."""
+        model = self.load_model()
+        return mirror_maps(model, self.robot.foot_geoms, self.joint_names, self.obs_layout,
+                           self.obs_dim)  # fmt: skip
 
     def bind(self, batch: mjbatch.Batch, model: mujoco.MjModel) -> None:
         self.qpos = batch.bind("qpos")
