@@ -46,6 +46,13 @@ def _check_positive(**values: float) -> None:
             raise TaskArgumentError(f"task argument {name}={value!r} must be a finite number > 0")
 
 
+def _check_range(**ranges: tuple[float, float]) -> None:
+    for name, value in ranges.items():
+        low, high = value
+        if not (np.isfinite(low) and np.isfinite(high) and low <= high):
+            raise TaskArgumentError(f"task argument {name}={value!r} must be finite (low, high)")
+
+
 def _check_non_negative(**values: float) -> None:
     for name, value in values.items():
         if not np.isfinite(value) or value < 0:

@@ -15,18 +15,17 @@ from robodrl.envs.legged.build import PHYSICS, build_model
 from robodrl.envs.legged.commands import Commands, TrotClock
 from robodrl.envs.legged.mirror import mirror_maps
 from robodrl.envs.legged.robot import RobotDescription, load_robot
-from robodrl.envs.task import ResetNoise, Task, _check_non_negative, _check_positive
+from robodrl.envs.task import (
+    ResetNoise,
+    Task,
+    _check_non_negative,
+    _check_positive,
+    _check_range,
+)
 from robodrl.errors import ConfigError, TaskArgumentError
 
 Range = tuple[float, float]
 FOOT_CONTACT_NEWTONS = 1.0
-
-
-def _check_ranges(**ranges: Range) -> None:
-    for name, value in ranges.items():
-        low, high = value
-        if not (np.isfinite(low) and np.isfinite(high) and low <= high):
-            raise TaskArgumentError(f"task argument {name}={value!r} must be finite (low, high)")
 
 
 def _check_fractions(**values: float) -> None:
@@ -120,7 +119,7 @@ class LeggedTask(Task):
             episode_seconds=episode_seconds,
             reward_weights=weights,
         )
-        _check_ranges(
+        _check_range(
             command_vx_range=command_vx_range,
             command_vy_range=command_vy_range,
             command_yaw_rate_range=command_yaw_rate_range,

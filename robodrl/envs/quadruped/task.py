@@ -8,17 +8,15 @@ from mujoco import batch as mjbatch
 
 from robodrl.envs.kernels import gaussian_tracking
 from robodrl.envs.quadruped import names
-from robodrl.envs.task import ResetNoise, Task, _check_non_negative, _check_positive
-from robodrl.errors import TaskArgumentError
+from robodrl.envs.task import (
+    ResetNoise,
+    Task,
+    _check_non_negative,
+    _check_positive,
+    _check_range,
+)
 
 Range = tuple[float, float]
-
-
-def _check_range(**ranges: Range) -> None:
-    for name, value in ranges.items():
-        low, high = value
-        if not (np.isfinite(low) and np.isfinite(high) and low <= high):
-            raise TaskArgumentError(f"task argument {name}={value!r} must be finite (low, high)")
 
 
 class QuadrupedTask(Task):
