@@ -35,7 +35,9 @@ from robodrl.make import make_core
 RECIPE = "quadruped_robust_ppo"
 
 
-class _NoHooks:
+class NoHooks:
+    """Run hooks that do nothing (no evaluation, checkpoints or logs in the timing)."""
+
     def rollout_start(self, learner) -> None:
         pass
 
@@ -76,7 +78,7 @@ def raw_contender(envs: int):
 def lean_ppo_contender(envs: int):
     config = recipe(envs)
     learner = get_algorithm("lean_ppo").build(config)
-    hooks = _NoHooks()
+    hooks = NoHooks()
 
     def iteration() -> int:
         before = learner.num_timesteps
@@ -107,6 +109,23 @@ def sb3_ppo_contender(envs: int):
     return iteration
 
 
+def best_rates(contenders: dict, rounds: int, iterations: int) -> dict[str, float]:
+    """Env steps per second of each contender (``name -> iteration()``), best of ``rounds``
+    interleaved rounds of ``iterations`` iterations, after one warm-up iteration each."""
+    for run in contenders.values():
+        run()  # warm-up
+    best = dict.fromkeys(contenders, 0.0)
+    for round_ in range(rounds):
+        for name, run in contenders.items():
+            start, steps = time.perf_counter(), 0
+            for _ in range(iterations):
+                steps += run()
+            rate = steps / (time.perf_counter() - start)
+            best[name] = max(best[name], rate)
+            print(f"round {round_} {name}: {rate:,.0f} steps/s", flush=True)
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--envs", type=int, default=1024)
@@ -116,17 +135,7 @@ def main() -> None:
     args = parser.parse_args()
     builders = {"raw": raw_contender, "lean_ppo": lean_ppo_contender, "sb3_ppo": sb3_ppo_contender}
     contenders = {name: builders[name](args.envs) for name in args.contenders}
-    for run in contenders.values():
-        run()  # warm-up
-    best = dict.fromkeys(contenders, 0.0)
-    for round_ in range(args.rounds):
-        for name, run in contenders.items():
-            start, steps = time.perf_counter(), 0
-            for _ in range(args.iterations):
-                steps += run()
-            rate = steps / (time.perf_counter() - start)
-            best[name] = max(best[name], rate)
-            print(f"round {round_} {name}: {rate:,.0f} steps/s", flush=True)
+    best = best_rates(contenders, args.rounds, args.iterations)
     print(
         f"\nmachine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
         f"torch threads {torch.get_num_threads()}; {args.envs} simulations, best of "

@@ -183,6 +183,7 @@ def _cmd_eval(args: argparse.Namespace) -> None:
         trust=args.trust,
         task_variants=task_variants(args.task),
         videos=args.videos,
+        adversary=args.adversary,
     )
     for result in results:
         score = result["robustness"]
@@ -301,6 +302,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--videos",
         action="store_true",
         help="GIFs of the first policy's nominal episode and worst cell in the report",
+    )
+    evaluate.add_argument(
+        "--adversary",
+        metavar="RUN|random",
+        help="for a sweep with an adversary_force_scale axis: the trained adversaries of a "
+        "rarl run, or random forces under the task's default adversary (the baseline)",
     )
     render = sub.add_parser("render", help="offscreen video of a policy (MUJOCO_GL=egl)")
     render.add_argument("policy", help="run directory or exported .onnx file")

@@ -1,8 +1,9 @@
 """Training configs: strict YAML → validated, resolved settings.
 
 Top-level keys: ``env``, ``algorithm``, ``policy``, ``normalize``, ``total_steps``, ``seed``,
-``eval``, ``checkpoint``, ``device``. Unknown keys, wrong types, NaN / inf and out-of-range values
-are errors naming the dotted field. ``--set a.b=value`` overrides go through the same checks.
+``eval``, ``checkpoint``, ``device``, ``adversary``. Unknown keys, wrong types, NaN / inf and
+out-of-range values are errors naming the dotted field. ``--set a.b=value`` overrides go through
+the same checks.
 """
 
 from __future__ import annotations
@@ -136,7 +137,11 @@ def _check_value(field: str, value: Any) -> None:
         for item in value:
             _check_value(field, item)
         return
-    raise ValueError(f"{field}: expected a number, boolean, string or list, got {value!r}")
+    if isinstance(value, dict):  # a nested section (rarl's players)
+        for key, item in value.items():
+            _check_value(f"{field}.{key}", item)
+        return
+    raise ValueError(f"{field}: expected a number, boolean, string, list or mapping, got {value!r}")
 
 
 class PolicyConfig(Strict):
@@ -182,6 +187,28 @@ class TrainConfig(Strict):
     eval: EvalConfig = EvalConfig()
     checkpoint: CheckpointConfig = CheckpointConfig()
     device: Literal["auto", "cpu", "cuda"] = "cpu"
+    #: the learned adversary of ``algorithm: rarl``: a preset name (``default``: the task's),
+    #: a YAML path or the section (``robodrl.robustness.adversary``)
+    adversary: str | dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _adversary(self) -> TrainConfig:
+        from robodrl.robustness.adversary import load_adversary
+
+        if self.adversary is None:
+            return self
+        if not get_algorithm_capabilities(self.algorithm.name).adversarial:
+            raise ValueError(
+                f"adversary: only adversarial algorithms (rarl) train against an adversary; "
+                f"{self.algorithm.name} does not"
+            )
+        try:
+            load_adversary(self.adversary, self.env.id)
+        except RobodrlError as err:
+            raise ValueError(
+                str(err) if str(err).startswith("adversary") else f"adversary: {err}"
+            ) from None
+        return self
 
     @model_validator(mode="after")
     def _fits_algorithm(self) -> TrainConfig:
@@ -203,6 +230,13 @@ class TrainConfig(Strict):
             )
         algorithm.check_config(self)
         return self
+
+
+def get_algorithm_capabilities(name: str):
+    """The registry's capabilities of algorithm ``name``."""
+    from robodrl.algorithms.registry import get_algorithm
+
+    return get_algorithm(name).capabilities
 
 
 def validate_config(data: Any, *, source: str = "config") -> TrainConfig:

@@ -1,4 +1,6 @@
-"""Public constructors: ``make_vec`` (Gymnasium vector env) and ``make_sb3_vec`` (SB3 VecEnv)."""
+"""Public constructors: ``make_core`` (the batched core), ``make_vec`` (Gymnasium vector env),
+``make_sb3_vec`` (SB3 VecEnv), ``make_two_player`` and ``make_adversarial`` (protagonist vs
+adversary, batched and as a PettingZoo env)."""
 
 from __future__ import annotations
 
@@ -64,3 +66,29 @@ def make_sb3_vec(env_id: str, num_envs: int, **kwargs: Any):
     from robodrl.envs.sb3_vec import RobodrlVecEnv
 
     return RobodrlVecEnv(make_core(env_id, num_envs, **kwargs))
+
+
+def make_two_player(env_id: str, num_envs: int, *, adversary: Any = "default", **kwargs: Any):
+    """The batched protagonist-vs-adversary env of ``env_id``
+    (:class:`~robodrl.envs.two_player.TwoPlayerEnv`).
+
+    ``adversary``: ``"default"`` (the task's ``adversary.yaml`` preset), a YAML path or a dict
+    (``bodies``, ``max_force``, ...; see :mod:`robodrl.robustness.adversary`). Other keyword
+    arguments are those of :func:`make_core` plus the task's own."""
+    from robodrl.envs.two_player import TwoPlayerEnv
+    from robodrl.robustness.adversary import load_adversary
+
+    env_id = get_spec(env_id).id
+    spec = load_adversary(adversary, env_id)
+    return TwoPlayerEnv(make_core(env_id, num_envs, **kwargs), spec)  # reset, ready to step
+
+
+def make_adversarial(
+    env_id: str, *, adversary: Any = "default", seed: int | None = None, **kwargs: Any
+):
+    """A PettingZoo ``ParallelEnv`` with agents ``protagonist`` and ``adversary`` on one
+    simulation of ``env_id`` (keyword arguments as :func:`make_two_player`)."""
+    from robodrl.envs.pettingzoo_env import AdversarialParallelEnv
+
+    game = make_two_player(env_id, 1, adversary=adversary, seed=seed, autoreset=False, **kwargs)
+    return AdversarialParallelEnv(game, get_spec(env_id).id)

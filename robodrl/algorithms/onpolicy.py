@@ -23,6 +23,7 @@ from robodrl.policy import ActorNetwork, TrainedPolicy, network_input
 
 if TYPE_CHECKING:
     from robodrl.config import TrainConfig
+    from robodrl.envs.core import BatchedEnv
 
 
 class Rollout(NamedTuple):
@@ -65,11 +66,12 @@ class OnPolicyLearner(Learner):
 
     hyperparameters: ClassVar[type[BaseModel]]
 
-    def __init__(self, config: TrainConfig) -> None:
+    def __init__(self, config: TrainConfig, core: BatchedEnv | None = None) -> None:
+        """``core``: learn on this env (one player's side of a game) instead of the config's."""
         env = config.env
         self.config = config
         self.hp = self.hyperparameters.model_validate(config.algorithm.hyperparameters)
-        self.core = make_core(
+        self.core = core or make_core(
             env.id,
             env.num_envs,
             num_threads=env.num_threads,
@@ -154,8 +156,17 @@ class OnPolicyLearner(Learner):
 
     # -- checkpoints ---------------------------------------------------------------------------
     def save(self, folder: Path) -> None:
+        torch.save(self.weights(), folder / "model.pt")
+
+    def weights(self) -> dict[str, Any]:
+        """The agent's and optimizers' tensors (what ``model.pt`` holds)."""
         saved = {name: opt.state_dict() for name, opt in self.optimizers.items()}
-        torch.save({"agent": self.agent.state_dict(), **saved}, folder / "model.pt")
+        return {"agent": self.agent.state_dict(), **saved}
+
+    def load_weights(self, saved: dict[str, Any]) -> None:
+        self.agent.load_state_dict(saved["agent"])
+        for name, optimizer in self.optimizers.items():
+            optimizer.load_state_dict(saved[name])
 
     def normalizer_state(self) -> dict[str, Any] | None:
         return None if self.normalizer is None else self.normalizer.state_dict()
@@ -170,13 +181,13 @@ class OnPolicyLearner(Learner):
 
     def load(self, folder: Path, state: dict[str, Any], normalizer: dict | None) -> None:
         """Put a verified checkpoint in place (weights, optimizers, env, statistics)."""
-        saved = torch.load(folder / "model.pt", weights_only=True)
-        self.agent.load_state_dict(saved["agent"])
-        for name, optimizer in self.optimizers.items():
-            optimizer.load_state_dict(saved[name])
+        self.load_weights(torch.load(folder / "model.pt", weights_only=True))
+        self.load_state(state["learner"], normalizer)
+
+    def load_state(self, learner: dict[str, Any], normalizer: dict | None) -> None:
+        """Restore :meth:`state` and the normalizer statistics."""
         if self.normalizer is not None and normalizer is not None:
             self.normalizer.load_state_dict(normalizer)
-        learner = state["learner"]
         self.core.load_state_dict(learner["env"])
         self.episodes.load_state_dict(learner["episodes"])
         self.obs = np.asarray(learner["obs"], dtype=np.float32)
@@ -187,7 +198,7 @@ class OnPolicyAlgorithm(Algorithm):
     """A registry entry for an :class:`OnPolicyLearner` subclass (set ``learner``)."""
 
     learner: ClassVar[type[OnPolicyLearner]]
-    capabilities = Capabilities(on_policy=True, state_independent_log_std=True)
+    capabilities = Capabilities(on_policy=True, state_independent_log_std=True, player=True)
 
     def hyperparameter_names(self) -> list[str]:
         return sorted(self.learner.hyperparameters.model_fields)
@@ -202,6 +213,10 @@ class OnPolicyAlgorithm(Algorithm):
     def build(self, config: TrainConfig) -> OnPolicyLearner:
         return self.learner(config)
 
+    def build_player(self, config: TrainConfig, core: Any) -> OnPolicyLearner:
+        """A fresh learner for one player of a game: ``core`` is its side of the game."""
+        return self.learner(config, core)
+
     def restore(
         self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
     ) -> OnPolicyLearner:
@@ -210,11 +225,21 @@ class OnPolicyAlgorithm(Algorithm):
         return learner
 
     def load_policy(
-        self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
+        self,
+        config: TrainConfig,
+        folder: Path,
+        state: dict[str, Any],
+        normalizer: dict | None,
+        *,
+        player: str | None = None,
     ) -> TrainedPolicy:
-        core = make_core(config.env.id, 1, **config.env.task)
-        agent = Agent(core.obs_dim, core.action_dim, config)
-        agent.load_state_dict(torch.load(folder / "model.pt", weights_only=True)["agent"])
+        """``player``: the checkpoint holds several players' weights (rarl); load this one."""
+        saved = torch.load(folder / "model.pt", weights_only=True)
+        weights = (saved[player] if player else saved)["agent"]
+        first = next(key for key in weights if key.startswith("actor.") and key.endswith("weight"))
+        obs_dim, act_dim = weights[first].shape[1], weights["log_std"].shape[0]
+        agent = Agent(obs_dim, act_dim, config)
+        agent.load_state_dict(weights)
 
         def action(obs: np.ndarray) -> np.ndarray:
             with torch.no_grad():
@@ -223,8 +248,8 @@ class OnPolicyAlgorithm(Algorithm):
         return TrainedPolicy(
             env_id=config.env.id,
             task_arguments=dict(config.env.task),
-            obs_dim=core.obs_dim,
-            act_dim=core.action_dim,
+            obs_dim=obs_dim,
+            act_dim=act_dim,
             algorithm=self.name,
             training_steps=int(state["num_timesteps"]),
             checkpoint=folder,

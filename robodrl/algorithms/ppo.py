@@ -28,6 +28,7 @@ from robodrl.algorithms.registry import RunHooks
 
 if TYPE_CHECKING:
     from robodrl.config import TrainConfig
+    from robodrl.envs.core import BatchedEnv
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 
@@ -70,8 +71,8 @@ class PPOLearner(OnPolicyLearner):
 
     hyperparameters = PPOHyperparameters
 
-    def __init__(self, config: TrainConfig) -> None:
-        super().__init__(config)
+    def __init__(self, config: TrainConfig, core: BatchedEnv | None = None) -> None:
+        super().__init__(config, core)
         self.optimizers = {
             "optimizer": torch.optim.Adam(self.agent.parameters(), lr=self.hp.learning_rate)
         }

@@ -34,6 +34,7 @@ ENTRIES = {
     "ddpg": "robodrl.algorithms.sb3.entries:DDPG",
     "vpg": "robodrl.algorithms.vpg:VPG",
     "lean_ppo": "robodrl.algorithms.ppo:LEAN_PPO",
+    "rarl": "robodrl.algorithms.adversarial.rarl:RARL",
 }
 
 
@@ -44,6 +45,10 @@ class Capabilities:
     on_policy: bool = False
     off_policy: bool = False
     multi_agent: bool = False
+    #: trains against a learned adversary (the config's ``adversary:`` section)
+    adversarial: bool = False
+    #: can learn one player's side of a game (``build_player``; rarl's players)
+    player: bool = False
     needs_demonstrations: bool = False
     needs_expert: bool = False
     #: a Gaussian policy with a state-independent log std (``policy.log_std_init`` applies)
@@ -100,6 +105,10 @@ class Learner(ABC):
 
         return capture_rng()
 
+    def extra_evaluation(self, config: TrainConfig) -> dict[str, float]:
+        """Figures the periodic evaluation adds beside the policy's own (none by default)."""
+        return {}
+
     def set_log_folder(self, folder: Path) -> None:  # noqa: B027 (optional)
         """Where the algorithm may write its own logs for this session."""
 
@@ -131,6 +140,10 @@ class Algorithm(ABC):
     @abstractmethod
     def build(self, config: TrainConfig) -> Learner:
         """A fresh learner for ``config``."""
+
+    def build_player(self, config: TrainConfig, core: Any) -> Learner:
+        """A fresh learner for one player of a game, on ``core`` (that player's side)."""
+        raise NotImplementedError(f"{self.name} cannot learn one player of a game")
 
     @abstractmethod
     def restore(

@@ -23,6 +23,7 @@ from robodrl.algorithms.registry import RunHooks
 
 if TYPE_CHECKING:
     from robodrl.config import TrainConfig
+    from robodrl.envs.core import BatchedEnv
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 
@@ -57,8 +58,8 @@ class VPGLearner(OnPolicyLearner):
 
     hyperparameters = VPGHyperparameters
 
-    def __init__(self, config: TrainConfig) -> None:
-        super().__init__(config)
+    def __init__(self, config: TrainConfig, core: BatchedEnv | None = None) -> None:
+        super().__init__(config, core)
         agent, hp = self.agent, self.hp
         self.optimizers = {
             "policy_optimizer": torch.optim.Adam(

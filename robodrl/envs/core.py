@@ -16,6 +16,7 @@ reset distribution like any finished episode.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any, Literal
 
 import mujoco
@@ -122,6 +123,9 @@ class BatchedEnv:
         self.action_dim = model.nu
 
         self.elapsed_steps = np.zeros(self.num_envs, dtype=np.int64)
+        #: called with the ids of finished episodes before autoreset resets them (a second
+        #: player reads their final state; see ``envs.two_player``)
+        self.on_episode_end: Callable[[np.ndarray], None] | None = None
         self._all_false = np.zeros(self.num_envs, dtype=bool)  # shared, read-only
         self._all_false.flags.writeable = False
         self._noise = ResetNoise([])
@@ -291,6 +295,8 @@ class BatchedEnv:
         if self.autoreset and done.any():
             ids = np.flatnonzero(done)
             info["final_obs"] = obs.copy()
+            if self.on_episode_end is not None:
+                self.on_episode_end(ids)
             self._reset_ids(ids)
             obs[ids] = self._first_observation(ids)
         if self.randomizer is not None:

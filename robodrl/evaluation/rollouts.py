@@ -16,10 +16,12 @@ from typing import Any
 import numpy as np
 
 from robodrl.envs.episodes import run_episodes
+from robodrl.envs.two_player import AgainstAdversary
 from robodrl.errors import ConfigError
+from robodrl.evaluation.adversaries import load_sweep_adversary
 from robodrl.evaluation.policies import EvaluatedPolicy
-from robodrl.evaluation.sweep import SweepSpec
-from robodrl.make import make_core
+from robodrl.evaluation.sweep import ADVERSARY_AXIS, SweepSpec
+from robodrl.make import make_core, make_two_player
 
 
 def _perturbations(spec: SweepSpec, cell: dict[str, float]) -> dict[str, Any]:
@@ -27,7 +29,7 @@ def _perturbations(spec: SweepSpec, cell: dict[str, float]) -> dict[str, Any]:
     for axis in spec.axes:
         value = cell[axis.name]
         kind = axis.perturb
-        if kind is None:
+        if kind is None or kind == ADVERSARY_AXIS:  # the adversary is not a perturbation
             continue
         if kind == "observation_noise":
             doc["observation_noise"] = [{"group": axis.group, "std": value}]
@@ -75,18 +77,25 @@ def run_group(
     seed: int,
     perturbations: dict[str, Any] | None,
     randomize: bool = True,
+    adversary: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """Roll out ``episodes`` episodes of each cell in one batch; per-cell raw results."""
+    """Roll out ``episodes`` episodes of each cell in one batch; per-cell raw results.
+    ``adversary`` (``{"source": run or "random", "trust": bool}``): the cells face it, its
+    forces scaled by the sweep's ``adversary_force_scale`` axis."""
     n = len(cells) * episodes
-    core = make_core(
-        policy.env_id,
-        n,
-        seed=[seed + e for _ in cells for e in range(episodes)],
-        randomization=_randomization(spec) if randomize else None,
-        perturbations=perturbations or None,
-        autoreset=False,
+    settings = {
+        "seed": [seed + e for _ in cells for e in range(episodes)],
+        "randomization": _randomization(spec) if randomize else None,
+        "perturbations": perturbations or None,
+        "autoreset": False,
         **policy.task_arguments,
-    )
+    }
+    if adversary is None:
+        core = make_core(policy.env_id, n, **settings)
+    else:
+        core = _against_adversary(policy.env_id, n, settings, adversary, seed)
+        scale = [c[spec.adversary_axis()] for c in cells]
+        core.game.adversary.scale[:] = np.repeat(scale, episodes)
     if (core.obs_dim, core.action_dim) != (policy.obs_dim, policy.act_dim):
         raise ConfigError(
             f"policy {policy.name} does not fit {policy.env_id}: it maps {policy.obs_dim} "
@@ -112,6 +121,15 @@ def run_group(
             }
         )
     return rows
+
+
+def _against_adversary(
+    env_id: str, n: int, settings: dict[str, Any], adversary: dict[str, Any], seed: int
+) -> AgainstAdversary:
+    """The cells' simulations as the protagonist's side of a game against ``adversary``."""
+    spec, forces = load_sweep_adversary(adversary["source"], env_id, trust=adversary["trust"])
+    game = make_two_player(env_id, n, adversary=spec, **settings)
+    return AgainstAdversary(game, forces(game, seed))
 
 
 def normalized(value: float, nominal: float) -> float:
@@ -180,9 +198,11 @@ def evaluate_sweep(
     trust: bool = False,
     backend: str = "local",
     address: str | None = None,
+    adversary: str | None = None,
 ) -> dict[str, Any]:
     """Nominal reference plus every cell of ``spec`` for one policy; the batches are backend
-    jobs (cells sharing their perturbation settings form one batch)."""
+    jobs (cells sharing their perturbation settings form one batch). ``adversary``: a rarl run
+    or ``random``, for a sweep with an ``adversary_force_scale`` axis."""
     from robodrl.backends import map_jobs
 
     base = {"episodes": episodes, "seed": seed}
@@ -190,6 +210,8 @@ def evaluate_sweep(
     groups: dict[str, list[dict[str, float]]] = defaultdict(list)
     for cell in spec.cells():
         groups[json.dumps(_perturbations(spec, cell), sort_keys=True)].append(cell)
+    if adversary is not None:
+        base = {**base, "adversary": {"source": str(adversary), "trust": trust}}
     jobs += [(cells, {**base, "perturbations": json.loads(key)}) for key, cells in groups.items()]
     document = spec.model_dump(mode="json")
     results = map_jobs(

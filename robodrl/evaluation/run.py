@@ -7,6 +7,7 @@ from typing import Any
 
 from robodrl.atomic import claim_output_folder, output_folder
 from robodrl.errors import ConfigError
+from robodrl.evaluation.adversaries import load_sweep_adversary
 from robodrl.evaluation.policies import load_policy
 from robodrl.evaluation.report import write_plots, write_reports, write_tables
 from robodrl.evaluation.rollouts import evaluate_sweep
@@ -26,12 +27,15 @@ def evaluate(
     trust: bool = False,
     task_variants: list[dict[str, Any]] | None = None,
     videos: bool = False,
+    adversary: str | None = None,
 ) -> tuple[Path, list[dict[str, Any]]]:
     """Evaluate every policy on every cell; write results and report into ``out`` (atomically).
     ``backend="ray"`` runs the batches as Ray tasks (``address``: an existing cluster).
     ``task_variants``: evaluate each policy once per set of task arguments (e.g. the physics
     settings ``[{"physics": "fast"}, {"physics": "accurate"}]``: a sim-to-sim gap report).
-    ``videos``: the report shows the first policy's nominal episode and its worst cell (GIFs)."""
+    ``videos``: the report shows the first policy's nominal episode and its worst cell (GIFs).
+    ``adversary``: a rarl run or ``random``, for a sweep with an ``adversary_force_scale``
+    axis (the policies face it, its forces scaled per cell)."""
     if episodes is not None and (isinstance(episodes, bool) or episodes < 1):
         raise ConfigError(f"--episodes must be >= 1, got {episodes}")
     if not policies:
@@ -48,11 +52,19 @@ def evaluate(
     if len(env_ids) != 1:
         raise ConfigError(f"policies of different tasks cannot share a sweep: {env_ids}")
     spec = load_sweep(sweep, env_ids[0])
+    check_adversary(spec, adversary, env_ids[0], trust=trust, videos=videos)
     episodes = spec.episodes if episodes is None else episodes
     seed = spec.seed if seed is None else seed
     results = [
         evaluate_sweep(
-            p, spec, episodes=episodes, seed=seed, trust=trust, backend=backend, address=address
+            p,
+            spec,
+            episodes=episodes,
+            seed=seed,
+            trust=trust,
+            backend=backend,
+            address=address,
+            adversary=adversary,
         )
         for p in loaded
     ]
@@ -62,6 +74,27 @@ def evaluate(
         clips = write_videos(tmp, spec, loaded[0], results[0], seed) if videos else []
         write_reports(tmp, spec, results, plots, clips)
     return Path(out), results
+
+
+def check_adversary(
+    spec: Any, adversary: str | None, env_id: str, *, trust: bool, videos: bool
+) -> None:
+    """An adversary goes with a sweep that scales one, and loads (before any rollout)."""
+    axis = spec.adversary_axis()
+    if axis is None and adversary is not None:
+        raise ConfigError(
+            f"--adversary: sweep {spec.name!r} has no adversary_force_scale axis to face it with"
+        )
+    if axis is None:
+        return
+    if adversary is None:
+        raise ConfigError(
+            f"sweep {spec.name!r} scales an adversary's forces (axis {axis!r}): give --adversary "
+            "RUN (a run trained with algorithm rarl) or --adversary random"
+        )
+    if videos:
+        raise ConfigError("--videos does not show an adversary's forces yet; leave it out")
+    load_sweep_adversary(adversary, env_id, trust=trust)
 
 
 def task_variants(options: list[str]) -> list[dict[str, Any]]:

@@ -39,7 +39,10 @@ PERTURBATION_AXES = {
     "motor_strength": "actuator force scale for the whole episode",
     "push_velocity": "velocity kick on `body`, m/s, every `interval_seconds`",
     "push_force": "force on `body`, N, for 0.1 s every `interval_seconds`",
+    "adversary_force_scale": "the adversary's force cap x value (0: none, 1: its own cap); "
+    "needs `robodrl eval --adversary RUN|random`",
 }
+ADVERSARY_AXIS = "adversary_force_scale"
 INTEGER_AXES = ("observation_latency_steps", "action_latency_steps")
 
 
@@ -112,7 +115,13 @@ class SweepSpec(Strict):
         names = [a.name for a in self.axes]
         if len(set(names)) != len(names):
             raise ValueError(f"axis names must be unique: {names}")
+        if sum(a.perturb == ADVERSARY_AXIS for a in self.axes) > 1:
+            raise ValueError(f"one {ADVERSARY_AXIS} axis at most")
         return self
+
+    def adversary_axis(self) -> str | None:
+        """The name of the axis that scales an adversary's forces, if the sweep has one."""
+        return next((a.name for a in self.axes if a.perturb == ADVERSARY_AXIS), None)
 
     def cells(self) -> list[dict[str, float]]:
         """Every cell as axis name → value."""

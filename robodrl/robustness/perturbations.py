@@ -106,6 +106,9 @@ class Perturber:
         self.next_push = np.zeros((len(self.pushes), n), dtype=np.int64)
         self.push_left = np.zeros((len(self.pushes), n), dtype=np.int64)
         self.push_wrench = np.zeros((len(self.pushes), n, 3))
+        #: the wrench each force / torque push put into ``xfrc_applied`` last (taken back
+        #: before the next, so other writers on the same body, e.g. an adversary, add up)
+        self.push_applied = np.zeros((len(self.pushes), n, 3))
         self.qvel = batch.bind("qvel")
         self.xfrc = batch.bind("xfrc_applied")
         self.active = any(
@@ -149,8 +152,7 @@ class Perturber:
                 )
         self.push_left[:, ids] = 0
         self.push_wrench[:, ids] = 0.0
-        for push in self.pushes:
-            self.xfrc[ids, push.body] = 0.0
+        self.push_applied[:, ids] = 0.0  # the reset cleared their xfrc_applied
         self.action_buffer[:, ids] = 0.0
         measured = (obs + self.bias[ids]).astype(np.float32)
         self.obs_buffer[:, ids] = measured
@@ -194,8 +196,9 @@ class Perturber:
             columns = slice(0, 3) if push.spec.kind == "force" else slice(3, 6)
             wrench = np.where(on[:, None], self.push_wrench[k], 0.0)
             xfrc = self.xfrc[:, push.body].copy()
-            xfrc[:, columns] = wrench
+            xfrc[:, columns] += wrench - self.push_applied[k]
             self.xfrc[:, push.body] = xfrc
+            self.push_applied[k] = wrench
             self.push_left[k] -= on
             self._wrench_on[k] = bool(on.any())
 
@@ -233,6 +236,7 @@ class Perturber:
             "next_push",
             "push_left",
             "push_wrench",
+            "push_applied",
         )
         return {
             "generators": [g.bit_generator.state for g in self.generators],

@@ -31,6 +31,22 @@ def load_run_policy(
         return get_algorithm(config.algorithm.name).load_policy(config, folder, state, normalizer)
 
 
+def load_run_adversaries(run_dir: str | Path, *, checkpoint: str = "best", trust: bool = False):
+    """The trained adversaries of an adversarial run (``rarl``) at ``checkpoint``: their
+    :class:`~robodrl.robustness.adversary.AdversarySpec` and deterministic forces."""
+    run_dir = Path(run_dir)
+    config = run_config(run_dir)
+    entry = get_algorithm(config.algorithm.name)
+    if not entry.capabilities.adversarial:
+        raise ConfigError(
+            f"--adversary {run_dir}: trained with {config.algorithm.name}, which has no "
+            "adversary; give a run trained with algorithm rarl, or 'random'"
+        )
+    folder, state, _ = open_checkpoint(run_dir, checkpoint, trust=trust)
+    with loading(folder):
+        return config.env.id, *entry.load_adversaries(config, folder, state)
+
+
 def load_policy(path: str | Path, *, trust: bool = False) -> Policy:
     """A run directory (its best checkpoint), an ``.onnx`` file, or a folder holding one."""
     path = Path(path)

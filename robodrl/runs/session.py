@@ -110,7 +110,7 @@ class RunSession:
 
     # -- evaluation and checkpoints ----------------------------------------------------------
     def _evaluate(self, learner: Learner) -> None:
-        result = evaluate(learner.act, self.config)
+        result = {**evaluate(learner.act, self.config), **learner.extra_evaluation(self.config)}
         self.last_eval = {"step": learner.num_timesteps, **result}
         for key, value in result.items():
             self.scalars.record(f"eval/{key}", value)

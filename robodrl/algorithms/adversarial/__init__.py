@@ -1,0 +1,1 @@
+"""robodrl's adversarial training: Robust Adversarial RL and adversary populations."""

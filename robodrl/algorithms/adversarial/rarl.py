@@ -1,0 +1,315 @@
+"""Robust Adversarial RL (Pinto et al., 2017), with a population of adversaries (RAP, Vinitsky et
+al., 2020): a protagonist learns the task while adversaries learn to push it off course.
+
+The schedule alternates: ``protagonist_iterations`` updates of the protagonist (each an
+iteration of its algorithm: ``n_steps`` x envs steps, then its update), then
+``adversary_iterations`` updates of one adversary (round robin over the population), and
+again. Each player is any registered algorithm that can play (``lean_ppo``, ``vpg``); the game
+is zero-sum (:mod:`robodrl.envs.two_player`). ``total_steps`` counts the steps of every phase.
+
+    algorithm:
+      name: rarl
+      hyperparameters:
+        protagonist: {algorithm: lean_ppo, hyperparameters: {n_steps: 24}}
+        adversary: {algorithm: lean_ppo, hyperparameters: {n_steps: 24}}
+        protagonist_iterations: 1
+        adversary_iterations: 1
+        adversaries: 1          # k > 1: a population, one per simulation per episode
+    adversary: default          # where it pushes and how hard (robustness.adversary)
+
+Checkpoints hold every player (weights, optimizers, normalizers, episode state), the game and
+the schedule, so a resumed run continues mid-schedule exactly. The exported policy is the
+protagonist's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from robodrl.algorithms.adversarial.match import Match, population_act
+from robodrl.algorithms.registry import Algorithm, Capabilities, Learner, RunHooks, get_algorithm
+from robodrl.envs.episodes import run_episodes
+from robodrl.envs.two_player import ADVERSARY, PROTAGONIST, AgainstAdversary
+from robodrl.errors import RobodrlError, format_validation_error
+from robodrl.make import make_two_player
+from robodrl.robustness.adversary import AdversarySpec, load_adversary
+
+if TYPE_CHECKING:
+    from robodrl.config import TrainConfig
+    from robodrl.policy import TrainedPolicy
+
+
+class Player(BaseModel):
+    """One side's algorithm and its hyperparameters."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    algorithm: str = "lean_ppo"
+    hyperparameters: dict[str, Any] = Field(default_factory=dict)
+
+
+class RARLHyperparameters(BaseModel):
+    """``algorithm.hyperparameters`` of ``rarl``."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
+
+    protagonist: Player = Player()
+    adversary: Player = Player()
+    protagonist_iterations: int = Field(default=1, ge=1)
+    """Protagonist updates per round."""
+    adversary_iterations: int = Field(default=1, ge=1)
+    """Adversary updates per round (one adversary of the population per round)."""
+    adversaries: int = Field(default=1, ge=1)
+    """Size of the adversary population (1: RARL; more: RAP)."""
+
+
+def player_config(config: TrainConfig, player: Player) -> TrainConfig:
+    """The run's config with ``player``'s algorithm (networks and env settings shared)."""
+    algorithm = type(config.algorithm)(  # validated like the config's own section
+        name=player.algorithm, hyperparameters=player.hyperparameters
+    )
+    return config.model_copy(update={"algorithm": algorithm, "adversary": None})
+
+
+class Hooks:
+    """A player's hooks: its losses go to ``<player>/...``; the run sees the match's learner
+    (its episodes come from the match, so the player's own are dropped)."""
+
+    def __init__(self, hooks: RunHooks, prefix: str) -> None:
+        self.hooks, self.prefix = hooks, prefix
+
+    def episodes_done(self, learner: Learner, episodes: list[dict[str, Any]]) -> None:
+        """Dropped: see the class docstring."""
+
+    def record(self, key: str, value: float) -> None:
+        self.hooks.record(f"{self.prefix}/{key.split('/', 1)[-1]}", value)
+
+
+class RARLLearner(Learner):
+    """A protagonist and a population of adversaries on one two-player env."""
+
+    def __init__(self, config: TrainConfig) -> None:
+        env = config.env
+        self.config = config
+        self.hp = RARLHyperparameters.model_validate(config.algorithm.hyperparameters)
+        game = make_two_player(
+            env.id,
+            env.num_envs,
+            adversary=config.adversary or "default",
+            num_threads=env.num_threads,
+            seed=config.seed,
+            randomization=env.randomization,
+            perturbations=env.perturbations,
+            **env.task,
+        )
+        self.core = game.core
+        torch.manual_seed(config.seed)
+        self.match = Match(game, self.hp.adversaries, config.seed)
+        protagonist_view, adversary_views = self.match.views(self.hp.adversaries)
+        build = {}
+        for name, side in ((PROTAGONIST, self.hp.protagonist), (ADVERSARY, self.hp.adversary)):
+            build[name] = (get_algorithm(side.algorithm), player_config(config, side))
+        entry, player_cfg = build[PROTAGONIST]
+        self.protagonist = entry.build_player(player_cfg, protagonist_view)
+        entry, player_cfg = build[ADVERSARY]
+        self.adversaries = [entry.build_player(player_cfg, view) for view in adversary_views]
+        self.match.protagonist, self.match.adversaries = self.protagonist, self.adversaries
+        self.round, self.position = 0, 0  # where in the alternating schedule
+        self.updates = {name: 0 for name in self.player_names()}
+
+    def player_names(self) -> list[str]:
+        return [PROTAGONIST] + [f"{ADVERSARY}_{k}" for k in range(len(self.adversaries))]
+
+    @property
+    def num_timesteps(self) -> int:  # every phase's steps
+        return self.protagonist.num_timesteps + sum(a.num_timesteps for a in self.adversaries)
+
+    def playing(self) -> tuple[str, Any]:
+        """Who updates next: the protagonist first in each round, then one adversary."""
+        if self.position < self.hp.protagonist_iterations:
+            return PROTAGONIST, self.protagonist
+        k = self.round % len(self.adversaries)
+        return f"{ADVERSARY}_{k}", self.adversaries[k]
+
+    def learn(self, total_steps: int, hooks: RunHooks) -> None:
+        while self.num_timesteps < total_steps:
+            hooks.rollout_start(self)
+            name, learner = self.playing()
+            player_hooks = Hooks(hooks, name)
+            rollout = learner.collect(learner.hp.n_steps, player_hooks)
+            hooks.episodes_done(self, self.match.take_finished())
+            hooks.rollout_end(self)
+            learner.update(rollout, player_hooks, progress=self.num_timesteps / total_steps)
+            self.updates[name] += 1
+            hooks.record(f"rarl/{name}_updates", self.updates[name])
+            self.position += 1
+            if self.position == self.hp.protagonist_iterations + self.hp.adversary_iterations:
+                self.round, self.position = self.round + 1, 0
+
+    def act(self, obs: np.ndarray) -> np.ndarray:
+        return self.protagonist.act(obs)
+
+    def extra_evaluation(self, config: TrainConfig) -> dict[str, float]:
+        """The protagonist against its adversaries, on the evaluation's seeds (deterministic
+        players), beside the evaluation of the protagonist alone."""
+        env = config.env
+        game = make_two_player(
+            env.id,
+            config.eval.episodes,
+            adversary=self.match.game.adversary.spec,
+            seed=config.eval.seed,
+            randomization=env.randomization,
+            perturbations=env.perturbations,
+            autoreset=False,
+            **env.task,
+        )
+        adversaries = population_act([adversary.act for adversary in self.adversaries])
+        stats = run_episodes(AgainstAdversary(game, adversaries), self.act)
+        return {
+            "vs_adversary_mean_return": float(stats.returns.mean()),
+            "vs_adversary_min_return": float(stats.returns.min()),
+        }
+
+    # -- checkpoints ---------------------------------------------------------------------------
+    def save(self, folder: Path) -> None:
+        players = zip(self.player_names(), [self.protagonist, *self.adversaries], strict=True)
+        torch.save({name: learner.weights() for name, learner in players}, folder / "model.pt")
+
+    def normalizer_state(self) -> dict[str, Any] | None:
+        return self.protagonist.normalizer_state()  # the exported policy's
+
+    def state(self) -> dict[str, Any]:
+        players = zip(self.player_names(), [self.protagonist, *self.adversaries], strict=True)
+        return {
+            "match": self.match.state_dict(),
+            "schedule": {"round": self.round, "position": self.position, **self.updates},
+            "players": {
+                name: {**learner.state(), "normalizer": learner.normalizer_state()}
+                for name, learner in players
+            },
+        }
+
+    def load(self, folder: Path, state: dict[str, Any]) -> None:
+        saved = torch.load(folder / "model.pt", weights_only=True)
+        players = zip(self.player_names(), [self.protagonist, *self.adversaries], strict=True)
+        for name, learner in players:
+            learner.load_weights(saved[name])
+            player_state = state["players"][name]
+            learner.load_state(player_state, player_state["normalizer"])
+        self.match.load_state_dict(state["match"])
+        schedule = dict(state["schedule"])
+        self.round, self.position = schedule.pop("round"), schedule.pop("position")
+        self.updates = schedule
+
+
+class RARLAlgorithm(Algorithm):
+    """The registry entry of ``rarl``."""
+
+    name = "rarl"
+    description = "Robust Adversarial RL: a protagonist against learned adversaries (robodrl)"
+    capabilities = Capabilities(on_policy=True, adversarial=True, state_independent_log_std=True)
+
+    def hyperparameter_names(self) -> list[str]:
+        return sorted(RARLHyperparameters.model_fields)
+
+    def check_hyperparameters(self, hyperparameters: dict[str, Any]) -> None:
+        super().check_hyperparameters(hyperparameters)
+        try:
+            hp = RARLHyperparameters.model_validate(hyperparameters)
+        except ValidationError as err:
+            raise ValueError(format_validation_error(err, prefix="hyperparameters")) from None
+        for side in ("protagonist", "adversary"):
+            player = getattr(hp, side)
+            where = f"hyperparameters.{side}"
+            try:
+                entry = get_algorithm(player.algorithm)
+            except RobodrlError as err:
+                raise ValueError(f"{where}.algorithm: {err}") from None
+            if not entry.capabilities.player:
+                players = [n for n in _player_names()]
+                raise ValueError(
+                    f"{where}.algorithm: {player.algorithm} cannot play one side of a game "
+                    f"yet; players: {', '.join(players)}"
+                )
+            try:
+                entry.check_hyperparameters(player.hyperparameters)
+            except ValueError as err:
+                raise ValueError(f"{where}.{err}") from None
+
+    def check_config(self, config: TrainConfig) -> None:
+        """The adversary's bodies exist in the task; the adversary cannot use the mirror loss
+        (it mirrors the robot's actions, not forces)."""
+        from robodrl.registry import make_task
+        from robodrl.robustness.adversary import Adversary
+
+        hp = RARLHyperparameters.model_validate(config.algorithm.hyperparameters)
+        if hp.adversary.hyperparameters.get("symmetry_coef", 0) > 0:
+            raise ValueError(
+                "algorithm.hyperparameters.adversary.hyperparameters.symmetry_coef: the mirror "
+                "loss is for the robot's actions; set it to 0 for the adversary"
+            )
+        spec = load_adversary(config.adversary or "default", config.env.id)
+        model = make_task(config.env.id, **config.env.task).load_model()
+        try:
+            Adversary.check_bodies(spec, model)
+        except RobodrlError as err:
+            raise ValueError(str(err)) from None
+
+    def build(self, config: TrainConfig) -> RARLLearner:
+        return RARLLearner(config)
+
+    def restore(
+        self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
+    ) -> RARLLearner:
+        learner = RARLLearner(config)
+        learner.load(folder, state["learner"])
+        return learner
+
+    def load_policy(
+        self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
+    ) -> TrainedPolicy:
+        """The protagonist, as its own algorithm loads it."""
+        hp = RARLHyperparameters.model_validate(config.algorithm.hyperparameters)
+        entry = get_algorithm(hp.protagonist.algorithm)
+        policy = entry.load_policy(
+            player_config(config, hp.protagonist), folder, state, normalizer, player=PROTAGONIST
+        )
+        return dataclasses.replace(policy, algorithm=self.name)
+
+    def load_adversaries(
+        self, config: TrainConfig, folder: Path, state: dict[str, Any]
+    ) -> tuple[AdversarySpec, Callable[[np.ndarray], np.ndarray]]:
+        return load_adversaries(config, folder, state)
+
+
+def load_adversaries(
+    config: TrainConfig, folder: Path, state: dict[str, Any]
+) -> tuple[AdversarySpec, Callable[[np.ndarray], np.ndarray]]:
+    """A (verified) checkpoint's trained adversaries: where they push, and their deterministic
+    forces for adversary observations (simulation i faces adversary i mod k)."""
+    hp = RARLHyperparameters.model_validate(config.algorithm.hyperparameters)
+    entry, player_cfg = get_algorithm(hp.adversary.algorithm), player_config(config, hp.adversary)
+    players = state["learner"]["players"]
+    population = [
+        entry.load_policy(player_cfg, folder, state, players[name]["normalizer"], player=name)
+        for name in (f"{ADVERSARY}_{k}" for k in range(hp.adversaries))
+    ]
+
+    spec = load_adversary(config.adversary or "default", config.env.id)
+    return spec, population_act([adversary.act for adversary in population])
+
+
+def _player_names() -> list[str]:
+    from robodrl.algorithms.registry import algorithm_names
+
+    return [n for n in algorithm_names() if get_algorithm(n).capabilities.player]
+
+
+RARL = RARLAlgorithm()
