@@ -154,19 +154,25 @@ class OnPolicyLearner(Learner):
             mean = self.agent.actor(self.policy_input(np.asarray(obs)))
         return np.clip(mean.numpy(), -1.0, 1.0)
 
+    # -- one player of a game (rarl) -----------------------------------------------------------
+    def sample(self, obs: np.ndarray) -> np.ndarray:
+        """Stochastic actions in [-1, 1] for raw observations, as in its rollouts."""
+        with torch.no_grad():
+            action = self.agent.distribution(self.policy_input(np.asarray(obs))).sample()
+        return action.clamp(-1.0, 1.0).numpy()
+
+    def observe(self, obs: np.ndarray, episode_starts: np.ndarray) -> None:
+        """Continue from these raw observations (the game moved on while others played)."""
+        self.obs = np.asarray(obs, dtype=np.float32).copy()
+
+    def play_iteration(self, hooks: RunHooks, progress: float) -> None:
+        """One iteration, a rollout and an update, as one player of a game."""
+        self.update(self.collect(self.hp.n_steps, hooks), hooks, progress=progress)
+
     # -- checkpoints ---------------------------------------------------------------------------
     def save(self, folder: Path) -> None:
-        torch.save(self.weights(), folder / "model.pt")
-
-    def weights(self) -> dict[str, Any]:
-        """The agent's and optimizers' tensors (what ``model.pt`` holds)."""
         saved = {name: opt.state_dict() for name, opt in self.optimizers.items()}
-        return {"agent": self.agent.state_dict(), **saved}
-
-    def load_weights(self, saved: dict[str, Any]) -> None:
-        self.agent.load_state_dict(saved["agent"])
-        for name, optimizer in self.optimizers.items():
-            optimizer.load_state_dict(saved[name])
+        torch.save({"agent": self.agent.state_dict(), **saved}, folder / "model.pt")
 
     def normalizer_state(self) -> dict[str, Any] | None:
         return None if self.normalizer is None else self.normalizer.state_dict()
@@ -181,13 +187,13 @@ class OnPolicyLearner(Learner):
 
     def load(self, folder: Path, state: dict[str, Any], normalizer: dict | None) -> None:
         """Put a verified checkpoint in place (weights, optimizers, env, statistics)."""
-        self.load_weights(torch.load(folder / "model.pt", weights_only=True))
-        self.load_state(state["learner"], normalizer)
-
-    def load_state(self, learner: dict[str, Any], normalizer: dict | None) -> None:
-        """Restore :meth:`state` and the normalizer statistics."""
+        saved = torch.load(folder / "model.pt", weights_only=True)
+        self.agent.load_state_dict(saved["agent"])
+        for name, optimizer in self.optimizers.items():
+            optimizer.load_state_dict(saved[name])
         if self.normalizer is not None and normalizer is not None:
             self.normalizer.load_state_dict(normalizer)
+        learner = state["learner"]
         self.core.load_state_dict(learner["env"])
         self.episodes.load_state_dict(learner["episodes"])
         self.obs = np.asarray(learner["obs"], dtype=np.float32)
@@ -214,8 +220,19 @@ class OnPolicyAlgorithm(Algorithm):
         return self.learner(config)
 
     def build_player(self, config: TrainConfig, core: Any) -> OnPolicyLearner:
-        """A fresh learner for one player of a game: ``core`` is its side of the game."""
         return self.learner(config, core)
+
+    def restore_player(
+        self,
+        config: TrainConfig,
+        folder: Path,
+        state: dict[str, Any],
+        normalizer: dict | None,
+        core: Any,
+    ) -> OnPolicyLearner:
+        learner = self.learner(config, core)
+        learner.load(folder, state, normalizer)
+        return learner
 
     def restore(
         self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
@@ -230,12 +247,9 @@ class OnPolicyAlgorithm(Algorithm):
         folder: Path,
         state: dict[str, Any],
         normalizer: dict | None,
-        *,
-        player: str | None = None,
     ) -> TrainedPolicy:
-        """``player``: the checkpoint holds several players' weights (rarl); load this one."""
-        saved = torch.load(folder / "model.pt", weights_only=True)
-        weights = (saved[player] if player else saved)["agent"]
+        """The actor of ``folder``'s ``model.pt`` (its sizes read from the weights)."""
+        weights = torch.load(folder / "model.pt", weights_only=True)["agent"]
         first = next(key for key in weights if key.startswith("actor.") and key.endswith("weight"))
         obs_dim, act_dim = weights[first].shape[1], weights["log_std"].shape[0]
         agent = Agent(obs_dim, act_dim, config)

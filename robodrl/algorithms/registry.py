@@ -105,6 +105,20 @@ class Learner(ABC):
 
         return capture_rng()
 
+    # -- one player of a game (``Capabilities.player``; rarl drives these) ----------------------
+    def play_iteration(self, hooks: RunHooks, progress: float) -> None:
+        """One iteration (a rollout and an update) on the player's side of a game."""
+        raise NotImplementedError
+
+    def sample(self, obs: np.ndarray) -> np.ndarray:
+        """Stochastic actions in [-1, 1] for raw observations, as in its rollouts."""
+        raise NotImplementedError
+
+    def observe(self, obs: np.ndarray, episode_starts: np.ndarray) -> None:
+        """Continue from these raw observations (the game moved on while others played);
+        ``episode_starts``: which simulations just began an episode."""
+        raise NotImplementedError
+
     def extra_evaluation(self, config: TrainConfig) -> dict[str, float]:
         """Figures the periodic evaluation adds beside the policy's own (none by default)."""
         return {}
@@ -142,7 +156,19 @@ class Algorithm(ABC):
         """A fresh learner for ``config``."""
 
     def build_player(self, config: TrainConfig, core: Any) -> Learner:
-        """A fresh learner for one player of a game, on ``core`` (that player's side)."""
+        """A fresh learner for one player of a game, on ``core`` (that player's side, shaped
+        like a batched core); ``Capabilities.player`` entries implement it."""
+        raise NotImplementedError(f"{self.name} cannot learn one player of a game")
+
+    def restore_player(
+        self,
+        config: TrainConfig,
+        folder: Path,
+        state: dict[str, Any],
+        normalizer: dict | None,
+        core: Any,
+    ) -> Learner:
+        """A player's learner as its (verified) checkpoint folder left it, on ``core``."""
         raise NotImplementedError(f"{self.name} cannot learn one player of a game")
 
     @abstractmethod

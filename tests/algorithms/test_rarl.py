@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ import torch
 
 from robodrl.algorithms.registry import get_algorithm
 from robodrl.config import validate_config
-from robodrl.envs.two_player import ADVERSARY, PROTAGONIST
+from robodrl.envs.two_player import ADVERSARY
 from robodrl.errors import ConfigError
 from robodrl.runs.session import KILL_AFTER_CHECKPOINT_ENV
 from tests.trainers.conftest import run_cli, write_config
@@ -81,12 +82,11 @@ def test_killed_and_resumed_rarl_equals_a_straight_run(straight: Path, tmp_path:
     assert killed.returncode == -9
     resumed = run_cli("train", "--resume", str(stopped), env=home)
     assert resumed.returncode == 0, resumed.stderr
-    saved_a = torch.load(_latest(straight) / "model.pt", weights_only=True)
-    saved_b = torch.load(_latest(stopped) / "model.pt", weights_only=True)
-    assert set(saved_a) == {"protagonist", "adversary_0", "adversary_1"}
-    for player, weights in saved_a.items():
-        for key, value in weights["agent"].items():
-            assert torch.equal(value, saved_b[player]["agent"][key]), (player, key)
+    for player in ("protagonist", "adversary_0", "adversary_1"):  # one folder each
+        saved_a = torch.load(_latest(straight) / player / "model.pt", weights_only=True)
+        saved_b = torch.load(_latest(stopped) / player / "model.pt", weights_only=True)
+        for key, value in saved_a["agent"].items():
+            assert torch.equal(value, saved_b["agent"][key]), (player, key)
     episodes = [(r / "logs" / "episodes.csv").read_text() for r in (straight, stopped)]
     assert episodes[0] == episodes[1] and episodes[0].count("\n") > 10
 
@@ -142,22 +142,27 @@ def test_a_population_gives_each_simulation_one_seeded_adversary_per_episode() -
     assert not np.array_equal(seen, other)
 
 
-def test_in_an_adversary_phase_the_protagonist_follows_the_game() -> None:
+def test_an_adversary_phase_plays_the_protagonist_and_logs_its_episodes() -> None:
     learner = get_algorithm("rarl").build(validate_config(CONFIG))
-    adversary = learner.adversaries[1]
-    hooks = _Hooks()
-    rollout = adversary.collect(20, hooks)
-    assert rollout.actions.shape == (20, 8, 4)  # torso and foot, x and z
-    np.testing.assert_array_equal(learner.protagonist.obs, learner.match.obs[PROTAGONIST])
-    np.testing.assert_array_equal(adversary.obs, learner.match.obs[ADVERSARY])
-    assert learner.num_timesteps == 160
+    match, adversary = learner.match, learner.players["adversary_1"]
+    adversary.observe(match.obs[ADVERSARY], match.episode_starts)
+    rollout = adversary.collect(60, _Hooks())
+    assert rollout.actions.shape == (60, 8, 4)  # torso and foot, x and z
+    np.testing.assert_array_equal(adversary.obs, match.obs[ADVERSARY])
+    finished = match.take_finished()  # the protagonist's episodes, though it did not learn
+    assert finished and all(e["return"] > 0 for e in finished)
+    assert learner.num_timesteps == 480 and learner.protagonist.num_timesteps == 0
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"protagonist": {"algorithm": "sac"}},
-         "algorithm.hyperparameters.protagonist.algorithm: sac cannot play"),
+        ({"protagonist": {"algorithm": "rarl"}},
+         "algorithm.hyperparameters.protagonist.algorithm: rarl cannot play"),
+        ({"protagonist": {"algorithm": "ppo2"}},
+         "algorithm.hyperparameters.protagonist.algorithm: unknown algorithm 'ppo2'"),
+        ({"adversary": {"algorithm": "sac", "hyperparameters": {"tau": 2.0}}},
+         "algorithm.hyperparameters.adversary.hyperparameters.tau: must be in [0, 1]"),
         ({"adversary": {"algorithm": "lean_ppo", "hyperparameters": {"n_step": 8}}},
          "algorithm.hyperparameters.adversary.hyperparameters.n_step"),
         ({"adversary": {"algorithm": "lean_ppo", "hyperparameters": {"symmetry_coef": 0.5}}},
@@ -169,7 +174,7 @@ def test_in_an_adversary_phase_the_protagonist_follows_the_game() -> None:
 def test_bad_rarl_settings_name_the_field(change, message) -> None:
     config = copy.deepcopy(CONFIG)
     config["algorithm"]["hyperparameters"].update(change)
-    with pytest.raises(ConfigError, match=message.replace(".", r"\.")):
+    with pytest.raises(ConfigError, match=re.escape(message)):
         validate_config(config)
 
 
@@ -191,7 +196,7 @@ def test_an_adversary_section_needs_an_adversarial_algorithm() -> None:
         validate_config(config)
     config["algorithm"] = CONFIG["algorithm"]
     config["adversary"] = {"bodies": ["torso"], "max_force": -2.0}
-    with pytest.raises(ConfigError, match="adversary.max_force"):
+    with pytest.raises(ConfigError, match=r"adversary\.max_force"):
         validate_config(config)
 
 
@@ -243,3 +248,44 @@ def test_bad_adversary_evaluations_are_refused_before_any_rollout(
     assert result.returncode == 2, result.stderr
     assert message in result.stderr and "Traceback" not in result.stderr
     assert not report.exists()
+
+
+MIXED = {
+    **CONFIG,
+    "env": {"id": "robodrl/Hopper-v0", "num_envs": 8},
+    "algorithm": {
+        "name": "rarl",
+        "hyperparameters": {
+            "protagonist": {"algorithm": "trpo", "hyperparameters": {"n_steps": 32,
+                                                                     "batch_size": 128}},
+            "adversary": {"algorithm": "sac", "hyperparameters": {
+                "learning_starts": 64, "batch_size": 64, "buffer_size": 5000}},
+            "adversaries": 2,
+        },
+    },
+    "total_steps": 3000,
+    "checkpoint": {"every_steps": 1000, "keep_last": 3},
+}  # fmt: skip
+
+
+def test_players_of_different_algorithms_resume_exactly(tmp_path: Path) -> None:
+    """An SB3 TRPO protagonist against a population of SB3 SAC adversaries."""
+    from robodrl.runs.loading import load_run_adversaries, load_run_policy
+
+    config = write_config(tmp_path / "config.yaml", **MIXED)
+    straight, stopped = tmp_path / "straight", tmp_path / "stopped"
+    done = run_cli("train", str(config), "--run-dir", str(straight))
+    assert done.returncode == 0, done.stderr
+    killed = run_cli("train", str(config), "--run-dir", str(stopped),
+                     env={KILL_AFTER_CHECKPOINT_ENV: "1"})  # fmt: skip
+    assert killed.returncode == -9
+    resumed = run_cli("train", "--resume", str(stopped))
+    assert resumed.returncode == 0, resumed.stderr
+    assert (_latest(straight) / "adversary_1" / "replay_buffer.pkl").is_file()
+    obs = np.random.default_rng(0).normal(size=(16, 11)).astype(np.float32)
+    runs = [load_run_policy(r, checkpoint="latest") for r in (straight, stopped)]
+    np.testing.assert_array_equal(runs[0].act(obs), runs[1].act(obs))
+    forces = [load_run_adversaries(r, checkpoint="latest")[2] for r in (straight, stopped)]
+    np.testing.assert_array_equal(forces[0](obs), forces[1](obs))
+    episodes = [(r / "logs" / "episodes.csv").read_text() for r in (straight, stopped)]
+    assert episodes[0] == episodes[1]

@@ -26,7 +26,7 @@ def test_without_force_the_two_player_env_is_the_single_agent_env_bit_for_bit() 
     ends = 0
     for _ in range(300):
         action = rng.uniform(-1, 1, (8, 3))
-        obs, reward, terminated, truncated, info = single.step(action)
+        obs, reward, terminated, truncated, _info = single.step(action)
         obs2, rewards, terminated2, truncated2, _ = game.step(action, rng.uniform(-1, 1, (8, 4)))
         np.testing.assert_array_equal(obs2[PROTAGONIST], obs)
         np.testing.assert_array_equal(obs2[ADVERSARY], obs)  # it sees what the robot sees
@@ -42,7 +42,7 @@ def test_the_adversary_moves_the_robot() -> None:
     spec = {"bodies": ["torso"], "max_force": 100.0, "components": ["x"]}
     still = robodrl.make_two_player("Cheetah", 2, seed=0, adversary=spec)
     for _ in range(25):
-        obs, *_ = still.step(np.zeros((2, 6)), np.array([[1.0], [-1.0]]))
+        _obs, *_ = still.step(np.zeros((2, 6)), np.array([[1.0], [-1.0]]))
     x = still.core.batch.bind("qpos")[:, 0]
     assert x[0] > 0.1 and x[1] < -0.1  # pushed forward and back
 

@@ -118,7 +118,7 @@ def test_a_body_the_task_lacks_lists_the_task_bodies() -> None:
 
 
 def test_a_task_without_a_default_adversary_says_so() -> None:
-    with pytest.raises(ConfigError, match="unknown adversary preset 'default'.*Pendulum"):
+    with pytest.raises(ConfigError, match=r"unknown adversary preset 'default'.*Pendulum"):
         robodrl.make_two_player("Pendulum", 1)
 
 

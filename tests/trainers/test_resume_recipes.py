@@ -23,20 +23,30 @@ OFF_POLICY = {"learning_starts": 100, "batch_size": 32, "buffer_size": 5000}
 def _final(run: Path) -> tuple[dict, dict, str]:
     """The latest checkpoint's parameters (SB3's model.zip or robodrl's model.pt), normalizer
     and the episode log."""
-    folder = run / "checkpoints" / (run / "checkpoints" / "latest").read_text().strip()
+    checkpoint = run / "checkpoints" / (run / "checkpoints" / "latest").read_text().strip()
+    folder = checkpoint / "protagonist"  # rarl: one folder per player
+    folder = folder if folder.is_dir() else checkpoint
     if (folder / "model.zip").is_file():
         with zipfile.ZipFile(folder / "model.zip") as archive:
             params = torch.load(io.BytesIO(archive.read("policy.pth")), weights_only=True)
     else:
         params = torch.load(folder / "model.pt", weights_only=True)["agent"]
-    normalizer = json.loads((folder / "normalizer.json").read_text())
+    normalizer = json.loads((checkpoint / "normalizer.json").read_text())
     return params, normalizer, (run / "logs" / "episodes.csv").read_text()
+
+
+def _shrunk(hp: dict) -> dict:
+    """Hyperparameters with the sizes a test affords (rarl's players' too)."""
+    hp = {k: _shrunk(v) if k in ("protagonist", "adversary") else v for k, v in hp.items()}
+    if "hyperparameters" in hp:
+        hp["hyperparameters"] = _shrunk(hp["hyperparameters"])
+    hp.update({k: v for k, v in {**ON_POLICY, **OFF_POLICY}.items() if k in hp})
+    return hp
 
 
 def _small(config: dict) -> dict:
     """A recipe at a test's budget: its algorithm settings kept, its sizes shrunk."""
-    hp = dict(config["algorithm"].get("hyperparameters", {}))
-    hp.update({k: v for k, v in {**ON_POLICY, **OFF_POLICY}.items() if k in hp})
+    hp = _shrunk(config["algorithm"].get("hyperparameters", {}))
     return {
         **config,
         "env": {**config["env"], "num_envs": 4},

@@ -3,9 +3,9 @@
 Each learner sees its own side of the game through a :class:`PlayerView`, which is shaped like
 a batched core (``reset``, ``step``, ``num_envs``, ``obs_dim``, ``action_dim``, ``task``), so
 any registered algorithm that can play (``Capabilities.player``) learns on it unchanged.
-Stepping one side steps the game with the other side's stochastic policy; the learners not
-stepping follow along (their latest observations, the protagonist's episode sums), so whoever
-plays next starts from the game's true state.
+Stepping one side steps the game with the other side's stochastic policy (``sample``). The
+match keeps the game's latest observations and episode starts, and the protagonist's episode
+sums whoever plays; a learner about to play is told where the game is (``observe``).
 
 A population of adversaries (RAP, Vinitsky et al., 2020): while the protagonist plays, every
 simulation faces one adversary, drawn uniformly per episode from the match's own seeded
@@ -18,18 +18,10 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import torch
 
 from robodrl.algorithms.registry import Learner
 from robodrl.envs.episodes import EpisodeTracker
 from robodrl.envs.two_player import ADVERSARY, PROTAGONIST, TwoPlayerEnv
-
-
-def sample_action(learner: Any, obs: np.ndarray) -> np.ndarray:
-    """A learner's stochastic action in [-1, 1] for raw observations (as in its rollouts)."""
-    with torch.no_grad():
-        action = learner.agent.distribution(learner.policy_input(obs)).sample()
-    return action.clamp(-1.0, 1.0).numpy()
 
 
 def population_act(acts: list[Callable[[np.ndarray], np.ndarray]]) -> Callable:
@@ -61,6 +53,9 @@ class PlayerView:
         """The running episodes' observations (the match resets the game, not a player)."""
         return self.match.obs[self.player].copy()
 
+    def seed(self, seed: Any = None) -> None:
+        """Nothing: the match seeds the game, not a player."""
+
     def step(
         self, action: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict]:
@@ -79,6 +74,8 @@ class Match:
     def __init__(self, game: TwoPlayerEnv, adversaries: int, seed: int) -> None:
         self.game = game
         self.obs = game.reset()
+        #: which simulations began an episode at the last step (all, after the reset)
+        self.episode_starts = np.ones(game.num_envs, dtype=bool)
         self.protagonist: Learner | Any = None
         self.adversaries: list[Any] = []
         self.rng = np.random.default_rng([seed, 7])
@@ -100,9 +97,9 @@ class Match:
             for k, adversary in enumerate(self.adversaries):
                 sims = self.assignment == k
                 if sims.any():
-                    adversary_action[sims] = sample_action(adversary, obs[ADVERSARY][sims])
+                    adversary_action[sims] = adversary.sample(obs[ADVERSARY][sims])
         else:
-            protagonist_action = sample_action(self.protagonist, obs[PROTAGONIST])
+            protagonist_action = self.protagonist.sample(obs[PROTAGONIST])
             adversary_action = action
         obs, rewards, terminated, truncated, info = self.game.step(
             protagonist_action, adversary_action
@@ -111,16 +108,10 @@ class Match:
         self.finished += self.tracker.update(rewards[PROTAGONIST], done, info)
         if done.any():
             self.assignment[done] = self.rng.integers(len(self.adversaries), size=int(done.sum()))
-        self.obs = obs
-        for learner, player in self.players():
-            if learner.core is not view:
-                learner.obs = obs[player].copy()
+        self.obs, self.episode_starts = obs, done
         if view.player == ADVERSARY and "final_obs" in info:
             info = {**info, "final_obs": info["final_obs_adversary"]}
         return obs[view.player].copy(), rewards[view.player], terminated, truncated, info
-
-    def players(self) -> list[tuple[Any, str]]:
-        return [(self.protagonist, PROTAGONIST)] + [(a, ADVERSARY) for a in self.adversaries]
 
     def take_finished(self) -> list[dict[str, Any]]:
         finished, self.finished = self.finished, []
@@ -130,6 +121,7 @@ class Match:
         return {
             "game": self.game.state_dict(),
             "obs": {player: value.tolist() for player, value in self.obs.items()},
+            "episode_starts": self.episode_starts.tolist(),
             "rng": self.rng.bit_generator.state,
             "assignment": self.assignment.tolist(),
             "tracker": self.tracker.state_dict(),
@@ -138,6 +130,7 @@ class Match:
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.game.load_state_dict(state["game"])
         self.obs = {p: np.asarray(v, dtype=np.float32) for p, v in state["obs"].items()}
+        self.episode_starts = np.asarray(state["episode_starts"], dtype=bool)
         self.rng.bit_generator.state = state["rng"]
         self.assignment = np.asarray(state["assignment"], dtype=np.int64)
         self.tracker.load_state_dict(state["tracker"])

@@ -79,11 +79,17 @@ def player_config(config: TrainConfig, player: Player) -> TrainConfig:
 
 
 class Hooks:
-    """A player's hooks: its losses go to ``<player>/...``; the run sees the match's learner
-    (its episodes come from the match, so the player's own are dropped)."""
+    """A player's hooks: its losses go to ``<player>/...``; the match reports the episodes and
+    the rollouts' ends to the run (so the player's own are dropped)."""
 
     def __init__(self, hooks: RunHooks, prefix: str) -> None:
         self.hooks, self.prefix = hooks, prefix
+
+    def rollout_start(self, learner: Learner) -> None:
+        """Dropped: the match's schedule is the run's consistent point."""
+
+    def rollout_end(self, learner: Learner) -> None:
+        """Dropped: see the class docstring."""
 
     def episodes_done(self, learner: Learner, episodes: list[dict[str, Any]]) -> None:
         """Dropped: see the class docstring."""
@@ -95,7 +101,8 @@ class Hooks:
 class RARLLearner(Learner):
     """A protagonist and a population of adversaries on one two-player env."""
 
-    def __init__(self, config: TrainConfig) -> None:
+    def __init__(self, config: TrainConfig, checkpoint: tuple[Path, dict] | None = None) -> None:
+        """Fresh players, or (``checkpoint``: a verified folder and its state) as it left them."""
         env = config.env
         self.config = config
         self.hp = RARLHyperparameters.model_validate(config.algorithm.hyperparameters)
@@ -113,40 +120,56 @@ class RARLLearner(Learner):
         torch.manual_seed(config.seed)
         self.match = Match(game, self.hp.adversaries, config.seed)
         protagonist_view, adversary_views = self.match.views(self.hp.adversaries)
-        build = {}
-        for name, side in ((PROTAGONIST, self.hp.protagonist), (ADVERSARY, self.hp.adversary)):
-            build[name] = (get_algorithm(side.algorithm), player_config(config, side))
-        entry, player_cfg = build[PROTAGONIST]
-        self.protagonist = entry.build_player(player_cfg, protagonist_view)
-        entry, player_cfg = build[ADVERSARY]
-        self.adversaries = [entry.build_player(player_cfg, view) for view in adversary_views]
+        views = [protagonist_view, *adversary_views]
+        sides = [self.hp.protagonist] + [self.hp.adversary] * self.hp.adversaries
+        self.players = {
+            name: self._player(name, side, view, checkpoint)
+            for name, side, view in zip(self.player_names(), sides, views, strict=True)
+        }
+        self.protagonist = self.players[PROTAGONIST]
+        self.adversaries = [self.players[name] for name in self.player_names()[1:]]
         self.match.protagonist, self.match.adversaries = self.protagonist, self.adversaries
         self.round, self.position = 0, 0  # where in the alternating schedule
-        self.updates = {name: 0 for name in self.player_names()}
+        self.updates = dict.fromkeys(self.player_names(), 0)
+        if checkpoint is not None:
+            state = checkpoint[1]["learner"]
+            self.match.load_state_dict(state["match"])
+            schedule = dict(state["schedule"])
+            self.round, self.position = schedule.pop("round"), schedule.pop("position")
+            self.updates = schedule
+
+    def _player(
+        self, name: str, side: Player, view: Any, checkpoint: tuple[Path, dict] | None
+    ) -> Learner:
+        entry, config = get_algorithm(side.algorithm), player_config(self.config, side)
+        if checkpoint is None:
+            return entry.build_player(config, view)
+        folder, state = checkpoint
+        saved = state["learner"]["players"][name]
+        return entry.restore_player(config, folder / name, saved, saved["normalizer"], view)
 
     def player_names(self) -> list[str]:
-        return [PROTAGONIST] + [f"{ADVERSARY}_{k}" for k in range(len(self.adversaries))]
+        return [PROTAGONIST] + [f"{ADVERSARY}_{k}" for k in range(self.hp.adversaries)]
 
     @property
     def num_timesteps(self) -> int:  # every phase's steps
-        return self.protagonist.num_timesteps + sum(a.num_timesteps for a in self.adversaries)
+        return sum(player.num_timesteps for player in self.players.values())
 
-    def playing(self) -> tuple[str, Any]:
+    def playing(self) -> str:
         """Who updates next: the protagonist first in each round, then one adversary."""
         if self.position < self.hp.protagonist_iterations:
-            return PROTAGONIST, self.protagonist
-        k = self.round % len(self.adversaries)
-        return f"{ADVERSARY}_{k}", self.adversaries[k]
+            return PROTAGONIST
+        return f"{ADVERSARY}_{self.round % self.hp.adversaries}"
 
     def learn(self, total_steps: int, hooks: RunHooks) -> None:
         while self.num_timesteps < total_steps:
             hooks.rollout_start(self)
-            name, learner = self.playing()
-            player_hooks = Hooks(hooks, name)
-            rollout = learner.collect(learner.hp.n_steps, player_hooks)
+            name = self.playing()
+            learner, side = self.players[name], name.split("_")[0]
+            learner.observe(self.match.obs[side], self.match.episode_starts)
+            learner.play_iteration(Hooks(hooks, name), self.num_timesteps / total_steps)
             hooks.episodes_done(self, self.match.take_finished())
             hooks.rollout_end(self)
-            learner.update(rollout, player_hooks, progress=self.num_timesteps / total_steps)
             self.updates[name] += 1
             hooks.record(f"rarl/{name}_updates", self.updates[name])
             self.position += 1
@@ -177,36 +200,28 @@ class RARLLearner(Learner):
             "vs_adversary_min_return": float(stats.returns.min()),
         }
 
-    # -- checkpoints ---------------------------------------------------------------------------
+    # -- checkpoints: one folder per player, the match and the schedule in the state -----------
     def save(self, folder: Path) -> None:
-        players = zip(self.player_names(), [self.protagonist, *self.adversaries], strict=True)
-        torch.save({name: learner.weights() for name, learner in players}, folder / "model.pt")
+        for name, player in self.players.items():
+            (folder / name).mkdir()
+            player.save(folder / name)
 
     def normalizer_state(self) -> dict[str, Any] | None:
         return self.protagonist.normalizer_state()  # the exported policy's
 
     def state(self) -> dict[str, Any]:
-        players = zip(self.player_names(), [self.protagonist, *self.adversaries], strict=True)
         return {
             "match": self.match.state_dict(),
             "schedule": {"round": self.round, "position": self.position, **self.updates},
             "players": {
-                name: {**learner.state(), "normalizer": learner.normalizer_state()}
-                for name, learner in players
+                name: {
+                    "learner": player.state(),
+                    "normalizer": player.normalizer_state(),
+                    "num_timesteps": player.num_timesteps,
+                }
+                for name, player in self.players.items()
             },
         }
-
-    def load(self, folder: Path, state: dict[str, Any]) -> None:
-        saved = torch.load(folder / "model.pt", weights_only=True)
-        players = zip(self.player_names(), [self.protagonist, *self.adversaries], strict=True)
-        for name, learner in players:
-            learner.load_weights(saved[name])
-            player_state = state["players"][name]
-            learner.load_state(player_state, player_state["normalizer"])
-        self.match.load_state_dict(state["match"])
-        schedule = dict(state["schedule"])
-        self.round, self.position = schedule.pop("round"), schedule.pop("position")
-        self.updates = schedule
 
 
 class RARLAlgorithm(Algorithm):
@@ -268,9 +283,7 @@ class RARLAlgorithm(Algorithm):
     def restore(
         self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
     ) -> RARLLearner:
-        learner = RARLLearner(config)
-        learner.load(folder, state["learner"])
-        return learner
+        return RARLLearner(config, (folder, state))
 
     def load_policy(
         self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
@@ -279,9 +292,9 @@ class RARLAlgorithm(Algorithm):
         hp = RARLHyperparameters.model_validate(config.algorithm.hyperparameters)
         entry = get_algorithm(hp.protagonist.algorithm)
         policy = entry.load_policy(
-            player_config(config, hp.protagonist), folder, state, normalizer, player=PROTAGONIST
+            player_config(config, hp.protagonist), folder / PROTAGONIST, state, normalizer
         )
-        return dataclasses.replace(policy, algorithm=self.name)
+        return dataclasses.replace(policy, algorithm=self.name, checkpoint=folder)
 
     def load_adversaries(
         self, config: TrainConfig, folder: Path, state: dict[str, Any]
@@ -298,7 +311,7 @@ def load_adversaries(
     entry, player_cfg = get_algorithm(hp.adversary.algorithm), player_config(config, hp.adversary)
     players = state["learner"]["players"]
     population = [
-        entry.load_policy(player_cfg, folder, state, players[name]["normalizer"], player=name)
+        entry.load_policy(player_cfg, folder / name, state, players[name]["normalizer"])
         for name in (f"{ADVERSARY}_{k}" for k in range(hp.adversaries))
     ]
 

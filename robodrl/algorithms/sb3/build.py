@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -14,6 +14,7 @@ from stable_baselines3.common.vec_env import VecEnv
 
 from robodrl.algorithms.sb3.lean_policy import LeanActorCriticPolicy
 from robodrl.algorithms.sb3.normalize import ObservationNormalizer
+from robodrl.envs.sb3_vec import RobodrlVecEnv
 from robodrl.errors import ConfigError
 from robodrl.make import make_sb3_vec
 from robodrl.policy import network_input
@@ -38,6 +39,16 @@ def build_env(
         perturbations=env_cfg.perturbations,
         **env_cfg.task,
     )
+    return normalized(config, env)
+
+
+def player_env(config: TrainConfig, core: Any) -> VecEnv:
+    """The env of one player of a game (``core``: its side, shaped like a batched core)."""
+    return normalized(config, RobodrlVecEnv(core))
+
+
+def normalized(config: TrainConfig, env: VecEnv) -> VecEnv:
+    """``env`` behind the observation normalizer when the config asks for one."""
     if config.normalize.observations:
         env = ObservationNormalizer(
             env, clip=config.normalize.clip, epsilon=config.normalize.epsilon

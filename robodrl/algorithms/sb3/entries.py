@@ -98,14 +98,36 @@ class SB3Algorithm(Algorithm):
 
         return SB3Learner(build_model(config, build_env(config), self.sb3_class()))
 
+    def build_player(self, config: TrainConfig, core: Any):
+        from robodrl.algorithms.sb3.build import build_model, player_env
+        from robodrl.algorithms.sb3.learner import SB3Learner
+
+        return SB3Learner(build_model(config, player_env(config, core), self.sb3_class()))
+
+    def restore_player(
+        self,
+        config: TrainConfig,
+        folder: Path,
+        state: dict[str, Any],
+        normalizer: dict | None,
+        core: Any,
+    ):
+        from robodrl.algorithms.sb3.build import player_env
+
+        return self._load(config, folder, state, normalizer, player_env(config, core))
+
     def restore(
         self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
     ):
         from robodrl.algorithms.sb3.build import build_env
+
+        return self._load(config, folder, state, normalizer, build_env(config))
+
+    def _load(self, config: TrainConfig, folder: Path, state: dict, normalizer: dict | None, env):
+        """The model of a verified checkpoint on ``env``, with the state SB3 does not save."""
         from robodrl.algorithms.sb3.learner import SB3Learner
         from robodrl.algorithms.sb3.normalize import ObservationNormalizer
 
-        env = build_env(config)
         if isinstance(env, ObservationNormalizer) and normalizer is not None:
             env.load_state_dict(normalizer)
         model = self.sb3_class().load(folder / "model.zip", env=env, device=config.device)
@@ -139,8 +161,8 @@ class SB3Algorithm(Algorithm):
         )
 
 
-_ON = Capabilities(on_policy=True, state_independent_log_std=True)
-_OFF = Capabilities(off_policy=True)
+_ON = Capabilities(on_policy=True, state_independent_log_std=True, player=True)
+_OFF = Capabilities(off_policy=True, player=True)
 PPO = SB3Algorithm("ppo", "stable_baselines3:PPO", _ON, "proximal policy optimization (SB3)")
 A2C = SB3Algorithm("a2c", "stable_baselines3:A2C", _ON, "advantage actor-critic (SB3)")
 TRPO = SB3Algorithm("trpo", "sb3_contrib:TRPO", _ON, "trust region policy optimization")

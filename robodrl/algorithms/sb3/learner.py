@@ -18,6 +18,10 @@ from robodrl.algorithms.registry import Learner, RunHooks
 from robodrl.algorithms.rng import capture_rng
 from robodrl.algorithms.sb3.build import deterministic_action, unchecked_distributions
 from robodrl.algorithms.sb3.normalize import ObservationNormalizer
+from robodrl.policy import network_input
+
+#: control steps per simulation in one iteration of an off-policy player (rarl)
+OFF_POLICY_ITERATION = 64
 
 
 class SB3Learner(Learner):
@@ -46,6 +50,31 @@ class SB3Learner(Learner):
                 callback=_HooksCallback(self, hooks),
                 reset_num_timesteps=model.num_timesteps == 0,
             )
+
+    # -- one player of a game (rarl) -----------------------------------------------------------
+    def play_iteration(self, hooks: RunHooks, progress: float) -> None:
+        """One iteration as a player: a rollout of ``n_steps`` per simulation and an update
+        (on-policy), or ``OFF_POLICY_ITERATION`` steps per simulation with SB3's own training
+        schedule (off-policy)."""
+        model = self.model
+        steps = getattr(model, "n_steps", OFF_POLICY_ITERATION) * model.n_envs
+        with unchecked_distributions():
+            model.learn(steps, callback=_HooksCallback(self, hooks), reset_num_timesteps=False)
+
+    def sample(self, obs: np.ndarray) -> np.ndarray:
+        action, _ = self.model.predict(network_input(obs, self.normalizer_state()))
+        return np.clip(action, -1.0, 1.0)
+
+    def observe(self, obs: np.ndarray, episode_starts: np.ndarray) -> None:
+        model, raw = self.model, np.asarray(obs, dtype=np.float32)
+        if self.normalizer is not None:
+            self.normalizer.old_obs = raw
+            model._last_obs = self.normalizer.normalize_obs(raw)
+        else:
+            model._last_obs = raw.copy()
+        if isinstance(model, OffPolicyAlgorithm):
+            model._last_original_obs = raw.copy()
+        model._last_episode_starts = np.asarray(episode_starts, dtype=bool).copy()
 
     def set_log_folder(self, folder: Path) -> None:
         self.model.set_logger(configure(str(folder), ["csv", "tensorboard"]))
