@@ -75,9 +75,9 @@ def raw_contender(envs: int):
     return iteration
 
 
-def lean_ppo_contender(envs: int):
-    config = recipe(envs)
-    learner = get_algorithm("lean_ppo").build(config)
+def learner_iteration(learner):
+    """One training iteration of a registry learner (a rollout and an update), no hooks;
+    returns the env steps it took."""
     hooks = NoHooks()
 
     def iteration() -> int:
@@ -86,6 +86,10 @@ def lean_ppo_contender(envs: int):
         return learner.num_timesteps - before
 
     return iteration
+
+
+def lean_ppo_contender(envs: int):
+    return learner_iteration(get_algorithm("lean_ppo").build(recipe(envs)))
 
 
 def sb3_ppo_contender(envs: int):

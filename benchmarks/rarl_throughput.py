@@ -21,7 +21,7 @@ import os
 import platform
 
 import torch
-from legged_train_throughput import NoHooks, best_rates, recipe
+from legged_train_throughput import best_rates, learner_iteration, recipe
 
 from robodrl.algorithms.registry import get_algorithm
 
@@ -39,15 +39,7 @@ def contender(envs: int, algorithm: str):
             },
         }
         config = recipe(envs, rarl)
-    learner = get_algorithm(algorithm).build(config)
-    hooks = NoHooks()
-
-    def iteration() -> int:
-        before = learner.num_timesteps
-        learner.learn(before + 1, hooks)
-        return learner.num_timesteps - before
-
-    return iteration
+    return learner_iteration(get_algorithm(algorithm).build(config))
 
 
 def main() -> None:

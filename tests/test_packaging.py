@@ -31,6 +31,7 @@ def test_wheel_holds_every_data_file(wheel: Path) -> None:
     expected = [
         *package.glob("presets/*/*.yaml"),
         *package.glob("presets/*/sweeps/*.yaml"),
+        *package.glob("presets/*/adversaries/*.yaml"),
         *package.glob("recipes/*.yaml"),
         *package.glob("envs/*/assets/*.xml"),
         *package.glob("envs/legged/robots/*.xml"),
@@ -74,6 +75,13 @@ def test_installed_copy_runs_the_readme_commands_outside_the_checkout(
     result = robodrl("eval", "runs/p", "--sweep", "observation-noise", "--episodes", "1")
     assert result.returncode == 0, result.stderr
     assert (work / "runs" / "eval" / "observation-noise" / "report.html").is_file()
+    adversarial = subprocess.run(
+        [sys.executable, "-c", "import robodrl; env = robodrl.make_adversarial('Hopper', "
+         "seed=0); print(env.game.adversary.body_names)"],
+        capture_output=True, text=True, cwd=work, env=env,
+    )  # fmt: skip
+    assert adversarial.returncode == 0, adversarial.stderr  # the default adversary preset
+    assert "['torso', 'foot']" in adversarial.stdout
     missing = robodrl("train", "no_such_recipe")
     assert missing.returncode == 2 and "recipes: " in missing.stderr
     assert "pendulum_ppo" in missing.stderr

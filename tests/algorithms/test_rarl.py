@@ -18,8 +18,7 @@ from robodrl.algorithms.registry import get_algorithm
 from robodrl.config import validate_config
 from robodrl.envs.two_player import ADVERSARY
 from robodrl.errors import ConfigError
-from robodrl.runs.session import KILL_AFTER_CHECKPOINT_ENV
-from tests.trainers.conftest import run_cli, write_config
+from tests.trainers.conftest import killed_and_resumed, run_cli, write_config
 
 PLAYER = {"algorithm": "lean_ppo", "hyperparameters": {"n_steps": 16, "n_epochs": 2}}
 CONFIG = {
@@ -77,11 +76,7 @@ def test_killed_and_resumed_rarl_equals_a_straight_run(straight: Path, tmp_path:
     config = write_config(tmp_path / "config.yaml", **CONFIG)
     stopped = tmp_path / "stopped"
     home = {"ROBODRL_HOME": str(straight.parent / "home")}
-    killed = run_cli("train", str(config), "--run-dir", str(stopped),
-                     env={**home, KILL_AFTER_CHECKPOINT_ENV: "1"})  # fmt: skip
-    assert killed.returncode == -9
-    resumed = run_cli("train", "--resume", str(stopped), env=home)
-    assert resumed.returncode == 0, resumed.stderr
+    killed_and_resumed(config, stopped, home)
     for player in ("protagonist", "adversary_0", "adversary_1"):  # one folder each
         saved_a = torch.load(_latest(straight) / player / "model.pt", weights_only=True)
         saved_b = torch.load(_latest(stopped) / player / "model.pt", weights_only=True)
@@ -168,6 +163,9 @@ def test_an_adversary_phase_plays_the_protagonist_and_logs_its_episodes() -> Non
         ({"adversary": {"algorithm": "lean_ppo", "hyperparameters": {"symmetry_coef": 0.5}}},
          "adversary.hyperparameters.symmetry_coef"),
         ({"adversaries": 0}, "algorithm.hyperparameters.adversaries"),
+        ({"protagonist": {"algorithm": "ppo", "hyperparameters": {"n_steps": 8,
+                                                                  "batch_size": 128}}},
+         "algorithm.hyperparameters.protagonist.hyperparameters.batch_size: 128 is larger"),
         ({"rounds": 3}, "algorithm.hyperparameters.rounds"),
     ],
 )  # fmt: skip
@@ -276,11 +274,7 @@ def test_players_of_different_algorithms_resume_exactly(tmp_path: Path) -> None:
     straight, stopped = tmp_path / "straight", tmp_path / "stopped"
     done = run_cli("train", str(config), "--run-dir", str(straight))
     assert done.returncode == 0, done.stderr
-    killed = run_cli("train", str(config), "--run-dir", str(stopped),
-                     env={KILL_AFTER_CHECKPOINT_ENV: "1"})  # fmt: skip
-    assert killed.returncode == -9
-    resumed = run_cli("train", "--resume", str(stopped))
-    assert resumed.returncode == 0, resumed.stderr
+    killed_and_resumed(config, stopped)
     assert (_latest(straight) / "adversary_1" / "replay_buffer.pkl").is_file()
     obs = np.random.default_rng(0).normal(size=(16, 11)).astype(np.float32)
     runs = [load_run_policy(r, checkpoint="latest") for r in (straight, stopped)]
@@ -289,3 +283,11 @@ def test_players_of_different_algorithms_resume_exactly(tmp_path: Path) -> None:
     np.testing.assert_array_equal(forces[0](obs), forces[1](obs))
     episodes = [(r / "logs" / "episodes.csv").read_text() for r in (straight, stopped)]
     assert episodes[0] == episodes[1]
+
+
+def test_a_learned_std_player_refuses_log_std_init() -> None:
+    config = copy.deepcopy(CONFIG)
+    config["algorithm"]["hyperparameters"]["adversary"] = {"algorithm": "sac"}
+    config["policy"] = {"net_arch": [32, 32], "log_std_init": -0.5}
+    with pytest.raises(ConfigError, match=r"policy\.log_std_init: the adversary's sac learns"):
+        validate_config(config)

@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from robodrl.runs.session import KILL_AFTER_CHECKPOINT_ENV
-from tests.trainers.conftest import run_cli, write_config
+from tests.trainers.conftest import killed_and_resumed, run_cli, write_config
 
 CONFIG = {
     "env": {"id": "Pendulum", "num_envs": 4, "task": {"episode_seconds": 1.0}},
@@ -44,11 +43,7 @@ def test_killed_and_resumed_vpg_equals_a_straight_run(straight: Path, tmp_path: 
     config = write_config(tmp_path / "config.yaml", **CONFIG)
     stopped = tmp_path / "stopped"
     home = {"ROBODRL_HOME": str(straight.parent / "home")}
-    killed = run_cli("train", str(config), "--run-dir", str(stopped),
-                     env={**home, KILL_AFTER_CHECKPOINT_ENV: "1"})  # fmt: skip
-    assert killed.returncode == -9
-    resumed = run_cli("train", "--resume", str(stopped), env=home)
-    assert resumed.returncode == 0, resumed.stderr
+    killed_and_resumed(config, stopped, home)
     saved_a, episodes_a, evals_a = _final(straight)
     saved_b, episodes_b, evals_b = _final(stopped)
     for key, value in saved_a["agent"].items():

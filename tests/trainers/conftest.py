@@ -34,3 +34,15 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300)
         timeout=timeout,
         env={**os.environ, **(env or {})},
     )
+
+
+def killed_and_resumed(config: Path, run: Path, env: dict[str, str] | None = None) -> None:
+    """Train ``config`` into ``run``, SIGKILLed right after its first checkpoint, then
+    ``--resume`` it to the end (the exact-resume tests compare it with a straight run)."""
+    from robodrl.runs.session import KILL_AFTER_CHECKPOINT_ENV
+
+    killed = run_cli("train", str(config), "--run-dir", str(run),
+                     env={**(env or {}), KILL_AFTER_CHECKPOINT_ENV: "1"})  # fmt: skip
+    assert killed.returncode == -9, killed.stderr
+    resumed = run_cli("train", "--resume", str(run), env=env)
+    assert resumed.returncode == 0, resumed.stderr

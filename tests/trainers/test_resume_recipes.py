@@ -12,9 +12,8 @@ import torch
 import yaml
 
 from robodrl.config import RECIPES, recipe_names
-from robodrl.runs.session import KILL_AFTER_CHECKPOINT_ENV
 from tests.conftest import TINY_HYPERPARAMETERS
-from tests.trainers.conftest import run_cli, write_config
+from tests.trainers.conftest import killed_and_resumed, run_cli, write_config
 
 ON_POLICY = {"n_steps": 32, "batch_size": 64, "n_epochs": 2}
 OFF_POLICY = {"learning_starts": 100, "batch_size": 32, "buffer_size": 5000}
@@ -85,12 +84,7 @@ def test_killed_and_resumed_run_equals_straight_run(case: str, tmp_path: Path) -
     straight, stopped = tmp_path / "straight", tmp_path / "stopped"
     result = run_cli("train", str(config), "--run-dir", str(straight))
     assert result.returncode == 0, result.stderr
-    killed = run_cli(
-        "train", str(config), "--run-dir", str(stopped), env={KILL_AFTER_CHECKPOINT_ENV: "1"}
-    )
-    assert killed.returncode == -9, killed.stderr
-    resumed = run_cli("train", "--resume", str(stopped))
-    assert resumed.returncode == 0, resumed.stderr
+    killed_and_resumed(config, stopped)
     params_a, norm_a, episodes_a = _final(straight)
     params_b, norm_b, episodes_b = _final(stopped)
     for key in params_a:

@@ -2,10 +2,12 @@
 al., 2020): a protagonist learns the task while adversaries learn to push it off course.
 
 The schedule alternates: ``protagonist_iterations`` updates of the protagonist (each an
-iteration of its algorithm: ``n_steps`` x envs steps, then its update), then
-``adversary_iterations`` updates of one adversary (round robin over the population), and
-again. Each player is any registered algorithm that can play (``lean_ppo``, ``vpg``); the game
-is zero-sum (:mod:`robodrl.envs.two_player`). ``total_steps`` counts the steps of every phase.
+iteration of its algorithm: ``n_steps`` x envs steps, then its update; off-policy players: 64
+steps x envs with their own training schedule), then ``adversary_iterations`` updates of one
+adversary (round robin over the population), and again. Each player is any registered
+algorithm that can play one side (``Capabilities.player``: robodrl's own and the SB3 ones; the
+two sides may differ); the game is zero-sum (:mod:`robodrl.envs.two_player`). ``total_steps``
+counts the steps of every phase. The players meet through :mod:`.match`.
 
     algorithm:
       name: rarl
@@ -17,8 +19,9 @@ is zero-sum (:mod:`robodrl.envs.two_player`). ``total_steps`` counts the steps o
         adversaries: 1          # k > 1: a population, one per simulation per episode
     adversary: default          # where it pushes and how hard (robustness.adversary)
 
-Checkpoints hold every player (weights, optimizers, normalizers, episode state), the game and
-the schedule, so a resumed run continues mid-schedule exactly. The exported policy is the
+Checkpoints hold one folder per player (as its algorithm saves itself), and in the state each
+player's own state and normalizer, the game, each simulation's adversary and the schedule, so a
+resumed run continues mid-schedule exactly. The exported policy is the
 protagonist's.
 """
 
@@ -248,10 +251,9 @@ class RARLAlgorithm(Algorithm):
             except RobodrlError as err:
                 raise ValueError(f"{where}.algorithm: {err}") from None
             if not entry.capabilities.player:
-                players = [n for n in _player_names()]
                 raise ValueError(
                     f"{where}.algorithm: {player.algorithm} cannot play one side of a game "
-                    f"yet; players: {', '.join(players)}"
+                    f"yet; players: {', '.join(_player_names())}"
                 )
             try:
                 entry.check_hyperparameters(player.hyperparameters)
@@ -265,6 +267,22 @@ class RARLAlgorithm(Algorithm):
         from robodrl.robustness.adversary import Adversary
 
         hp = RARLHyperparameters.model_validate(config.algorithm.hyperparameters)
+        for side in ("protagonist", "adversary"):  # each player's own rules, named as its
+            player = getattr(hp, side)
+            entry = get_algorithm(player.algorithm)
+            if (
+                config.policy.log_std_init is not None
+                and not entry.capabilities.state_independent_log_std
+            ):
+                raise ValueError(
+                    f"policy.log_std_init: the {side}'s {player.algorithm} learns its std; "
+                    "leave log_std_init out"
+                )
+            try:
+                entry.check_config(player_config(config, player))
+            except ValueError as err:
+                where = f"algorithm.hyperparameters.{side}.hyperparameters."
+                raise ValueError(str(err).replace("algorithm.hyperparameters.", where, 1)) from None
         if hp.adversary.hyperparameters.get("symmetry_coef", 0) > 0:
             raise ValueError(
                 "algorithm.hyperparameters.adversary.hyperparameters.symmetry_coef: the mirror "
