@@ -32,10 +32,13 @@ __all__ = [
     "get_spec",
     "make_adversarial",
     "make_core",
+    "make_parallel",
     "make_sb3_vec",
+    "make_team",
     "make_two_player",
     "make_vec",
     "task_arguments",
+    "team_ids",
 ]
 _LAZY = {
     "make_core": "robodrl.make",
@@ -43,6 +46,9 @@ _LAZY = {
     "make_sb3_vec": "robodrl.make",
     "make_two_player": "robodrl.make",
     "make_adversarial": "robodrl.make",
+    "make_team": "robodrl.make",
+    "make_parallel": "robodrl.make",
+    "team_ids": "robodrl.envs.multi.registry",
     "env_ids": "robodrl.registry",
     "get_spec": "robodrl.registry",
     "task_arguments": "robodrl.registry",

@@ -44,18 +44,41 @@ class EnvConfig(Strict):
     @field_validator("id")
     @classmethod
     def _known_id(cls, value: str) -> str:
+        from robodrl.envs.multi.registry import find_team, team_ids
         from robodrl.registry import get_spec
 
+        team = find_team(value)
+        if team is not None:
+            return team.id
         try:
             return get_spec(value).id
         except RobodrlError as err:
-            raise ValueError(str(err)) from None
+            raise ValueError(f"{err}; multi-agent ids: {', '.join(team_ids())}") from None
+
+    # -- a multi-agent id names a team over a robot's single-agent task ----------------------
+    @property
+    def team(self):
+        """The :class:`~robodrl.envs.multi.registry.TeamSpec` of a multi-agent id, else None."""
+        from robodrl.envs.multi.registry import find_team
+
+        return find_team(self.id)
+
+    @property
+    def robot_id(self) -> str:
+        """The single-agent env id of the robot (the id itself for a single-agent task)."""
+        return self.id if self.team is None else self.team.env_id
+
+    @property
+    def robot_task(self) -> dict[str, Any]:
+        """The task arguments of the robot's task (without a team's own arguments)."""
+        return self.task if self.team is None else self.team.split_arguments(self.task)[1]
 
     @model_validator(mode="after")
     def _known_task_arguments(self) -> EnvConfig:
-        from robodrl.registry import check_task_arguments, task_arguments
+        from robodrl.registry import check_task_arguments, make_task, task_arguments
 
-        valid = task_arguments(self.id)
+        team = self.team
+        valid = {**task_arguments(self.robot_id), **(team.team_arguments() if team else {})}
         for name, value in self.task.items():
             if name not in valid:
                 raise ValueError(
@@ -63,9 +86,16 @@ class EnvConfig(Strict):
                     f"{', '.join(valid)}"
                 )
             try:
-                check_task_arguments(self.id, {name: value})
+                if name in task_arguments(self.robot_id):
+                    check_task_arguments(self.robot_id, {name: value})
             except RobodrlError as err:
                 raise ValueError(f"task.{name}: {err}") from None
+        if team is not None:
+            team_task, robot_task = team.split_arguments(self.task)
+            try:
+                team.build(make_task(self.robot_id, **robot_task), **team_task)
+            except RobodrlError as err:
+                raise ValueError(f"task: {err}") from None
         return self
 
     @model_validator(mode="after")
@@ -82,7 +112,7 @@ class EnvConfig(Strict):
                     raise ValueError(format_validation_error(err)) from None
             elif source is not None:
                 try:
-                    load_section(source, self.id, section)
+                    load_section(source, self.robot_id, section)
                 except RobodrlError as err:
                     raise ValueError(f"{section}: {err}") from None
         return self
@@ -228,8 +258,28 @@ class TrainConfig(Strict):
                 f"policy.log_std_init: only algorithms with a state-independent log std "
                 f"({', '.join(having)}) take it; {self.algorithm.name} learns it"
             )
+        _check_multi_agent(self)
         algorithm.check_config(self)
         return self
+
+
+def _check_multi_agent(config: TrainConfig) -> None:
+    """Multi-agent ids go with multi-agent algorithms, single-agent ids with the others."""
+    from robodrl.algorithms.registry import algorithm_names, get_algorithm
+    from robodrl.envs.multi.registry import team_ids
+
+    multi = [n for n in algorithm_names() if get_algorithm(n).capabilities.multi_agent]
+    name = config.algorithm.name
+    if config.env.team is not None and name not in multi:
+        raise ValueError(
+            f"env.id: {config.env.id} is a multi-agent task; train it with a multi-agent "
+            f"algorithm ({', '.join(multi)}), or train the whole robot as {config.env.robot_id}"
+        )
+    if config.env.team is None and name in multi:
+        raise ValueError(
+            f"env.id: {name} trains a team of agents; {config.env.id} is a single-agent task "
+            f"(multi-agent ids: {', '.join(team_ids())})"
+        )
 
 
 def get_algorithm_capabilities(name: str):

@@ -1,6 +1,7 @@
 """Public constructors: ``make_core`` (the batched core), ``make_vec`` (Gymnasium vector env),
 ``make_sb3_vec`` (SB3 VecEnv), ``make_two_player`` and ``make_adversarial`` (protagonist vs
-adversary, batched and as a PettingZoo env)."""
+adversary, batched and as a PettingZoo env), ``make_team`` and ``make_parallel`` (multi-agent
+teams, batched and as a PettingZoo env)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,16 @@ def make_core(
     return core
 
 
+_CORE_ARGUMENTS = (
+    "num_threads",
+    "seed",
+    "invalid_action",
+    "randomization",
+    "perturbations",
+    "autoreset",
+)
+
+
 def make_vec(env_id: str, num_envs: int, **kwargs: Any):
     """A ``gymnasium.vector.VectorEnv`` of ``num_envs`` simulations of ``env_id`` in one batch.
 
@@ -88,7 +99,33 @@ def make_adversarial(
 ):
     """A PettingZoo ``ParallelEnv`` with agents ``protagonist`` and ``adversary`` on one
     simulation of ``env_id`` (keyword arguments as :func:`make_two_player`)."""
-    from robodrl.envs.pettingzoo_env import AdversarialParallelEnv
+    from robodrl.envs.pettingzoo_env import BatchedParallelEnv
 
     game = make_two_player(env_id, 1, adversary=adversary, seed=seed, autoreset=False, **kwargs)
-    return AdversarialParallelEnv(game, get_spec(env_id).id)
+    return BatchedParallelEnv(game, get_spec(env_id).id)
+
+
+def make_team(team_id: str, num_envs: int, **kwargs: Any):
+    """The batched multi-agent env of ``team_id`` (``robodrl/CheetahTeam-v0``, ...; a
+    :class:`~robodrl.envs.multi.core.TeamEnv`) with ``num_envs`` simulations.
+
+    Keyword arguments: those of :func:`make_core`, the team's own (``agents``,
+    ``neighbourhood``, ...) and the robot task's."""
+    from robodrl.envs.multi.core import TeamEnv
+    from robodrl.envs.multi.registry import get_team_spec
+
+    spec = get_team_spec(team_id)
+    core_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if k in _CORE_ARGUMENTS}
+    team_kwargs, task_kwargs = spec.split_arguments(kwargs)
+    core = make_core(spec.env_id, num_envs, **core_kwargs, **task_kwargs)
+    return TeamEnv(core, spec.build(core.task, **team_kwargs))
+
+
+def make_parallel(team_id: str, *, seed: int | None = None, **kwargs: Any):
+    """A PettingZoo ``ParallelEnv`` of one simulation of ``team_id`` (keyword arguments as
+    :func:`make_team`)."""
+    from robodrl.envs.multi.registry import get_team_spec
+    from robodrl.envs.pettingzoo_env import BatchedParallelEnv
+
+    team = make_team(team_id, 1, seed=seed, autoreset=False, **kwargs)
+    return BatchedParallelEnv(team, get_team_spec(team_id).id)

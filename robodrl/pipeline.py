@@ -27,7 +27,7 @@ def run_pipeline(
     ``report-<sweep>/``; ``videos`` adds the nominal episode and the worst cell to each."""
     sweeps = sweep if isinstance(sweep, list) else [sweep]
     for each in sweeps:
-        load_sweep(each, config.env.id)  # a bad --sweep fails now, not after training
+        load_sweep(each, config.env.robot_id)  # a bad --sweep fails now, not after training
     run_dir = Path(run_dir) if run_dir else default_run_dir(config)
     console.print(f"[bold]1/3 train[/] {config.env.id} with {config.algorithm.name}")
     run, summary = train(config, run_dir)
@@ -45,7 +45,7 @@ def run_pipeline(
     )
     reports = []
     for i, each in enumerate(sweeps):
-        name = load_sweep(each, config.env.id).name
+        name = load_sweep(each, config.env.robot_id).name
         console.print(
             f"[bold]3/3 sweep[/] {name}: the trained run and the exported file side by side"
         )

@@ -59,6 +59,14 @@ class Agent(nn.Module):
     def value(self, obs: torch.Tensor) -> torch.Tensor:
         return self.critic(obs).squeeze(-1)
 
+    def value_loss(self, obs: torch.Tensor, returns: torch.Tensor) -> torch.Tensor:
+        """The critic's regression loss towards ``returns``."""
+        return (self.value(obs) - returns).pow(2).mean()
+
+    def fit_value_targets(self, returns: torch.Tensor) -> None:
+        """See an update's value targets before it starts (a critic normalizing its targets
+        folds them into its statistics)."""
+
 
 class OnPolicyLearner(Learner):
     """An on-policy algorithm on a batched core: subclasses set ``self.optimizers`` (name →
@@ -81,7 +89,7 @@ class OnPolicyLearner(Learner):
             **env.task,
         )
         torch.manual_seed(config.seed)
-        self.agent = Agent(self.core.obs_dim, self.core.action_dim, config)
+        self.agent = self.make_agent(config)
         self.optimizers: dict[str, torch.optim.Optimizer] = {}
         settings = config.normalize
         self.normalizer = (
@@ -90,10 +98,16 @@ class OnPolicyLearner(Learner):
             else None
         )
         self.episodes = EpisodeTracker(self.core.num_envs, self.core.task.reward_names)
+        #: simulations stepped per control step (fewer than rows when rows are a team's agents)
+        self.simulations = getattr(self.core, "num_simulations", self.core.num_envs)
         self.num_timesteps = 0
         self.obs = self.core.reset()  # raw observations of the running episodes
         if self.normalizer is not None:
             self.normalizer.update(self.obs)
+
+    def make_agent(self, config: TrainConfig) -> Agent:
+        """The networks to train (the Gaussian agent on the core's observations)."""
+        return Agent(self.core.obs_dim, self.core.action_dim, config)
 
     def policy_input(self, raw: np.ndarray) -> torch.Tensor:
         """Raw observations as the networks take them (normalized with the running stats)."""
@@ -141,7 +155,7 @@ class OnPolicyLearner(Learner):
             self.obs = next_obs
             if self.normalizer is not None:
                 self.normalizer.update(next_obs)
-            self.num_timesteps += core.num_envs
+            self.num_timesteps += self.simulations
         return Rollout(*(torch.stack(column) for column in zip(*steps, strict=True)))
 
     def last_value(self) -> torch.Tensor:

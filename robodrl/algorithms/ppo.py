@@ -107,6 +107,7 @@ class PPOLearner(OnPolicyLearner):
             raw = rollout.raw_obs.flatten(0, 1) @ mirror_obs.T
             mirrored = self.policy_input(raw.numpy())
         advantages, returns = advantages.flatten(), returns.flatten()
+        agent.fit_value_targets(returns)
 
         # n_epochs passes of minibatches of the clipped surrogate + value loss - entropy bonus
         size = -(-len(returns) // hp.n_minibatches)
@@ -121,7 +122,7 @@ class PPOLearner(OnPolicyLearner):
                     advantage = (advantage - advantage.mean()) / (advantage.std() + 1e-8)
                 bounded = ratio.clamp(1.0 - hp.clip_range, 1.0 + hp.clip_range)
                 policy_loss = -torch.min(ratio * advantage, bounded * advantage).mean()
-                value_loss = (agent.value(obs[batch]) - returns[batch]).pow(2).mean()
+                value_loss = agent.value_loss(obs[batch], returns[batch])
                 entropy = distribution.entropy().sum(-1).mean()
                 loss = policy_loss + hp.vf_coef * value_loss - hp.ent_coef * entropy
                 if self.mirror is not None:

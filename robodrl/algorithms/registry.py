@@ -35,6 +35,8 @@ ENTRIES = {
     "vpg": "robodrl.algorithms.vpg:VPG",
     "lean_ppo": "robodrl.algorithms.ppo:LEAN_PPO",
     "rarl": "robodrl.algorithms.adversarial.rarl:RARL",
+    "ippo": "robodrl.algorithms.marl.ippo:IPPO",
+    "mappo": "robodrl.algorithms.marl.mappo:MAPPO",
 }
 
 

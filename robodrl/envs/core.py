@@ -195,6 +195,11 @@ class BatchedEnv:
         self._obs[ids] = self._first_observation(ids)
         return self._obs.copy()
 
+    @property
+    def last_obs(self) -> np.ndarray:
+        """A copy of every simulation's observation as the last reset / step returned it."""
+        return self._obs.copy()
+
     def _first_observation(self, ids: np.ndarray) -> np.ndarray:
         """What the policy sees first in the new episodes of ``ids``."""
         obs = self.task.observe()[ids].astype(np.float32)

@@ -1,5 +1,5 @@
-"""A PettingZoo ``ParallelEnv`` view of the two-player env: agents ``protagonist`` and
-``adversary`` acting on one simulation (``robodrl.make_adversarial``)."""
+"""A PettingZoo ``ParallelEnv`` view of one simulation of a batched multi-agent env: a team
+(``robodrl.make_parallel``) or protagonist vs adversary (``robodrl.make_adversarial``)."""
 
 from __future__ import annotations
 
@@ -10,24 +10,25 @@ import numpy as np
 from gymnasium import spaces
 from pettingzoo import ParallelEnv
 
-from robodrl.envs.two_player import ADVERSARY, PLAYERS, PROTAGONIST, TwoPlayerEnv
 from robodrl.errors import InvalidActionError, TaskArgumentError
 
 
-class AdversarialParallelEnv(ParallelEnv):
-    """Protagonist vs adversary on one simulation; both finish together (zero-sum rewards)."""
+class BatchedParallelEnv(ParallelEnv):
+    """The agents of ``game`` (a ``TeamEnv`` or ``TwoPlayerEnv`` of one simulation without
+    autoreset) as a PettingZoo parallel env; all agents finish together."""
 
-    metadata: ClassVar[dict[str, Any]] = {"name": "robodrl_adversarial_v0", "render_modes": []}
+    metadata: ClassVar[dict[str, Any]] = {"name": "robodrl_v0", "render_modes": []}
 
-    def __init__(self, game: TwoPlayerEnv, env_id: str) -> None:
+    def __init__(self, game: Any, env_id: str) -> None:
         if game.num_envs != 1 or game.core.autoreset:
             raise TaskArgumentError(
-                "AdversarialParallelEnv takes one simulation without autoreset "
-                "(use robodrl.make_adversarial)"
+                f"{type(self).__name__} takes one simulation without autoreset "
+                "(use robodrl.make_parallel or robodrl.make_adversarial)"
             )
         self.game = game
         self.env_id = env_id
-        self.possible_agents = list(PLAYERS)
+        self.metadata = {"name": env_id.replace("/", "_"), "render_modes": []}
+        self.possible_agents = list(game.agents)
         self.agents: list[str] = []
         self.render_mode = None
 
@@ -40,9 +41,18 @@ class AdversarialParallelEnv(ParallelEnv):
     def action_space(self, agent: str) -> spaces.Box:
         return spaces.Box(-1.0, 1.0, (self.game.action_dims[self._known(agent)],), np.float32)
 
+    @property
+    def state_space(self) -> spaces.Box:
+        """The global state's space (teams only: the single-agent observation)."""
+        return spaces.Box(-np.inf, np.inf, (self.game.state_dim,), np.float32)
+
+    def state(self) -> np.ndarray:
+        """The global state for centralized critics (teams only)."""
+        return self.game.state()[0]
+
     def _known(self, agent: str) -> str:
-        if agent not in PLAYERS:
-            raise KeyError(f"unknown agent {agent!r}; agents: {list(PLAYERS)}")
+        if agent not in self.possible_agents:
+            raise KeyError(f"unknown agent {agent!r}; agents: {self.possible_agents}")
         return agent
 
     def reset(
@@ -50,7 +60,7 @@ class AdversarialParallelEnv(ParallelEnv):
     ) -> tuple[dict[str, np.ndarray], dict[str, dict]]:
         observations = self.game.reset(seed=seed)
         self.agents = list(self.possible_agents)
-        return {a: observations[a][0] for a in PLAYERS}, {a: {} for a in PLAYERS}
+        return {a: observations[a][0] for a in self.agents}, {a: {} for a in self.agents}
 
     def _action(self, actions: dict[str, Any], agent: str) -> np.ndarray:
         if agent not in actions:
@@ -71,20 +81,21 @@ class AdversarialParallelEnv(ParallelEnv):
     def step(self, actions: dict[str, Any]) -> tuple[dict, dict, dict, dict, dict]:
         if not self.agents:
             raise InvalidActionError("the episode is over; call reset() first")
-        unknown = sorted(set(actions) - set(PLAYERS))
+        unknown = sorted(set(actions) - set(self.possible_agents), key=str)
         if unknown:
-            raise InvalidActionError(f"unknown agents {unknown}; agents: {list(PLAYERS)}")
-        act = {agent: self._action(actions, agent) for agent in PLAYERS}
-        obs, rewards, terminated, truncated, info = self.game.step(act[PROTAGONIST], act[ADVERSARY])
+            raise InvalidActionError(f"unknown agents {unknown}; agents: {self.possible_agents}")
+        act = {agent: self._action(actions, agent) for agent in self.possible_agents}
+        obs, rewards, terminated, truncated, info = self.game.step_agents(act)
         terms = {k: float(v[0]) for k, v in info.items() if k.startswith("reward_")}
+        agents = self.possible_agents
         if bool(terminated[0] or truncated[0]):
             self.agents = []
         return (
-            {a: obs[a][0] for a in PLAYERS},
-            {a: float(rewards[a][0]) for a in PLAYERS},
-            {a: bool(terminated[0]) for a in PLAYERS},
-            {a: bool(truncated[0]) for a in PLAYERS},
-            {a: dict(terms) for a in PLAYERS},
+            {a: obs[a][0] for a in agents},
+            {a: float(rewards[a][0]) for a in agents},
+            {a: bool(terminated[0]) for a in agents},
+            {a: bool(truncated[0]) for a in agents},
+            {a: dict(terms) for a in agents},
         )
 
     def close(self) -> None:

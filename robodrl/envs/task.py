@@ -141,6 +141,13 @@ class Task(ABC):
         """Return a bool ``(num_envs,)`` of simulations currently at their goal, if defined."""
         return None
 
+    def joint_observations(self, model: mujoco.MjModel) -> dict[str, list[str]]:
+        """Observation blocks whose entries each belong to one joint: block name → the joint
+        of each entry (its position, its velocity, the contact of the foot it moves). A
+        multi-agent team (:mod:`robodrl.envs.multi`) gives each agent the entries of its own
+        joints; the other blocks are shared. Empty: nothing is per joint."""
+        return {}
+
     def state_dict(self) -> dict[str, list]:
         """Task state beyond the physics (e.g. per-episode commands), as plain lists."""
         return {}

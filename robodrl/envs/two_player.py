@@ -31,6 +31,7 @@ class TwoPlayerEnv:
     def __init__(self, core: BatchedEnv, spec: AdversarySpec) -> None:
         self.core = core
         self.num_envs = core.num_envs
+        self.agents = list(PLAYERS)
         self.adversary = Adversary(spec, core.batch, core.model)
         self.privileged = spec.observation == "privileged"
         self._qpos = core.batch.bind("qpos")
@@ -85,6 +86,10 @@ class TwoPlayerEnv:
                 )
         observations = {PROTAGONIST: obs, ADVERSARY: self.adversary_obs(obs)}
         return observations, {PROTAGONIST: reward, ADVERSARY: -reward}, terminated, truncated, info
+
+    def step_agents(self, actions: dict[str, Any]) -> tuple:
+        """:meth:`step` with one action per player in a dict (the multi-agent interface)."""
+        return self.step(actions[PROTAGONIST], actions[ADVERSARY])
 
     def state_dict(self) -> dict[str, Any]:
         """The core's state and the adversary's forces, to continue exactly."""

@@ -16,14 +16,14 @@ def evaluate(act: Callable[[np.ndarray], np.ndarray], config: TrainConfig) -> di
     evaluation seeds, with the training env's randomization and perturbations."""
     env_cfg = config.env
     core = make_core(
-        env_cfg.id,
+        env_cfg.robot_id,  # a team's policy drives the whole robot
         config.eval.episodes,
         num_threads=env_cfg.num_threads,
         seed=config.eval.seed,
         randomization=env_cfg.randomization,
         perturbations=env_cfg.perturbations,
         autoreset=False,
-        **env_cfg.task,
+        **env_cfg.robot_task,
     )
     stats = run_episodes(core, act)
     returns = stats.returns

@@ -44,6 +44,10 @@ class CheetahTask(Task):
         self.qvel = batch.bind("qvel")
         self.qpos0 = model.qpos0.copy()
 
+    def joint_observations(self, model: mujoco.MjModel) -> dict[str, list[str]]:
+        joints = [model.joint(j).name for j in range(model.njnt)]  # one dof each (planar)
+        return {"joint_pos": joints[1:], "joint_vel": joints}
+
     def reset(self, ids: np.ndarray, noise: ResetNoise) -> None:
         s = self.reset_noise_scale
         self.qpos[ids] = self.qpos0 + noise.uniform(ids, -s, s, self.qpos0.size)

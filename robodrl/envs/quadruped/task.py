@@ -117,6 +117,11 @@ class QuadrupedTask(Task):
         touch = [model.sensor(n).adr[0] for n in names.FOOT_TOUCH_SENSORS]
         self.touch = np.array(touch)
 
+    def joint_observations(self, model: mujoco.MjModel) -> dict[str, list[str]]:
+        legs = [model.joint(j).name for j in range(1, model.njnt)]  # after the free root joint
+        feet = [f"{leg}_knee" for leg in names.LEGS]  # each foot's contact: its leg's knee
+        return {"joint_pos": legs, "joint_vel": legs, "foot_contact": feet}
+
     def state_dict(self) -> dict[str, list]:
         return {"command": self.command.tolist()}
 

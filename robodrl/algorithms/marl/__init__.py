@@ -1,0 +1,1 @@
+"""robodrl's multi-agent algorithms: IPPO and MAPPO."""

@@ -1,0 +1,168 @@
+"""IPPO and MAPPO on a team through the CLI, as a user runs them: each trains with randomization,
+is killed and resumes bit for bit, its team policy drives the whole robot in a sweep, and wrong
+pairings of ids and algorithms are refused with the valid choices."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from robodrl.algorithms.registry import get_algorithm
+from robodrl.config import validate_config
+from robodrl.errors import ConfigError
+from robodrl.make import make_core
+from tests.trainers.conftest import killed_and_resumed, run_cli, write_config
+
+CONFIG = {
+    "env": {
+        "id": "robodrl/CheetahTeam-v0",
+        "num_envs": 4,
+        "task": {"episode_seconds": 1.0, "neighbourhood": 2},
+        "randomization": "dr-default",
+    },
+    "algorithm": {
+        "name": "ippo",
+        "hyperparameters": {"n_steps": 32, "n_epochs": 2, "n_minibatches": 2},
+    },
+    "policy": {"net_arch": [32, 32]},
+    "total_steps": 1024,
+    "eval": {"every_steps": 512, "episodes": 2},
+    "checkpoint": {"every_steps": 512, "keep_last": 2},
+}
+
+
+def _final(run: Path) -> tuple[dict, str]:
+    folder = run / "checkpoints" / (run / "checkpoints" / "latest").read_text().strip()
+    saved = torch.load(folder / "model.pt", weights_only=True)
+    return saved, (run / "logs" / "episodes.csv").read_text()
+
+
+def _config(algorithm: str) -> dict:
+    config = copy.deepcopy(CONFIG)
+    config["algorithm"]["name"] = algorithm
+    return config
+
+
+@pytest.fixture(scope="module", params=["ippo", "mappo"])
+def straight(request, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp(request.param)
+    config = write_config(root / "config.yaml", **_config(request.param))
+    result = run_cli("train", str(config), "--run-dir", str(root / "run"),
+                     env={"ROBODRL_HOME": str(root / "home")})  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return root / "run"
+
+
+def test_killed_and_resumed_equals_a_straight_run(straight: Path, tmp_path: Path) -> None:
+    algorithm = straight.parent.name.rstrip("0123456789")
+    config = write_config(tmp_path / "config.yaml", **_config(algorithm))
+    stopped = tmp_path / "stopped"
+    killed_and_resumed(config, stopped, {"ROBODRL_HOME": str(straight.parent / "home")})
+    saved_a, episodes_a = _final(straight)
+    saved_b, episodes_b = _final(stopped)
+    for key, value in saved_a["agent"].items():
+        assert torch.equal(value, saved_b["agent"][key]), key
+    assert episodes_a == episodes_b
+    # steps count the simulations' control steps; one episode line per simulation's episode
+    summary = json.loads((stopped / "summary.json").read_text())
+    assert summary["algorithm"] == algorithm and summary["steps"] == 1024
+    per_simulation = 1024 // 4 // 20  # 1 s episodes of 20 control steps, 4 simulations
+    assert episodes_a.count("\n") - 1 == 4 * per_simulation
+
+
+def test_one_network_takes_each_agent_s_observation_and_id() -> None:
+    learner = get_algorithm("ippo").build(validate_config(CONFIG))
+    rows = learner.rows
+    # 2 agents; each sees its 3 joints, the root joints and the other hip (neighbourhood 2)
+    assert rows.num_envs == 8 and rows.obs_dim == 13 + 2 and rows.action_dim == 3
+    weights = dict(learner.agent.actor.named_parameters())
+    assert next(iter(weights.values())).shape[1] == rows.obs_dim
+    state = learner.core.team.state()
+    inputs = rows.rows(state)
+    np.testing.assert_array_equal(inputs[0::2, -2:], [[1, 0]] * 4)  # back leg's id
+    np.testing.assert_array_equal(inputs[1::2, -2:], [[0, 1]] * 4)  # front leg's id
+
+
+def test_mappo_s_critic_sees_the_global_state_and_normalizes_its_targets() -> None:
+    learner = get_algorithm("mappo").build(validate_config(_config("mappo")))
+    rows, agent = learner.rows, learner.agent
+    assert rows.obs_dim == 13 + 2 + 17  # each row: the agent's observation, its id, the state
+    actor_in = agent.actor[1].in_features
+    critic_in = agent.critic[1][0].in_features
+    assert (actor_in, critic_in) == (13 + 2, 2 + 17)
+    hooks = _Hooks()
+    learner.learn(256, hooks)
+    assert agent.value_mean.item() != 0.0 and agent.value_count.item() > 1
+    obs = learner.policy_input(learner.obs)
+    target = (agent.value(obs) - agent.value_mean) / agent.value_var.sqrt()
+    torch.testing.assert_close(agent.critic(obs).squeeze(-1), target)
+
+
+class _Hooks:
+    def rollout_start(self, learner) -> None: ...
+    def rollout_end(self, learner) -> None: ...
+    def record(self, key: str, value: float) -> None: ...
+    def episodes_done(self, learner, episodes) -> None: ...
+
+
+def test_the_team_policy_drives_the_robot_as_the_learner_does(
+    straight: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from robodrl.runs.loading import load_run_policy
+
+    monkeypatch.setenv("ROBODRL_HOME", str(straight.parent / "home"))  # the run's signing key
+    policy = load_run_policy(straight, trust=False)
+    assert policy.env_id == "robodrl/Cheetah-v0" and (policy.obs_dim, policy.act_dim) == (17, 6)
+    obs = make_core("Cheetah", 5, seed=3, episode_seconds=1.0).reset()
+    actions = policy.act(obs)
+    assert actions.shape == (5, 6) and np.isfinite(actions).all()
+    assert not np.allclose(actions[:, :3], actions[:, 3:])  # legs act on their own inputs
+
+
+def test_a_team_is_swept_on_its_robot_and_refuses_a_single_file_export(
+    straight: Path, tmp_path: Path
+) -> None:
+    home = {"ROBODRL_HOME": str(straight.parent / "home")}
+    report = tmp_path / "report"
+    result = run_cli("eval", str(straight), "--sweep", "latency", "--episodes", "2",
+                     "--out", str(report), env=home)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    found = json.loads((report / "results.json").read_text())["policies"][0]
+    assert found["env_id"] == "robodrl/Cheetah-v0" and len(found["cells"]) > 1
+    out = tmp_path / "export"
+    exported = run_cli("export", str(straight), "--out", str(out), env=home)
+    assert exported.returncode == 2 and "one ONNX file per agent" in exported.stderr
+    assert "Traceback" not in exported.stderr and not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"algorithm": {"name": "lean_ppo"}},
+         "env.id: robodrl/CheetahTeam-v0 is a multi-agent task; train it with a multi-agent "
+         "algorithm (ippo, mappo), or train the whole robot as robodrl/Cheetah-v0"),
+        ({"env": {"id": "robodrl/Cheetah-v0"}},
+         "env.id: ippo trains a team of agents; robodrl/Cheetah-v0 is a single-agent task "
+         "(multi-agent ids: robodrl/CheetahTeam-v0, robodrl/QuadrupedLegs-v0)"),
+        ({"env": {"id": "robodrl/CheetaTeam-v0"}}, "multi-agent ids: robodrl/CheetahTeam-v0"),
+        ({"env": {"id": "robodrl/QuadrupedLegs-v0", "task": {"agents": 3}}},
+         "task: team argument agents=3 is not valid; use 2 (front / back) or 4 (legs)"),
+        ({"env": {"id": "robodrl/CheetahTeam-v0", "task": {"legs": 2}}},
+         "task.legs: not an argument of robodrl/CheetahTeam-v0; valid arguments: "),
+        ({"env": {"id": "robodrl/CheetahTeam-v0", "task": {"forward_weight": "x"}}},
+         "task.forward_weight: robodrl/Cheetah-v0: task argument forward_weight must be"),
+        ({"algorithm": {"name": "ippo", "hyperparameters": {"symmetry_coef": 0.5}}},
+         "algorithm.hyperparameters.symmetry_coef: ippo has no mirror loss"),
+    ],
+)  # fmt: skip
+def test_bad_team_training_settings_name_the_field(change, message) -> None:
+    config = copy.deepcopy(CONFIG)
+    config.update(change)
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        validate_config(config)
