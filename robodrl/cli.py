@@ -117,7 +117,7 @@ def _cmd_export(args: argparse.Namespace) -> None:
     )
     parity, loop = manifest["parity"], manifest["closed_loop"]
     print(
-        f"exported: {out / 'policy.onnx'}\n"
+        f"exported: {', '.join(str(out / name) for name in manifest['files'])}\n"
         f"parity: max |onnx - torch| = {parity['max_abs_diff']:.2e} over "
         f"{parity['observations']:,} observations (limit {parity['tolerances']['abs']:g})\n"
         f"closed loop: return {loop['onnx_mean_return']:.1f} "

@@ -39,7 +39,7 @@ def run_pipeline(
     exported, manifest = export_run(run, run / "export")
     parity, loop = manifest["parity"], manifest["closed_loop"]
     console.print(
-        f"    {exported / 'policy.onnx'}: max |onnx - torch| {parity['max_abs_diff']:.1e} over "
+        f"    {', '.join(manifest['files'])}: max |onnx - torch| {parity['max_abs_diff']:.1e} over "
         f"{parity['observations']:,} observations; latency p50 "
         f"{loop['latency_ms']['p50'] * 1e3:.0f} µs, p99 {loop['latency_ms']['p99'] * 1e3:.0f} µs"
     )
@@ -50,9 +50,9 @@ def run_pipeline(
             f"[bold]3/3 sweep[/] {name}: the trained run and the exported file side by side"
         )
         out = run / ("report" if i == 0 else f"report-{name}")
-        report_dir, results = evaluate(
-            [run, exported / "policy.onnx"], each, out=out, videos=videos
-        )
+        onnx = exported / "policy.onnx"  # a team's export is its folder
+        policies = [run, onnx if onnx.is_file() else exported]
+        report_dir, results = evaluate(policies, each, out=out, videos=videos)
         for result in results:
             score = result["robustness"]
             console.print(

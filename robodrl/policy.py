@@ -66,6 +66,21 @@ def network_input(obs: np.ndarray, normalizer: dict[str, Any] | None) -> np.ndar
     return obs.astype(np.float32) if normalizer is None else normalize(obs, normalizer)
 
 
+@dataclass(frozen=True)
+class TeamMember:
+    """One agent of a trained team, as export writes it: which entries of the robot's
+    observation it reads (``obs_index``, laid out as ``obs_layout``), which of the robot's
+    actuators it drives, its own network, and its action as the training stack computes it
+    (the agent's raw observations in, actions in [-1, 1] out)."""
+
+    name: str
+    obs_index: np.ndarray
+    obs_layout: dict[str, slice]
+    actuators: np.ndarray
+    network: ActorNetwork
+    action: Callable[[np.ndarray], np.ndarray] = field(repr=False)
+
+
 @dataclass
 class TrainedPolicy:
     """A run's policy at one checkpoint: its deterministic action as the training stack
@@ -81,6 +96,8 @@ class TrainedPolicy:
     network: ActorNetwork | None  # None: this policy cannot be written as one ONNX graph
     action: Callable[[np.ndarray], np.ndarray] = field(repr=False)
     why_not_exportable: str = ""
+    #: a team's agents (export writes one file each); None for a single policy
+    team: list[TeamMember] | None = None
 
     def act(self, obs: np.ndarray) -> np.ndarray:
         """Deterministic actions in [-1, 1] for raw observations."""
@@ -107,3 +124,21 @@ class OnnxFilePolicy:
         """The file's commands mapped back to actions in [-1, 1]."""
         ctrl = self.runtime.act(np.asarray(obs, dtype=np.float32)).astype(np.float64)
         return np.clip((ctrl - self._mid) / self._half, -1.0, 1.0)
+
+
+class OnnxTeamPolicy(OnnxFilePolicy):
+    """An exported team folder (one file per agent) through the onboard runtime, as a
+    :class:`Policy` of the whole robot."""
+
+    def __init__(self, folder: str | Path) -> None:
+        from robodrl.runtime import OnnxTeam
+
+        self.runtime = OnnxTeam(folder)
+        meta = self.runtime.metadata
+        self.path = Path(folder)
+        self.env_id = meta["env_id"]
+        self.task_arguments = dict(meta.get("task_arguments", {}))
+        self.obs_dim, self.act_dim = self.runtime.obs_dim, self.runtime.act_dim
+        low = np.asarray(meta["ctrl_low"], dtype=np.float64)
+        high = np.asarray(meta["ctrl_high"], dtype=np.float64)
+        self._mid, self._half = (high + low) / 2, (high - low) / 2

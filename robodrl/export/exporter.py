@@ -16,6 +16,7 @@ from robodrl.make import make_core
 from robodrl.policy import TrainedPolicy
 from robodrl.runs.checkpoints import CheckpointError
 from robodrl.runs.loading import load_run_policy, run_config
+from robodrl.runtime import OnnxPolicy
 from robodrl.signing import sha256_file
 
 #: the exported folder's index: metadata, checks, and the files robodrl wrote
@@ -43,7 +44,7 @@ def actuated_joints(model: Any) -> list[str]:
     ]
 
 
-def _metadata(policy: TrainedPolicy, core: Any, run_dir: Path) -> dict[str, Any]:
+def robot_metadata(policy: TrainedPolicy, core: Any, run_dir: Path) -> dict[str, Any]:
     """What the file says about itself: task, layout, actuators, origin (``metadata_props``)."""
     return {
         "producer": "robodrl",
@@ -60,7 +61,6 @@ def _metadata(policy: TrainedPolicy, core: Any, run_dir: Path) -> dict[str, Any]
         "control_dt": core.control_dt,
         "algorithm": policy.algorithm,
         "training_steps": policy.training_steps,
-        "normalized_observations": policy.network.normalizer is not None,
         "config_sha256": sha256_file(run_dir / "config.yaml"),
         "checkpoint": policy.checkpoint.name,
         "checkpoint_sha256": sha256_file(policy.checkpoint / "manifest.json"),
@@ -76,20 +76,25 @@ def export_run(
     out = Path(out) if out is not None else Path("export") / run_dir.name
     claim_output_folder(out, kind="export", index=MANIFEST)  # before the work
     policy = load_trained(run_dir, checkpoint=checkpoint, trust=trust)
-    if policy.network is None:
+    if policy.network is None and policy.team is None:
         raise ExportError(f"{run_dir}: {policy.why_not_exportable}")
     config = run_config(run_dir)
     env = config.env
     env_kwargs = {
-        "env_id": env.id,
+        "env_id": env.robot_id,
         "seed": config.eval.seed,
         "randomization": env.randomization,
         "perturbations": env.perturbations,
-        **env.task,
+        **env.robot_task,
     }
+    if policy.team is not None:
+        from robodrl.export.team import export_team
+
+        return export_team(policy, run_dir, out, env_kwargs)
     core = make_core(num_envs=1, **env_kwargs)
-    metadata = _metadata(policy, core, run_dir)
+    metadata = robot_metadata(policy, core, run_dir)
     network = policy.network
+    metadata["normalized_observations"] = network.normalizer is not None
     graph = build_onnx(
         network.layers,
         obs_dim=core.obs_dim,
@@ -106,7 +111,7 @@ def export_run(
         checks = parity(policy, onnx_path, env_kwargs)
         if not checks["passed"]:
             raise ExportError(f"parity gate failed, nothing written: {json.dumps(checks)}")
-        loop = closed_loop(policy, onnx_path, env_kwargs)
+        loop = closed_loop(policy, OnnxPolicy(onnx_path), env_kwargs)
         if not loop["passed"]:
             raise ExportError(f"closed-loop check failed, nothing written: {json.dumps(loop)}")
         manifest = {

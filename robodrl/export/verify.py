@@ -13,7 +13,6 @@ import onnxruntime as ort
 from robodrl.envs.episodes import run_episodes
 from robodrl.make import make_core
 from robodrl.policy import Policy
-from robodrl.runtime import OnnxPolicy
 
 PARITY_ABS_TOL = 1e-5  # actuator units, observations within and around the recorded range
 FAR_REL_TOL = 1e-4  # relative, observations 100x outside the recorded range
@@ -44,6 +43,14 @@ def record_observations(
 def parity(policy: Policy, onnx_path: Path, env_kwargs: dict[str, Any]) -> dict[str, Any]:
     """Compare onnxruntime with torch on recorded, sampled and far-out observations."""
     recorded, core = record_observations(policy, env_kwargs, steps=6000)
+    return compare(onnx_path, recorded, lambda obs: torch_commands(policy, obs, core))
+
+
+def compare(
+    onnx_path: Path, recorded: np.ndarray, reference: Callable[[np.ndarray], np.ndarray]
+) -> dict[str, Any]:
+    """The parity gate: the file's commands against ``reference`` (the training stack's, in
+    actuator units) on ``recorded`` observations, samples around them and far outside."""
     rng = np.random.default_rng(0)
     low, high = recorded.min(axis=0), recorded.max(axis=0)
     margin = 0.1 * (high - low) + 1e-3
@@ -55,8 +62,8 @@ def parity(policy: Policy, onnx_path: Path, env_kwargs: dict[str, Any]) -> dict[
 
     session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
     run = lambda x: session.run(["action"], {"obs": x})[0].astype(np.float64)  # noqa: E731
-    near_diff = np.abs(run(near) - torch_commands(policy, near, core))
-    far_ref = torch_commands(policy, far, core)
+    near_diff = np.abs(run(near) - reference(near))
+    far_ref = reference(far)
     far_rel = np.abs(run(far) - far_ref) / np.maximum(1.0, np.abs(far_ref))
     batched = run(near[:256])
     single = np.concatenate([run(near[i : i + 1]) for i in range(256)])
@@ -89,10 +96,10 @@ def _mean_return(
 
 
 def closed_loop(
-    policy: Policy, onnx_path: Path, env_kwargs: dict[str, Any], *, episodes: int = 8
+    policy: Policy, runtime: Any, env_kwargs: dict[str, Any], *, episodes: int = 8
 ) -> dict[str, Any]:
-    """Mean return of the exported file (through the runtime) and of torch, same seeds."""
-    runtime = OnnxPolicy(onnx_path)
+    """Mean return of the exported file(s) through the runtime (an ``OnnxPolicy`` or an
+    ``OnnxTeam``: robot observations in, commands out) and of torch, same seeds."""
     returns = {
         "torch": _mean_return(
             env_kwargs, episodes, lambda obs, core: torch_commands(policy, obs, core)

@@ -3,12 +3,13 @@ the algorithm that trained it; or an exported ONNX file. What evaluation and exp
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from robodrl.algorithms.registry import get_algorithm
 from robodrl.config import TrainConfig, load_config
 from robodrl.errors import ConfigError
-from robodrl.policy import OnnxFilePolicy, Policy, TrainedPolicy
+from robodrl.policy import OnnxFilePolicy, OnnxTeamPolicy, Policy, TrainedPolicy
 from robodrl.runs.checkpoints import CheckpointError, loading, open_checkpoint
 from robodrl.runs.train import CONFIG_FILE
 
@@ -48,12 +49,24 @@ def load_run_adversaries(run_dir: str | Path, *, checkpoint: str = "best", trust
 
 
 def load_policy(path: str | Path, *, trust: bool = False) -> Policy:
-    """A run directory (its best checkpoint), an ``.onnx`` file, or a folder holding one."""
+    """A run directory (its best checkpoint), an ``.onnx`` file, a folder holding one, or an
+    exported team's folder (one file per agent)."""
     path = Path(path)
+    if path.is_dir() and _is_team_export(path):
+        return OnnxTeamPolicy(path)
     if path.is_dir() and (path / "policy.onnx").is_file():
         path = path / "policy.onnx"
     if path.suffix == ".onnx":
         return OnnxFilePolicy(path)
     if path.is_dir() and (path / CONFIG_FILE).is_file():
         return load_run_policy(path, trust=trust)
-    raise ConfigError(f"{path}: not a run directory (config.yaml) or an exported .onnx policy")
+    raise ConfigError(
+        f"{path}: not a run directory (config.yaml), an exported .onnx policy or an exported team"
+    )
+
+
+def _is_team_export(folder: Path) -> bool:
+    try:
+        return "team" in json.loads((folder / "manifest.json").read_text())
+    except (OSError, ValueError, TypeError):
+        return False

@@ -138,12 +138,17 @@ class OnnxPolicy:
 
     def latency_ms(self) -> dict[str, float]:
         """p50 / p99 / max of recent ``act`` calls, in milliseconds."""
-        if not self.latencies_s:
-            return {"p50": float("nan"), "p99": float("nan"), "max": float("nan"), "calls": 0}
-        values = np.asarray(self.latencies_s) * 1e3
-        return {
-            "p50": float(np.percentile(values, 50)),
-            "p99": float(np.percentile(values, 99)),
-            "max": float(values.max()),
-            "calls": len(values),
-        }
+        return latency_summary(self.latencies_s)
+
+
+def latency_summary(latencies_s: deque[float]) -> dict[str, float]:
+    """p50 / p99 / max of call durations (seconds in), in milliseconds, and their count."""
+    if not latencies_s:
+        return {"p50": float("nan"), "p99": float("nan"), "max": float("nan"), "calls": 0}
+    values = np.asarray(latencies_s) * 1e3
+    return {
+        "p50": float(np.percentile(values, 50)),
+        "p99": float(np.percentile(values, 99)),
+        "max": float(values.max()),
+        "calls": len(values),
+    }

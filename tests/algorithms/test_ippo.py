@@ -125,20 +125,47 @@ def test_the_team_policy_drives_the_robot_as_the_learner_does(
     assert not np.allclose(actions[:, :3], actions[:, 3:])  # legs act on their own inputs
 
 
-def test_a_team_is_swept_on_its_robot_and_refuses_a_single_file_export(
-    straight: Path, tmp_path: Path
+def test_a_team_exports_one_verified_file_per_agent_and_runs_onboard(
+    straight: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from robodrl.runs.loading import load_run_policy
+    from robodrl.runtime import OnnxPolicy, OnnxTeam, RuntimePolicyError
+
     home = {"ROBODRL_HOME": str(straight.parent / "home")}
-    report = tmp_path / "report"
-    result = run_cli("eval", str(straight), "--sweep", "latency", "--episodes", "2",
-                     "--out", str(report), env=home)  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    found = json.loads((report / "results.json").read_text())["policies"][0]
-    assert found["env_id"] == "robodrl/Cheetah-v0" and len(found["cells"]) > 1
     out = tmp_path / "export"
     exported = run_cli("export", str(straight), "--out", str(out), env=home)
-    assert exported.returncode == 2 and "one ONNX file per agent" in exported.stderr
-    assert "Traceback" not in exported.stderr and not out.exists()
+    assert exported.returncode == 0, exported.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert sorted(manifest["files"]) == ["back_leg.onnx", "front_leg.onnx"]
+    assert manifest["parity"]["passed"] and manifest["closed_loop"]["passed"]
+    assert sorted(manifest["parity"]["agents"]) == ["back_leg", "front_leg"]
+    back = OnnxPolicy(out / "back_leg.onnx")  # each file: its agent's inputs and actuators
+    assert back.obs_dim == 13 and back.actuator_names == ["back_hip", "back_knee", "back_ankle"]
+    assert back.metadata["agent"] == "back_leg"
+
+    monkeypatch.setenv("ROBODRL_HOME", home["ROBODRL_HOME"])
+    policy = load_run_policy(straight)
+    core = make_core("Cheetah", 5, seed=3, episode_seconds=1.0)
+    obs = core.reset()
+    team = OnnxTeam(out)
+    expected = np.clip(core.action_to_ctrl(policy.act(obs)), core.ctrl_low, core.ctrl_high)
+    np.testing.assert_allclose(team.act(obs), expected, atol=1e-5)
+    obs[2, 0] = np.nan  # a root joint: both legs read it; each gives its safe command
+    commands = team.act(obs)
+    assert np.isfinite(commands).all() and team.faults == 2
+    with pytest.raises(RuntimePolicyError, match=r"missing \['front_leg'\], unknown \['tail'\]"):
+        team.act_agents({"back_leg": obs[:, :13], "tail": obs})
+    with pytest.raises(RuntimePolicyError, match=r"expected \(17,\) or \(batch, 17\)"):
+        team.act(obs[:, :16])
+
+    report = tmp_path / "report"  # the run and its exported team, side by side on the robot
+    result = run_cli("eval", str(straight), str(out), "--sweep", "latency", "--episodes", "2",
+                     "--out", str(report), env=home)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    found = json.loads((report / "results.json").read_text())["policies"]
+    assert [p["env_id"] for p in found] == ["robodrl/Cheetah-v0"] * 2
+    nominal = [p["nominal"]["mean_return"] for p in found]
+    assert nominal[1] == pytest.approx(nominal[0], rel=0.05, abs=1.0)
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
+from robodrl.algorithms.marl.members import team_members
 from robodrl.algorithms.onpolicy import Agent
 from robodrl.algorithms.ppo import LeanPPOAlgorithm, PPOLearner
 from robodrl.algorithms.registry import Capabilities
@@ -34,8 +35,6 @@ from robodrl.policy import TrainedPolicy, network_input
 
 if TYPE_CHECKING:
     from robodrl.config import TrainConfig
-
-TEAM_EXPORT = "a team's policy is exported one ONNX file per agent, which robodrl does not do yet"
 
 
 def team_rows(
@@ -132,9 +131,9 @@ class IPPOAlgorithm(LeanPPOAlgorithm):
             algorithm=self.name,
             training_steps=int(state["num_timesteps"]),
             checkpoint=folder,
-            network=None,
+            network=None,  # one network per agent:
             action=action,
-            why_not_exportable=TEAM_EXPORT,
+            team=team_members(rows, agent.actor, normalizer),
         )
 
 
