@@ -10,6 +10,7 @@ import numpy as np
 from gymnasium import spaces
 from pettingzoo import ParallelEnv
 
+from robodrl.envs.spaces import agent_actions
 from robodrl.errors import InvalidActionError, TaskArgumentError
 
 
@@ -62,29 +63,11 @@ class BatchedParallelEnv(ParallelEnv):
         self.agents = list(self.possible_agents)
         return {a: observations[a][0] for a in self.agents}, {a: {} for a in self.agents}
 
-    def _action(self, actions: dict[str, Any], agent: str) -> np.ndarray:
-        if agent not in actions:
-            raise InvalidActionError(
-                f"no action for agent {agent!r}; step takes one per live agent: {self.agents}"
-            )
-        shape = self.action_space(agent).shape
-        try:
-            action = np.asarray(actions[agent], dtype=np.float64)
-        except (TypeError, ValueError) as err:
-            raise InvalidActionError(f"action of agent {agent!r}: {err}") from None
-        if action.shape != shape:
-            raise InvalidActionError(
-                f"action of agent {agent!r} has shape {action.shape}; expected {shape}"
-            )
-        return action[None]
-
     def step(self, actions: dict[str, Any]) -> tuple[dict, dict, dict, dict, dict]:
         if not self.agents:
             raise InvalidActionError("the episode is over; call reset() first")
-        unknown = sorted(set(actions) - set(self.possible_agents), key=str)
-        if unknown:
-            raise InvalidActionError(f"unknown agents {unknown}; agents: {self.possible_agents}")
-        act = {agent: self._action(actions, agent) for agent in self.possible_agents}
+        shapes = {a: self.action_space(a).shape for a in self.possible_agents}
+        act = {a: action[None] for a, action in agent_actions(actions, shapes).items()}
         obs, rewards, terminated, truncated, info = self.game.step_agents(act)
         terms = {k: float(v[0]) for k, v in info.items() if k.startswith("reward_")}
         agents = self.possible_agents

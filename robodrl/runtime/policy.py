@@ -95,26 +95,9 @@ class OnnxPolicy:
         if len(inputs) != 1 or inputs[0].name != "obs":
             raise RuntimePolicyError(f"{self.path}: expected one input named 'obs'")
 
-    def _check(self, obs: object) -> tuple[np.ndarray, bool]:
-        if not isinstance(obs, np.ndarray):
-            raise RuntimePolicyError(f"observation must be a numpy array, got {type(obs).__name__}")
-        if obs.dtype != np.float32:
-            raise RuntimePolicyError(
-                f"observation dtype is {obs.dtype}; expected float32 (cast with "
-                "obs.astype(np.float32))"
-            )
-        single = obs.ndim == 1
-        batch = obs[None] if single else obs
-        if batch.ndim != 2 or batch.shape[1] != self.obs_dim:
-            raise RuntimePolicyError(
-                f"observation shape is {obs.shape}; expected ({self.obs_dim},) or "
-                f"(batch, {self.obs_dim}) for {self.metadata['env_id']}"
-            )
-        return batch, single
-
     def act(self, obs: np.ndarray) -> np.ndarray:
         """Commands in actuator units for raw observations (see class docstring)."""
-        batch, single = self._check(obs)
+        batch, single = check_observation(obs, self.obs_dim, self.metadata["env_id"])
         start = time.perf_counter()
         finite = np.isfinite(batch).all(axis=1)
         if finite.all():
@@ -139,6 +122,25 @@ class OnnxPolicy:
     def latency_ms(self) -> dict[str, float]:
         """p50 / p99 / max of recent ``act`` calls, in milliseconds."""
         return latency_summary(self.latencies_s)
+
+
+def check_observation(obs: object, obs_dim: int, env_id: str) -> tuple[np.ndarray, bool]:
+    """A float32 observation ``(obs_dim,)`` or ``(batch, obs_dim)`` as a batch, and whether it
+    was a single one; anything else is an error saying what would be valid."""
+    if not isinstance(obs, np.ndarray):
+        raise RuntimePolicyError(f"observation must be a numpy array, got {type(obs).__name__}")
+    if obs.dtype != np.float32:
+        raise RuntimePolicyError(
+            f"observation dtype is {obs.dtype}; expected float32 (cast with obs.astype(np.float32))"
+        )
+    single = obs.ndim == 1
+    batch = obs[None] if single else obs
+    if batch.ndim != 2 or batch.shape[1] != obs_dim:
+        raise RuntimePolicyError(
+            f"observation shape is {obs.shape}; expected ({obs_dim},) or "
+            f"(batch, {obs_dim}) for {env_id}"
+        )
+    return batch, single
 
 
 def latency_summary(latencies_s: deque[float]) -> dict[str, float]:

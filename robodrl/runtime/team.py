@@ -16,7 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from robodrl.runtime.policy import OnnxPolicy, RuntimePolicyError, SafeAction, latency_summary
+from robodrl.runtime.policy import (
+    OnnxPolicy,
+    RuntimePolicyError,
+    SafeAction,
+    check_observation,
+    latency_summary,
+)
 
 MANIFEST = "manifest.json"
 
@@ -67,15 +73,7 @@ class OnnxTeam:
 
     def act(self, obs: np.ndarray) -> np.ndarray:
         """Commands for every actuator of the robot, from its raw observations."""
-        if not isinstance(obs, np.ndarray) or obs.dtype != np.float32:
-            raise RuntimePolicyError("observation must be a float32 numpy array")
-        single = obs.ndim == 1
-        batch = obs[None] if single else obs
-        if batch.ndim != 2 or batch.shape[1] != self.obs_dim:
-            raise RuntimePolicyError(
-                f"observation shape is {obs.shape}; expected ({self.obs_dim},) or "
-                f"(batch, {self.obs_dim}) for {self.env_id}"
-            )
+        batch, single = check_observation(obs, self.obs_dim, self.env_id)
         start = time.perf_counter()
         commands = np.empty((len(batch), self.act_dim), dtype=np.float32)
         for name, agent in self.agents.items():

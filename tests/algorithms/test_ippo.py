@@ -17,7 +17,7 @@ from robodrl.algorithms.registry import get_algorithm
 from robodrl.config import validate_config
 from robodrl.errors import ConfigError
 from robodrl.make import make_core
-from tests.trainers.conftest import killed_and_resumed, run_cli, write_config
+from tests.trainers.conftest import final_model, killed_and_resumed, run_cli, write_config
 
 CONFIG = {
     "env": {
@@ -35,12 +35,6 @@ CONFIG = {
     "eval": {"every_steps": 512, "episodes": 2},
     "checkpoint": {"every_steps": 512, "keep_last": 2},
 }
-
-
-def _final(run: Path) -> tuple[dict, str]:
-    folder = run / "checkpoints" / (run / "checkpoints" / "latest").read_text().strip()
-    saved = torch.load(folder / "model.pt", weights_only=True)
-    return saved, (run / "logs" / "episodes.csv").read_text()
 
 
 def _config(algorithm: str) -> dict:
@@ -64,8 +58,8 @@ def test_killed_and_resumed_equals_a_straight_run(straight: Path, tmp_path: Path
     config = write_config(tmp_path / "config.yaml", **_config(algorithm))
     stopped = tmp_path / "stopped"
     killed_and_resumed(config, stopped, {"ROBODRL_HOME": str(straight.parent / "home")})
-    saved_a, episodes_a = _final(straight)
-    saved_b, episodes_b = _final(stopped)
+    saved_a, episodes_a = final_model(straight)
+    saved_b, episodes_b = final_model(stopped)
     for key, value in saved_a["agent"].items():
         assert torch.equal(value, saved_b["agent"][key]), key
     assert episodes_a == episodes_b

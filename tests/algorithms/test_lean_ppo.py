@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from tests.trainers.conftest import killed_and_resumed, run_cli, write_config
+from tests.trainers.conftest import final_model, killed_and_resumed, run_cli, write_config
 
 CONFIG = {
     "env": {
@@ -37,12 +37,6 @@ CONFIG = {
 }
 
 
-def _final(run: Path) -> tuple[dict, str]:
-    folder = run / "checkpoints" / (run / "checkpoints" / "latest").read_text().strip()
-    saved = torch.load(folder / "model.pt", weights_only=True)
-    return saved, (run / "logs" / "episodes.csv").read_text()
-
-
 @pytest.fixture(scope="module")
 def straight(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("lean_ppo")
@@ -58,8 +52,8 @@ def test_killed_and_resumed_lean_ppo_equals_a_straight_run(straight: Path, tmp_p
     stopped = tmp_path / "stopped"
     home = {"ROBODRL_HOME": str(straight.parent / "home")}
     killed_and_resumed(config, stopped, home)
-    saved_a, episodes_a = _final(straight)
-    saved_b, episodes_b = _final(stopped)
+    saved_a, episodes_a = final_model(straight)
+    saved_b, episodes_b = final_model(stopped)
     for key, value in saved_a["agent"].items():
         assert torch.equal(value, saved_b["agent"][key]), key
     assert saved_a["optimizer"]["state"].keys() == saved_b["optimizer"]["state"].keys()

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from tests.trainers.conftest import killed_and_resumed, run_cli, write_config
+from tests.trainers.conftest import final_model, killed_and_resumed, run_cli, write_config
 
 CONFIG = {
     "env": {"id": "Pendulum", "num_envs": 4, "task": {"episode_seconds": 1.0}},
@@ -23,10 +23,8 @@ CONFIG = {
 
 
 def _final(run: Path) -> tuple[dict, str, str]:
-    folder = run / "checkpoints" / (run / "checkpoints" / "latest").read_text().strip()
-    saved = torch.load(folder / "model.pt", weights_only=True)
-    logs = run / "logs"
-    return saved, (logs / "episodes.csv").read_text(), (logs / "evaluations.jsonl").read_text()
+    saved, episodes = final_model(run)
+    return saved, episodes, (run / "logs" / "evaluations.jsonl").read_text()
 
 
 @pytest.fixture(scope="module")

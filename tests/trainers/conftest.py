@@ -46,3 +46,12 @@ def killed_and_resumed(config: Path, run: Path, env: dict[str, str] | None = Non
     assert killed.returncode == -9, killed.stderr
     resumed = run_cli("train", "--resume", str(run), env=env)
     assert resumed.returncode == 0, resumed.stderr
+
+
+def final_model(run: Path) -> tuple[dict, str]:
+    """The latest checkpoint's ``model.pt`` (robodrl's own algorithms) and the episode log."""
+    import torch
+
+    folder = run / "checkpoints" / (run / "checkpoints" / "latest").read_text().strip()
+    saved = torch.load(folder / "model.pt", weights_only=True)
+    return saved, (run / "logs" / "episodes.csv").read_text()

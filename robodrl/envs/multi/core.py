@@ -16,6 +16,7 @@ import numpy as np
 
 from robodrl.envs.core import BatchedEnv, SeedLike
 from robodrl.envs.multi.team import AgentLayout, MultiAgentTask
+from robodrl.envs.spaces import agent_actions
 from robodrl.errors import InvalidActionError
 
 
@@ -52,39 +53,23 @@ class TeamEnv:
     def joint_action(self, actions: Mapping[str, Any]) -> np.ndarray:
         """The robot's action ``(num_envs, nu)`` from one action per agent; an error names
         the agent (and the simulation, entry and actuator of a non-finite value)."""
-        if not isinstance(actions, Mapping):
-            raise InvalidActionError(
-                f"actions must be a mapping agent → action, got {type(actions).__name__}; "
-                f"agents: {self.agents}"
-            )
-        unknown = sorted(set(actions) - set(self.agents), key=str)
-        if unknown:
-            raise InvalidActionError(f"unknown agents {unknown}; agents: {self.agents}")
+        shapes = {a: (self.num_envs, layout.action_dim) for a, layout in self.layouts.items()}
+        hints = {
+            a: f"one entry per actuator: {list(layout.actuator_names)}"
+            for a, layout in self.layouts.items()
+        }
+        found = agent_actions(actions, shapes, hints)
         joint = np.empty((self.num_envs, self.core.action_dim))
         for agent, layout in self.layouts.items():
-            joint[:, layout.actuators] = self._agent_action(actions, agent, layout)
+            action = found[agent]
+            if self.core.invalid_action == "raise" and not np.isfinite(action).all():
+                env, entry = np.argwhere(~np.isfinite(action))[0]
+                raise InvalidActionError(
+                    f"action of agent {agent!r} [{env}, {entry}] = {action[env, entry]} is not "
+                    f"finite (env {env}, actuator {layout.actuator_names[entry]!r})"
+                )
+            joint[:, layout.actuators] = action
         return joint
-
-    def _agent_action(self, actions: Mapping[str, Any], agent: str, layout: AgentLayout):
-        if agent not in actions:
-            raise InvalidActionError(f"no action for agent {agent!r}; agents: {self.agents}")
-        shape = (self.num_envs, layout.action_dim)
-        try:
-            action = np.asarray(actions[agent], dtype=np.float64)
-        except (TypeError, ValueError) as err:
-            raise InvalidActionError(f"action of agent {agent!r}: {err}") from None
-        if action.shape != shape:
-            raise InvalidActionError(
-                f"action of agent {agent!r} has shape {action.shape}; expected {shape} "
-                f"(one entry per actuator: {list(layout.actuator_names)})"
-            )
-        if self.core.invalid_action == "raise" and not np.isfinite(action).all():
-            env, entry = np.argwhere(~np.isfinite(action))[0]
-            raise InvalidActionError(
-                f"action of agent {agent!r} [{env}, {entry}] = {action[env, entry]} is not "
-                f"finite (env {env}, actuator {layout.actuator_names[entry]!r})"
-            )
-        return action
 
     def step(
         self, actions: Mapping[str, Any]
