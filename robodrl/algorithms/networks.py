@@ -28,6 +28,17 @@ def mlp(sizes: list[int], activation: str, *, output_gain: float = 1.0) -> nn.Se
     return nn.Sequential(*modules)
 
 
+class Columns(nn.Module):
+    """The columns ``[start, stop)`` of its input (a network reading part of a wider input)."""
+
+    def __init__(self, start: int, stop: int) -> None:
+        super().__init__()
+        self.start, self.stop = start, stop
+
+    def forward(self, x):
+        return x[..., self.start : self.stop]
+
+
 class NotExportable(ValueError):  # noqa: N818 (a reason, not a failure)
     """Why an actor cannot be written as one ONNX graph."""
 

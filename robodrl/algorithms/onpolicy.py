@@ -10,14 +10,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 import numpy as np
 import torch
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from torch import nn
 
 from robodrl.algorithms.networks import layers_of, mlp
 from robodrl.algorithms.normalizer import RunningNormalizer
-from robodrl.algorithms.registry import Algorithm, Capabilities, Learner, RunHooks
+from robodrl.algorithms.registry import Algorithm, Capabilities, Learner, RunHooks, check_model
 from robodrl.envs.episodes import EpisodeTracker
-from robodrl.errors import format_validation_error
 from robodrl.make import make_core
 from robodrl.policy import ActorNetwork, TrainedPolicy, network_input
 
@@ -225,10 +224,7 @@ class OnPolicyAlgorithm(Algorithm):
 
     def check_hyperparameters(self, hyperparameters: dict[str, Any]) -> None:
         super().check_hyperparameters(hyperparameters)
-        try:
-            self.learner.hyperparameters.model_validate(hyperparameters)
-        except ValidationError as err:
-            raise ValueError(format_validation_error(err, prefix="hyperparameters")) from None
+        check_model(self.learner.hyperparameters, hyperparameters)
 
     def build(self, config: TrainConfig) -> OnPolicyLearner:
         return self.learner(config)

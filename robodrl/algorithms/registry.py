@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
+from pydantic import BaseModel, ValidationError
 
-from robodrl.errors import ConfigError, suggest
+from robodrl.errors import ConfigError, format_validation_error, suggest
 
 if TYPE_CHECKING:
     from robodrl.config import TrainConfig
@@ -37,6 +38,7 @@ ENTRIES = {
     "rarl": "robodrl.algorithms.adversarial.rarl:RARL",
     "ippo": "robodrl.algorithms.marl.ippo:IPPO",
     "mappo": "robodrl.algorithms.marl.mappo:MAPPO",
+    "maddpg": "robodrl.algorithms.marl.maddpg:MADDPG",
 }
 
 
@@ -184,6 +186,15 @@ class Algorithm(ABC):
         self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
     ) -> TrainedPolicy:
         """The deterministic policy of a (verified) checkpoint, on the CPU."""
+
+
+def check_model(model: type[BaseModel], hyperparameters: dict[str, Any]) -> None:
+    """Validate ``hyperparameters`` against an algorithm's pydantic model; an error names the
+    field (``hyperparameters.<key>: ...``)."""
+    try:
+        model.model_validate(hyperparameters)
+    except ValidationError as err:
+        raise ValueError(format_validation_error(err, prefix="hyperparameters")) from None
 
 
 def algorithm_names() -> list[str]:

@@ -20,23 +20,12 @@ import torch
 from torch import nn
 
 from robodrl.algorithms.marl.ippo import IPPOAlgorithm, IPPOLearner
-from robodrl.algorithms.networks import mlp
+from robodrl.algorithms.networks import Columns, mlp
 from robodrl.algorithms.onpolicy import Agent
 from robodrl.envs.multi.rows import AgentRows
 
 if TYPE_CHECKING:
     from robodrl.config import TrainConfig
-
-
-class Columns(nn.Module):
-    """The columns ``[start, stop)`` of its input."""
-
-    def __init__(self, start: int, stop: int) -> None:
-        super().__init__()
-        self.start, self.stop = start, stop
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x[..., self.start : self.stop]
 
 
 class CentralAgent(Agent):

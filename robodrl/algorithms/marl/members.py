@@ -3,64 +3,93 @@
 The shared actor reads a row: the agent's observation (zero-padded), its one-hot id (and, for
 MAPPO, the global state, which the actor drops). For agent ``i`` everything but its own
 observation is a constant, so the first layer absorbs it: ``W [n(x), k] + b = W_x n(x) +
-(W_k k + b)`` with ``k`` the normalized padding and id. Agent ``i``'s network is the shared one
-with that first layer, over its own observation and its own normalizer statistics: a plain MLP
-that export writes like any single policy. Its torch reference (``TeamMember.action``) runs the
-shared actor on the full row, so the export's parity gate checks the fold too.
+(W_k k + b)`` with ``k`` the padding and id as the network sees them. Agent ``i``'s network is
+the shared one with that first layer, over its own observation and its own normalizer
+statistics: a plain MLP that export writes like any single policy. Its torch reference
+(``TeamMember.action``) runs the shared actor on the full row, so the export's parity gate
+checks the fold too.
+
+Two ways of normalizing exist: IPPO / MAPPO normalize whole rows (statistics per row column),
+MADDPG normalizes the robot's observation before cutting it into rows (statistics per entry of
+the robot's observation; the id is not normalized).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 import torch
 from torch import nn
 
-from robodrl.algorithms.networks import layers_of
+from robodrl.algorithms.networks import Columns, layers_of
 from robodrl.envs.multi.rows import AgentRows
 from robodrl.policy import ActorNetwork, Layer, TeamMember, network_input
 
 
-def _actor_modules(actor: nn.Sequential) -> list[nn.Module]:
-    """The actor's layers after any column selection (MAPPO's actor drops the state)."""
-    return [m for m in actor if isinstance(m, nn.Linear | nn.Tanh | nn.ReLU | nn.ELU)]
+@dataclass(frozen=True)
+class _Inputs:
+    """How agent ``index`` of ``rows`` feeds the shared actor, normalization included."""
+
+    rows: AgentRows
+    index: int
+    normalizer: dict[str, Any] | None
+    normalized: Literal["rows", "state"]
+
+    @property
+    def width(self) -> int:
+        return self.rows.team.obs_dims[self.rows.agents[self.index]]
+
+    def row(self, obs: np.ndarray) -> np.ndarray:
+        """The agent's rows for its observations ``obs`` (raw or normalized)."""
+        row = np.zeros((len(obs), self.rows.obs_dim))
+        row[:, : self.width] = obs
+        row[:, self.rows.id_start + self.index] = 1.0
+        return row
+
+    def agent_normalizer(self) -> dict[str, Any] | None:
+        """The statistics of the agent's own observation entries."""
+        if self.normalizer is None:
+            return None
+        if self.normalized == "rows":
+            entries = np.arange(self.width)
+        else:
+            entries = self.rows.team.layouts[self.rows.agents[self.index]].obs_index
+        mean, var = np.asarray(self.normalizer["mean"]), np.asarray(self.normalizer["var"])
+        return {**self.normalizer, "mean": mean[entries].tolist(), "var": var[entries].tolist()}
+
+    def network_row(self, obs: np.ndarray) -> np.ndarray:
+        """What the shared actor sees for the agent's raw observations."""
+        if self.normalized == "rows":
+            return network_input(self.row(obs), self.normalizer)
+        own = network_input(obs, self.agent_normalizer())
+        return self.row(own).astype(np.float32)
+
+    def constants(self) -> np.ndarray:
+        """The padding and id as the actor sees them (they follow the agent's observation)."""
+        seen = self.network_row(np.zeros((1, self.width)))[0].astype(np.float64)
+        return seen[self.width : self.rows.state_start]
 
 
-def _row_constants(rows: AgentRows, index: int, normalizer: dict[str, Any] | None) -> np.ndarray:
-    """What the actor sees in agent ``index``'s row after its own observation: the padding and
-    the id (normalized as the network sees them)."""
-    row = np.zeros((1, rows.obs_dim))
-    row[0, rows.id_start + index] = 1.0
-    seen = network_input(row, normalizer)[0].astype(np.float64)
-    width = rows.team.obs_dims[rows.agents[index]]
-    return seen[width : rows.state_start]
-
-
-def _agent_normalizer(normalizer: dict[str, Any] | None, width: int) -> dict[str, Any] | None:
-    if normalizer is None:
-        return None
-    return {
-        **normalizer,
-        "mean": list(np.asarray(normalizer["mean"])[:width]),
-        "var": list(np.asarray(normalizer["var"])[:width]),
-    }
-
-
-def team_members(rows: AgentRows, actor: nn.Sequential, normalizer: dict | None) -> list:
+def team_members(
+    rows: AgentRows,
+    actor: nn.Sequential,
+    normalizer: dict | None,
+    *,
+    normalized: Literal["rows", "state"] = "rows",
+) -> list[TeamMember]:
     """One :class:`TeamMember` per agent of ``rows``' team, from the shared ``actor``."""
-    layers = layers_of(_actor_modules(actor))
+    modules = [m for m in actor if not isinstance(m, Columns)]
+    layers = layers_of(modules)
     first = layers[0]
     members = []
     for i, (name, layout) in enumerate(rows.team.layouts.items()):
-        width = layout.obs_dim
+        inputs = _Inputs(rows, i, normalizer, normalized)
         weight = first.weight.astype(np.float64)
-        constants = _row_constants(rows, i, normalizer)
-        bias = first.bias.astype(np.float64) + weight[:, width:] @ constants
-        own = Layer("linear", weight[:, :width].astype(np.float32), bias.astype(np.float32))
-        network = ActorNetwork(
-            [own, *layers[1:]], squash=False, normalizer=_agent_normalizer(normalizer, width)
-        )
+        bias = first.bias.astype(np.float64) + weight[:, inputs.width :] @ inputs.constants()
+        own = Layer("linear", weight[:, : inputs.width].astype(np.float32), bias.astype(np.float32))
+        network = ActorNetwork([own, *layers[1:]], False, inputs.agent_normalizer())
         members.append(
             TeamMember(
                 name=name,
@@ -68,23 +97,18 @@ def team_members(rows: AgentRows, actor: nn.Sequential, normalizer: dict | None)
                 obs_layout=layout.obs_layout,
                 actuators=layout.actuators,
                 network=network,
-                action=_shared_action(rows, actor, normalizer, i),
+                action=_shared_action(inputs, actor, layout.action_dim),
             )
         )
     return members
 
 
-def _shared_action(rows: AgentRows, actor: nn.Sequential, normalizer: dict | None, index: int):
-    """Agent ``index``'s action as training computes it: the shared actor on its full row."""
-    width = rows.team.obs_dims[rows.agents[index]]
-    act_dim = rows.team.action_dims[rows.agents[index]]
+def _shared_action(inputs: _Inputs, actor: nn.Sequential, act_dim: int):
+    """The agent's action as training computes it: the shared actor on its full row."""
 
     def action(obs: np.ndarray) -> np.ndarray:
-        row = np.zeros((len(obs), rows.obs_dim))
-        row[:, :width] = obs
-        row[:, rows.id_start + index] = 1.0
         with torch.no_grad():
-            out = actor(torch.as_tensor(network_input(row, normalizer))).numpy()
+            out = actor(torch.as_tensor(inputs.network_row(obs))).numpy()
         return out[:, :act_dim]
 
     return action

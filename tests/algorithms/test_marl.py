@@ -1,6 +1,7 @@
-"""IPPO and MAPPO on a team through the CLI, as a user runs them: each trains with randomization,
-is killed and resumes bit for bit, its team policy drives the whole robot in a sweep, and wrong
-pairings of ids and algorithms are refused with the valid choices."""
+"""IPPO, MAPPO and MADDPG on a team through the CLI, as a user runs them: each trains with
+randomization, is killed and resumes bit for bit, exports one verified file per agent, its team
+policy drives the whole robot in a sweep, and wrong pairings of ids and algorithms are refused
+with the valid choices."""
 
 from __future__ import annotations
 
@@ -37,13 +38,24 @@ CONFIG = {
 }
 
 
+OFF_POLICY = {"learning_starts": 256, "batch_size": 64, "buffer_size": 5000, "twin_critics": True}
+
+
 def _config(algorithm: str) -> dict:
     config = copy.deepcopy(CONFIG)
     config["algorithm"]["name"] = algorithm
+    if algorithm == "maddpg":
+        config["algorithm"]["hyperparameters"] = OFF_POLICY
     return config
 
 
-@pytest.fixture(scope="module", params=["ippo", "mappo"])
+def _tensors(saved: dict) -> dict[str, torch.Tensor]:
+    """Every network parameter of a ``model.pt`` (optimizers left out), by dotted name."""
+    nets = {k: v for k, v in saved.items() if not k.endswith("optimizer")}
+    return {f"{net}.{name}": value for net, state in nets.items() for name, value in state.items()}
+
+
+@pytest.fixture(scope="module", params=["ippo", "mappo", "maddpg"])
 def straight(request, tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp(request.param)
     config = write_config(root / "config.yaml", **_config(request.param))
@@ -60,8 +72,10 @@ def test_killed_and_resumed_equals_a_straight_run(straight: Path, tmp_path: Path
     killed_and_resumed(config, stopped, {"ROBODRL_HOME": str(straight.parent / "home")})
     saved_a, episodes_a = final_model(straight)
     saved_b, episodes_b = final_model(stopped)
-    for key, value in saved_a["agent"].items():
-        assert torch.equal(value, saved_b["agent"][key]), key
+    tensors_a, tensors_b = _tensors(saved_a), _tensors(saved_b)
+    assert tensors_a.keys() == tensors_b.keys()
+    for key, value in tensors_a.items():
+        assert torch.equal(value, tensors_b[key]), key
     assert episodes_a == episodes_b
     # steps count the simulations' control steps; one episode line per simulation's episode
     summary = json.loads((stopped / "summary.json").read_text())
@@ -96,6 +110,21 @@ def test_mappo_s_critic_sees_the_global_state_and_normalizes_its_targets() -> No
     obs = learner.policy_input(learner.obs)
     target = (agent.value(obs) - agent.value_mean) / agent.value_var.sqrt()
     torch.testing.assert_close(agent.critic(obs).squeeze(-1), target)
+
+
+def test_maddpg_s_critic_sees_the_state_and_every_agent_s_action() -> None:
+    learner = get_algorithm("maddpg").build(validate_config(_config("maddpg")))
+    assert len(learner.critics) == 2 and learner.critics[0][0].in_features == 17 + 6
+    assert learner.actor[0][0].in_features == 13 + 2  # the agent's observation and its id
+    learner.learn(512, _Hooks())
+    assert learner.buffer.size == 512  # one transition per simulation and control step
+    assert learner.updates == (512 - 256) // 4 + 1  # one per control step from learning_starts
+    state = learner.state_input(learner.obs)
+    with torch.no_grad():
+        rows = learner.actor(torch.as_tensor(learner.rows.rows(state)))
+        robot = learner.team_action(learner.actor, state)
+    torch.testing.assert_close(robot[:, :3], rows[0::2])  # the back leg's rows, its actuators
+    torch.testing.assert_close(robot[:, 3:], rows[1::2])
 
 
 class _Hooks:
@@ -167,7 +196,7 @@ def test_a_team_exports_one_verified_file_per_agent_and_runs_onboard(
     [
         ({"algorithm": {"name": "lean_ppo"}},
          "env.id: robodrl/CheetahTeam-v0 is a multi-agent task; train it with a multi-agent "
-         "algorithm (ippo, mappo), or train the whole robot as robodrl/Cheetah-v0"),
+         "algorithm (ippo, mappo, maddpg), or train the whole robot as robodrl/Cheetah-v0"),
         ({"env": {"id": "robodrl/Cheetah-v0"}},
          "env.id: ippo trains a team of agents; robodrl/Cheetah-v0 is a single-agent task "
          "(multi-agent ids: robodrl/CheetahTeam-v0, robodrl/QuadrupedLegs-v0)"),
