@@ -82,6 +82,13 @@ def test_installed_copy_runs_the_readme_commands_outside_the_checkout(
     )  # fmt: skip
     assert adversarial.returncode == 0, adversarial.stderr  # the default adversary preset
     assert "['torso', 'foot']" in adversarial.stdout
+    team = subprocess.run(
+        [sys.executable, "-c", "import robodrl; env = robodrl.make_parallel('QuadrupedLegs', "
+         "seed=0, agents=2); print(env.possible_agents)"],
+        capture_output=True, text=True, cwd=work, env=env,
+    )  # fmt: skip
+    assert team.returncode == 0, team.stderr  # the multi-agent subpackages are installed
+    assert "['front', 'back']" in team.stdout
     missing = robodrl("train", "no_such_recipe")
     assert missing.returncode == 2 and "recipes: " in missing.stderr
     assert "pendulum_ppo" in missing.stderr
