@@ -18,7 +18,13 @@ from robodrl.algorithms.registry import get_algorithm
 from robodrl.config import validate_config
 from robodrl.errors import ConfigError
 from robodrl.make import make_core
-from tests.trainers.conftest import final_model, killed_and_resumed, run_cli, write_config
+from tests.trainers.conftest import (
+    final_model,
+    killed_and_resumed,
+    network_tensors,
+    run_cli,
+    write_config,
+)
 
 CONFIG = {
     "env": {
@@ -49,12 +55,6 @@ def _config(algorithm: str) -> dict:
     return config
 
 
-def _tensors(saved: dict) -> dict[str, torch.Tensor]:
-    """Every network parameter of a ``model.pt`` (optimizers left out), by dotted name."""
-    nets = {k: v for k, v in saved.items() if not k.endswith("optimizer")}
-    return {f"{net}.{name}": value for net, state in nets.items() for name, value in state.items()}
-
-
 @pytest.fixture(scope="module", params=["ippo", "mappo", "maddpg"])
 def straight(request, tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp(request.param)
@@ -72,7 +72,7 @@ def test_killed_and_resumed_equals_a_straight_run(straight: Path, tmp_path: Path
     killed_and_resumed(config, stopped, {"ROBODRL_HOME": str(straight.parent / "home")})
     saved_a, episodes_a = final_model(straight)
     saved_b, episodes_b = final_model(stopped)
-    tensors_a, tensors_b = _tensors(saved_a), _tensors(saved_b)
+    tensors_a, tensors_b = network_tensors(saved_a), network_tensors(saved_b)
     assert tensors_a.keys() == tensors_b.keys()
     for key, value in tensors_a.items():
         assert torch.equal(value, tensors_b[key]), key

@@ -55,3 +55,11 @@ def final_model(run: Path) -> tuple[dict, str]:
     folder = run / "checkpoints" / (run / "checkpoints" / "latest").read_text().strip()
     saved = torch.load(folder / "model.pt", weights_only=True)
     return saved, (run / "logs" / "episodes.csv").read_text()
+
+
+def network_tensors(saved: dict) -> dict:
+    """Every network parameter of a robodrl ``model.pt`` (optimizer states left out), by
+    dotted name: ``agent.*`` for the on-policy algorithms, ``actor.*``, ``critics.*`` and
+    their targets for MADDPG."""
+    nets = {k: v for k, v in saved.items() if not k.endswith("optimizer")}
+    return {f"{net}.{name}": value for net, state in nets.items() for name, value in state.items()}

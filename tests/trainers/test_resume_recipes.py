@@ -13,7 +13,7 @@ import yaml
 
 from robodrl.config import RECIPES, recipe_names
 from tests.conftest import TINY_HYPERPARAMETERS
-from tests.trainers.conftest import killed_and_resumed, run_cli, write_config
+from tests.trainers.conftest import killed_and_resumed, network_tensors, run_cli, write_config
 
 ON_POLICY = {"n_steps": 32, "batch_size": 64, "n_epochs": 2}
 OFF_POLICY = {"learning_starts": 100, "batch_size": 32, "buffer_size": 5000}
@@ -29,7 +29,7 @@ def _final(run: Path) -> tuple[dict, dict, str]:
         with zipfile.ZipFile(folder / "model.zip") as archive:
             params = torch.load(io.BytesIO(archive.read("policy.pth")), weights_only=True)
     else:
-        params = torch.load(folder / "model.pt", weights_only=True)["agent"]
+        params = network_tensors(torch.load(folder / "model.pt", weights_only=True))
     normalizer = json.loads((checkpoint / "normalizer.json").read_text())
     return params, normalizer, (run / "logs" / "episodes.csv").read_text()
 
