@@ -24,14 +24,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
-from robodrl.algorithms.marl.members import team_members
+from robodrl.algorithms.marl.members import team_policy
 from robodrl.algorithms.onpolicy import Agent
 from robodrl.algorithms.ppo import LeanPPOAlgorithm, PPOLearner
 from robodrl.algorithms.registry import Capabilities
 from robodrl.envs.episodes import EpisodeTracker
 from robodrl.envs.multi.rows import AgentRows
 from robodrl.make import make_team
-from robodrl.policy import TrainedPolicy, network_input
+from robodrl.policy import TrainedPolicy
 
 if TYPE_CHECKING:
     from robodrl.config import TrainConfig
@@ -117,23 +117,15 @@ class IPPOAlgorithm(LeanPPOAlgorithm):
         weights = torch.load(folder / "model.pt", weights_only=True)["agent"]
         agent = self.learner.build_agent(rows, config)
         agent.load_state_dict(weights)
-
-        def action(obs: np.ndarray) -> np.ndarray:
-            inputs = torch.as_tensor(network_input(rows.rows(obs), normalizer))
-            with torch.no_grad():
-                return rows.robot_action(agent.actor(inputs).numpy())
-
-        return TrainedPolicy(
-            env_id=config.env.robot_id,
-            task_arguments=dict(config.env.robot_task),
-            obs_dim=rows.core.obs_dim,
-            act_dim=rows.core.action_dim,
+        return team_policy(
+            config,
+            rows,
+            agent.actor,
+            normalizer,
+            normalized="rows",
             algorithm=self.name,
-            training_steps=int(state["num_timesteps"]),
-            checkpoint=folder,
-            network=None,  # one network per agent:
-            action=action,
-            team=team_members(rows, agent.actor, normalizer),
+            folder=folder,
+            steps=int(state["num_timesteps"]),
         )
 
 

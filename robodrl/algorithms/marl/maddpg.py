@@ -29,7 +29,7 @@ from torch import nn
 
 from robodrl.algorithms.buffer import ReplayBuffer
 from robodrl.algorithms.marl.ippo import team_rows
-from robodrl.algorithms.marl.members import team_members
+from robodrl.algorithms.marl.members import team_policy
 from robodrl.algorithms.networks import mlp
 from robodrl.algorithms.normalizer import RunningNormalizer
 from robodrl.algorithms.registry import Algorithm, Capabilities, Learner, RunHooks, check_model
@@ -291,25 +291,15 @@ class MADDPGAlgorithm(Algorithm):
         rows = team_rows(config, 1, 0, with_state=False, autoreset=False)
         actor, _ = build_networks(rows, config, twin=False)
         actor.load_state_dict(torch.load(folder / "model.pt", weights_only=True)["actor"])
-        members = team_members(rows, actor, normalizer, normalized="state")
-
-        def action(obs: np.ndarray) -> np.ndarray:
-            robot = np.empty((len(obs), rows.core.action_dim))
-            for member in members:
-                robot[:, member.actuators] = member.action(obs[:, member.obs_index])
-            return robot
-
-        return TrainedPolicy(
-            env_id=config.env.robot_id,
-            task_arguments=dict(config.env.robot_task),
-            obs_dim=rows.core.obs_dim,
-            act_dim=rows.core.action_dim,
+        return team_policy(
+            config,
+            rows,
+            actor,
+            normalizer,
+            normalized="state",
             algorithm=self.name,
-            training_steps=int(state["num_timesteps"]),
-            checkpoint=folder,
-            network=None,  # one network per agent:
-            action=action,
-            team=members,
+            folder=folder,
+            steps=int(state["num_timesteps"]),
         )
 
 

@@ -17,7 +17,8 @@ the robot's observation; the id is not normalized).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import torch
@@ -25,7 +26,10 @@ from torch import nn
 
 from robodrl.algorithms.networks import Columns, layers_of
 from robodrl.envs.multi.rows import AgentRows
-from robodrl.policy import ActorNetwork, Layer, TeamMember, network_input
+from robodrl.policy import ActorNetwork, Layer, TeamMember, TrainedPolicy, network_input
+
+if TYPE_CHECKING:
+    from robodrl.config import TrainConfig
 
 
 @dataclass(frozen=True)
@@ -112,3 +116,38 @@ def _shared_action(inputs: _Inputs, actor: nn.Sequential, act_dim: int):
         return out[:, :act_dim]
 
     return action
+
+
+def team_policy(
+    config: TrainConfig,
+    rows: AgentRows,
+    actor: nn.Sequential,
+    normalizer: dict | None,
+    *,
+    normalized: Literal["rows", "state"],
+    algorithm: str,
+    folder: Path,
+    steps: int,
+) -> TrainedPolicy:
+    """A trained team as a policy of the whole robot: each agent's action from its own entries
+    of the robot's observation, written to its own actuators; one network per agent to export."""
+    members = team_members(rows, actor, normalizer, normalized=normalized)
+
+    def action(obs: np.ndarray) -> np.ndarray:
+        robot = np.empty((len(obs), rows.core.action_dim))
+        for member in members:
+            robot[:, member.actuators] = member.action(obs[:, member.obs_index])
+        return robot
+
+    return TrainedPolicy(
+        env_id=config.env.robot_id,
+        task_arguments=dict(config.env.robot_task),
+        obs_dim=rows.core.obs_dim,
+        act_dim=rows.core.action_dim,
+        algorithm=algorithm,
+        training_steps=steps,
+        checkpoint=folder,
+        network=None,  # one network per agent: ``team``
+        action=action,
+        team=members,
+    )
