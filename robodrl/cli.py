@@ -30,7 +30,27 @@ def _cmd_envs(args: argparse.Namespace) -> None:
             f"{core.max_episode_steps * core.control_dt:g}",
             get_spec(env_id).description,
         )
-    Console(width=max(120, Console().width)).print(table)
+    console = Console(width=max(120, Console().width))
+    console.print(table)
+    console.print(_teams_table())
+
+
+def _teams_table() -> Table:
+    """The multi-agent ids: each agent's observation and action sizes, and the robot."""
+    from robodrl.envs.multi.registry import get_team_spec, team_ids
+    from robodrl.make import make_team
+
+    table = Table(title="robodrl multi-agent teams (robodrl.make_parallel / make_team)")
+    for column in ("id", "agents (obs -> act)", "robot", "description"):
+        table.add_column(column)
+    for team_id in team_ids():
+        team = make_team(team_id, 1, num_threads=1, seed=0)
+        agents = ", ".join(
+            f"{a} ({team.obs_dims[a]} -> {team.action_dims[a]})" for a in team.agents
+        )
+        spec = get_team_spec(team_id)
+        table.add_row(team_id, agents, spec.env_id, spec.description)
+    return table
 
 
 def _cmd_demo(args: argparse.Namespace) -> None:

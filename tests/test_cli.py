@@ -23,6 +23,9 @@ def test_envs_lists_every_id_with_sizes() -> None:
         assert env_id in result.stdout
     line = next(x for x in result.stdout.splitlines() if "robodrl/Quadruped-v0" in x)
     assert "44" in line and "12" in line and "50" in line  # obs, act, control Hz
+    for team_id in robodrl.team_ids():
+        assert team_id in result.stdout
+    assert "front_left (23 -> 3)" in result.stdout  # each agent's observation and actuators
 
 
 def test_demo_prints_a_rollout_summary_of_each_task() -> None:
