@@ -233,7 +233,7 @@ class TrainConfig(Strict):
                 f"{self.algorithm.name} does not"
             )
         try:
-            load_adversary(self.adversary, self.env.id)
+            load_adversary(self.adversary, self.env.robot_id)
         except RobodrlError as err:
             raise ValueError(
                 str(err) if str(err).startswith("adversary") else f"adversary: {err}"
