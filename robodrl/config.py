@@ -78,7 +78,8 @@ class EnvConfig(Strict):
         from robodrl.registry import check_task_arguments, make_task, task_arguments
 
         team = self.team
-        valid = {**task_arguments(self.robot_id), **(team.team_arguments() if team else {})}
+        robot_arguments = task_arguments(self.robot_id)
+        valid = {**robot_arguments, **(team.team_arguments() if team else {})}
         for name, value in self.task.items():
             if name not in valid:
                 raise ValueError(
@@ -86,7 +87,7 @@ class EnvConfig(Strict):
                     f"{', '.join(valid)}"
                 )
             try:
-                if name in task_arguments(self.robot_id):
+                if name in robot_arguments:
                     check_task_arguments(self.robot_id, {name: value})
             except RobodrlError as err:
                 raise ValueError(f"task.{name}: {err}") from None

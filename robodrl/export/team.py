@@ -19,7 +19,6 @@ from robodrl.atomic import output_folder
 from robodrl.export.exporter import MANIFEST, actuated_joints, robot_metadata
 from robodrl.export.graph import ExportError, build_onnx, metadata_strings
 from robodrl.export.verify import closed_loop, compare, record_observations
-from robodrl.make import make_core
 from robodrl.policy import TeamMember, TrainedPolicy
 from robodrl.runtime import OnnxTeam
 
@@ -75,9 +74,8 @@ def export_team(
 ) -> tuple[Path, dict[str, Any]]:
     """Write ``<agent>.onnx`` per agent and ``manifest.json`` into ``out``, or nothing."""
     assert policy.team is not None
-    core = make_core(num_envs=1, **env_kwargs)
+    recorded, core = record_observations(policy, env_kwargs, steps=6000)
     robot = robot_metadata(policy, core, run_dir)
-    recorded, _ = record_observations(policy, env_kwargs, steps=6000)
     agents, files, checks = {}, {}, {}
     with output_folder(out, kind="export", index=MANIFEST) as tmp:
         for member in policy.team:

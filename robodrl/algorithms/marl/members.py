@@ -45,13 +45,6 @@ class _Inputs:
     def width(self) -> int:
         return self.rows.team.obs_dims[self.rows.agents[self.index]]
 
-    def row(self, obs: np.ndarray) -> np.ndarray:
-        """The agent's rows for its observations ``obs`` (raw or normalized)."""
-        row = np.zeros((len(obs), self.rows.obs_dim))
-        row[:, : self.width] = obs
-        row[:, self.rows.id_start + self.index] = 1.0
-        return row
-
     def agent_normalizer(self) -> dict[str, Any] | None:
         """The statistics of the agent's own observation entries."""
         if self.normalizer is None:
@@ -66,9 +59,9 @@ class _Inputs:
     def network_row(self, obs: np.ndarray) -> np.ndarray:
         """What the shared actor sees for the agent's raw observations."""
         if self.normalized == "rows":
-            return network_input(self.row(obs), self.normalizer)
+            return network_input(self.rows.agent_rows(self.index, obs), self.normalizer)
         own = network_input(obs, self.agent_normalizer())
-        return self.row(own).astype(np.float32)
+        return self.rows.agent_rows(self.index, own)
 
     def constants(self) -> np.ndarray:
         """The padding and id as the actor sees them (they follow the agent's observation)."""

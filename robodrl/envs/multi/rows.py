@@ -44,14 +44,24 @@ class AgentRows:
     def rows(self, state: np.ndarray) -> np.ndarray:
         """Every agent's row ``(num_simulations * num_agents, obs_dim)`` from single-agent
         observations ``state`` ``(num_simulations, state_dim)``."""
-        n = self.num_agents
-        rows = np.zeros((len(state), n, self.obs_dim), dtype=np.float32)
-        for i, layout in enumerate(self.team.layouts.values()):
-            rows[:, i, : layout.obs_dim] = state[:, layout.obs_index]
-            rows[:, i, self.id_start + i] = 1.0
-            if self.with_state:
-                rows[:, i, self.state_start :] = state
-        return rows.reshape(len(state) * n, self.obs_dim)
+        shared = state if self.with_state else None
+        rows = [
+            self.agent_rows(i, state[:, layout.obs_index], shared)
+            for i, layout in enumerate(self.team.layouts.values())
+        ]
+        return np.stack(rows, axis=1).reshape(len(state) * self.num_agents, self.obs_dim)
+
+    def agent_rows(
+        self, index: int, obs: np.ndarray, state: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Agent ``index``'s rows ``(len(obs), obs_dim)`` for its own observations ``obs``:
+        padded, its one-hot id, and ``state`` where rows carry the global state (else zeros)."""
+        rows = np.zeros((len(obs), self.obs_dim), dtype=np.float32)
+        rows[:, : obs.shape[1]] = obs
+        rows[:, self.id_start + index] = 1.0
+        if state is not None:
+            rows[:, self.state_start :] = state
+        return rows
 
     def robot_action(self, row_actions: np.ndarray) -> np.ndarray:
         """The robot's action ``(num_simulations, nu)`` from every agent's row action."""
