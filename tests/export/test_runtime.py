@@ -94,3 +94,25 @@ def test_run_onnx_smoke_test(policy_file: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "robodrl/Pendulum-v0 (ppo)" in result.stdout and "faults: 1" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("manifest", "message"),
+    [
+        (None, "not a readable team manifest"),
+        ("{", "not a readable team manifest"),
+        ('{"env_id": "robodrl/Cheetah-v0"}', "not an exported team \\(no 'team' entry\\)"),
+        ('{"team": {"agents": {"back_leg": {"file": "back_leg.onnx", "obs_index": [0], '
+         '"actuators": [0]}}}, "env_id": "x", "obs_dim": 1, "act_dim": 1, '
+         '"actuator_names": ["a"]}', "back_leg.onnx: no such policy file"),
+    ],
+)  # fmt: skip
+def test_a_folder_that_is_not_an_exported_team_is_refused(
+    tmp_path: Path, manifest: str | None, message: str
+) -> None:
+    from robodrl.runtime import OnnxTeam
+
+    if manifest is not None:
+        (tmp_path / "manifest.json").write_text(manifest)
+    with pytest.raises(RuntimePolicyError, match=message):
+        OnnxTeam(tmp_path)
