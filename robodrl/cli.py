@@ -10,6 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from robodrl.datasets.commands import add_demos_parser, run_demos_command
 from robodrl.errors import ConfigError, RobodrlError
 
 
@@ -357,6 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("what", choices=["export"], help="export: batch-1 latency of a run's policy")
     bench.add_argument("run", help="run directory")
     bench.add_argument("--trust", action="store_true")
+    add_demos_parser(sub)
     run_onnx = sub.add_parser("run-onnx", help="smoke-test an exported policy with the runtime")
     run_onnx.add_argument("file", type=Path)
     run_onnx.add_argument("--steps", type=int, default=1000)
@@ -373,6 +375,7 @@ COMMANDS = {
     "eval": _cmd_eval,
     "pipeline": _cmd_pipeline,
     "render": _cmd_render,
+    "demos": run_demos_command,
 }
 
 

@@ -221,6 +221,45 @@ class TrainConfig(Strict):
     #: the learned adversary of ``algorithm: rarl``: a preset name (``default``: the task's),
     #: a YAML path or the section (``robodrl.robustness.adversary``)
     adversary: str | dict[str, Any] | None = None
+    #: the demonstrations of an imitation algorithm (bc, gail, airl; optional for dagger): a
+    #: dataset folder ``robodrl demos record`` wrote
+    demos: str | None = None
+    #: the expert ``dagger`` asks for labels: a run directory or an exported ONNX file
+    expert: str | None = None
+
+    @field_validator("demos", "expert")
+    @classmethod
+    def _absolute(cls, value: str | None) -> str | None:
+        """Kept absolute in the saved config, so a run resumes from any folder."""
+        return None if value is None else str(Path(value).expanduser().absolute())
+
+    @model_validator(mode="after")
+    def _imitation_sources(self) -> TrainConfig:
+        from robodrl.algorithms.registry import algorithm_names, get_algorithm
+
+        capabilities = get_algorithm(self.algorithm.name).capabilities
+        name = self.algorithm.name
+        learners = [n for n in algorithm_names() if get_algorithm(n).capabilities.needs_expert]
+        if capabilities.needs_demonstrations and self.demos is None:
+            raise ValueError(
+                f"demos: {name} learns from demonstrations; give demos: DATASET (a folder "
+                "`robodrl demos record POLICY --episodes N --out DATASET` wrote)"
+            )
+        if self.demos is not None and not (
+            capabilities.needs_demonstrations or capabilities.takes_demonstrations
+        ):
+            raise ValueError(f"demos: {name} does not learn from demonstrations")
+        if capabilities.needs_expert and self.expert is None:
+            raise ValueError(
+                f"expert: {name} asks an expert for labels; give expert: a run directory or "
+                "an exported .onnx policy of the same task"
+            )
+        if self.expert is not None and not capabilities.needs_expert:
+            raise ValueError(f"expert: only {', '.join(learners)} ask an expert; {name} does not")
+        for field, path in (("demos", self.demos), ("expert", self.expert)):
+            if path is not None and not Path(path).exists():
+                raise ValueError(f"{field}: {path} does not exist")
+        return self
 
     @model_validator(mode="after")
     def _adversary(self) -> TrainConfig:

@@ -39,6 +39,8 @@ ENTRIES = {
     "ippo": "robodrl.algorithms.marl.ippo:IPPO",
     "mappo": "robodrl.algorithms.marl.mappo:MAPPO",
     "maddpg": "robodrl.algorithms.marl.maddpg:MADDPG",
+    "bc": "robodrl.algorithms.imitation.bc:BC",
+    "dagger": "robodrl.algorithms.imitation.dagger:DAGGER",
 }
 
 
@@ -53,7 +55,11 @@ class Capabilities:
     adversarial: bool = False
     #: can learn one player's side of a game (``build_player``; rarl's players)
     player: bool = False
+    #: learns from a demonstrations dataset (the config's ``demos:``, required)
     needs_demonstrations: bool = False
+    #: may start from a demonstrations dataset (``demos:``, optional)
+    takes_demonstrations: bool = False
+    #: queries an expert policy for labels (the config's ``expert:``)
     needs_expert: bool = False
     #: a Gaussian policy with a state-independent log std (``policy.log_std_init`` applies)
     state_independent_log_std: bool = False

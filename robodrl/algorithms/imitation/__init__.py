@@ -1,0 +1,1 @@
+"""robodrl's imitation learning algorithms: ``bc``, ``dagger``, ``gail``, ``airl``."""

@@ -1,0 +1,189 @@
+"""What robodrl's supervised imitation algorithms (``bc``, ``dagger``) share: the deterministic
+actor with the observation normalization inside it, minibatch regression onto labelled actions,
+checkpoints, and the registry entry. Each algorithm adds where its labels come from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+
+import numpy as np
+import torch
+from pydantic import BaseModel, ConfigDict, Field
+
+from robodrl.algorithms.networks import layers_of, mlp
+from robodrl.algorithms.registry import Algorithm, Capabilities, Learner, check_model
+from robodrl.datasets.demonstrations import DatasetError, Demonstrations
+from robodrl.datasets.storage import load_demonstrations
+from robodrl.make import make_core
+from robodrl.policy import ActorNetwork, TrainedPolicy, network_input
+
+if TYPE_CHECKING:
+    from robodrl.config import TrainConfig
+
+
+class RegressionHyperparameters(BaseModel):
+    """The regression settings every supervised imitation algorithm takes."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
+
+    learning_rate: Annotated[float, Field(gt=0)] = 1e-3
+    """Adam step size."""
+    batch_size: Annotated[int, Field(ge=1)] = 256
+    """Labelled (observation, action) pairs per gradient step."""
+    weight_decay: Annotated[float, Field(ge=0)] = 0.0
+    """Adam's L2 penalty on the weights."""
+
+
+def load_demos_for(config: TrainConfig, core) -> Demonstrations:
+    """The config's ``demos`` dataset, checked against the task it trains on."""
+    demos = load_demonstrations(config.demos)
+    demos.check_fits(config.env.id, core.obs_dim, core.action_dim, where=f"demos {config.demos}")
+    return demos
+
+
+def check_same_demos(config: TrainConfig, saved: str, now: str) -> None:
+    """A run resumes on the demonstrations it started with, or not at all."""
+    if saved != now:
+        raise DatasetError(
+            f"demos {config.demos}: the dataset changed since the run's checkpoint was written "
+            "(its data's sha256 differs); resume with the dataset the run started with, or "
+            "start a new run"
+        )
+
+
+def observation_statistics(obs: np.ndarray, config: TrainConfig) -> dict[str, Any] | None:
+    """The normalizer of a labelled dataset (``robodrl.policy.normalize``'s format), or None
+    when the config turns observation normalization off."""
+    if not config.normalize.observations:
+        return None
+    return {
+        "mean": obs.mean(axis=0).astype(np.float64).tolist(),
+        "var": obs.var(axis=0).astype(np.float64).tolist(),
+        "clip": float(config.normalize.clip),
+        "epsilon": float(config.normalize.epsilon),
+    }
+
+
+def actor_sizes(config: TrainConfig) -> list[int]:
+    hidden = config.policy.net_arch
+    return list(hidden["pi"] if isinstance(hidden, dict) else hidden)
+
+
+class SupervisedLearner(Learner):
+    """A deterministic actor regressed onto labelled actions (mean squared error). Subclasses
+    set ``hyperparameters`` and implement :meth:`learn`, calling :meth:`regress`."""
+
+    hyperparameters: ClassVar[type[RegressionHyperparameters]]
+
+    def __init__(self, config: TrainConfig) -> None:
+        env = config.env
+        self.config = config
+        self.hp = self.hyperparameters.model_validate(config.algorithm.hyperparameters)
+        self.core = make_core(
+            env.id,
+            env.num_envs,
+            num_threads=env.num_threads,
+            seed=config.seed,
+            randomization=env.randomization,
+            perturbations=env.perturbations,
+            **env.task,
+        )
+        torch.manual_seed(config.seed)
+        sizes = [self.core.obs_dim, *actor_sizes(config), self.core.action_dim]
+        self.actor = mlp(sizes, config.policy.activation, output_gain=0.01)
+        self.optimizer = torch.optim.Adam(
+            self.actor.parameters(), lr=self.hp.learning_rate, weight_decay=self.hp.weight_decay
+        )
+        self.normalizer: dict[str, Any] | None = None
+        self.num_timesteps = 0
+
+    def regress(self, obs: torch.Tensor, actions: torch.Tensor) -> float:
+        """One gradient step of the mean squared error on a random minibatch of the labelled
+        pairs (``obs`` already normalized); its loss."""
+        batch = torch.randint(len(obs), (min(self.hp.batch_size, len(obs)),))
+        loss = (self.actor(obs[batch]) - actions[batch]).pow(2).mean()
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        return loss.item()
+
+    def loss(self, obs: torch.Tensor, actions: torch.Tensor) -> float:
+        """The mean squared error on all of ``obs``, ``actions`` (no gradient)."""
+        with torch.no_grad():
+            return (self.actor(obs).clamp(-1.0, 1.0) - actions).pow(2).mean().item()
+
+    def network_obs(self, raw: np.ndarray) -> torch.Tensor:
+        return torch.as_tensor(network_input(np.asarray(raw), self.normalizer))
+
+    def act(self, obs: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            return np.clip(self.actor(self.network_obs(obs)).numpy(), -1.0, 1.0)
+
+    def normalizer_state(self) -> dict[str, Any] | None:
+        return self.normalizer
+
+    # -- checkpoints: the weights and optimizer here; subclasses add their data ---------------
+    def save(self, folder: Path) -> None:
+        torch.save(
+            {"actor": self.actor.state_dict(), "optimizer": self.optimizer.state_dict()},
+            folder / "model.pt",
+        )
+
+    def load(self, folder: Path, state: dict[str, Any], normalizer: dict | None) -> None:
+        saved = torch.load(folder / "model.pt", weights_only=True)
+        self.actor.load_state_dict(saved["actor"])
+        self.optimizer.load_state_dict(saved["optimizer"])
+        self.normalizer = normalizer
+        self.num_timesteps = int(state["learner"]["num_timesteps"])
+
+
+class SupervisedAlgorithm(Algorithm):
+    """A registry entry for a :class:`SupervisedLearner` subclass (set ``learner``)."""
+
+    learner: ClassVar[type[SupervisedLearner]]
+    capabilities = Capabilities(off_policy=True, needs_demonstrations=True)
+
+    def hyperparameter_names(self) -> list[str]:
+        return sorted(self.learner.hyperparameters.model_fields)
+
+    def check_hyperparameters(self, hyperparameters: dict[str, Any]) -> None:
+        super().check_hyperparameters(hyperparameters)
+        check_model(self.learner.hyperparameters, hyperparameters)
+
+    def build(self, config: TrainConfig) -> SupervisedLearner:
+        return self.learner(config)
+
+    def restore(
+        self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
+    ) -> SupervisedLearner:
+        learner = self.learner(config)
+        learner.load(folder, state, normalizer)
+        return learner
+
+    def load_policy(
+        self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
+    ) -> TrainedPolicy:
+        """The actor of ``folder``'s ``model.pt`` (its sizes read from the weights)."""
+        weights = torch.load(folder / "model.pt", weights_only=True)["actor"]
+        layers = sorted(k for k in weights if k.endswith("weight"))
+        obs_dim = weights[layers[0]].shape[1]
+        act_dim = weights[max(layers, key=lambda k: int(k.split(".")[0]))].shape[0]
+        actor = mlp([obs_dim, *actor_sizes(config), act_dim], config.policy.activation)
+        actor.load_state_dict(weights)
+
+        def action(obs: np.ndarray) -> np.ndarray:
+            with torch.no_grad():
+                return actor(torch.as_tensor(network_input(obs, normalizer))).numpy()
+
+        return TrainedPolicy(
+            env_id=config.env.id,
+            task_arguments=dict(config.env.task),
+            obs_dim=obs_dim,
+            act_dim=act_dim,
+            algorithm=self.name,
+            training_steps=int(state["num_timesteps"]),
+            checkpoint=folder,
+            network=ActorNetwork(layers_of([actor]), squash=False, normalizer=normalizer),
+            action=action,
+        )

@@ -1,0 +1,134 @@
+"""Demonstrations in memory: episodes of observations and actions, where they were recorded,
+and the checks a learner runs before it trusts them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from robodrl.errors import RobodrlError
+
+
+class DatasetError(RobodrlError):
+    """A demonstrations dataset that cannot be used: missing, corrupt, empty, non-finite, or
+    recorded on another task."""
+
+
+@dataclass
+class Episode:
+    """One demonstrated episode: ``observations`` ``(T + 1, obs_dim)`` (the last one after the
+    final step), ``actions`` ``(T, act_dim)`` in [-1, 1], ``rewards``, ``terminations`` and
+    ``truncations`` ``(T,)``; the seed it started from and the randomized model values it ran
+    with (label → values at the episode's start; empty without randomization)."""
+
+    observations: np.ndarray
+    actions: np.ndarray
+    rewards: np.ndarray
+    terminations: np.ndarray
+    truncations: np.ndarray
+    seed: int
+    randomization: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def length(self) -> int:
+        return len(self.actions)
+
+    @property
+    def episode_return(self) -> float:
+        return float(np.sum(self.rewards))
+
+
+@dataclass
+class Demonstrations:
+    """Episodes of one task (``env_id`` with ``task_arguments``), and where they came from:
+    ``source`` (the policy recorded), ``settings`` (seed, randomization, perturbations),
+    ``reference`` (mean return of the demonstrator and of uniformly random actions on the same
+    seeds: the normalized score's 1 and 0)."""
+
+    env_id: str
+    task_arguments: dict[str, Any]
+    obs_dim: int
+    act_dim: int
+    episodes: list[Episode]
+    source: str = ""
+    settings: dict[str, Any] = field(default_factory=dict)
+    reference: dict[str, float] = field(default_factory=dict)
+    #: sha256 of the stored episode data ("" before it is saved): a resumed run checks it
+    digest: str = ""
+
+    @property
+    def num_steps(self) -> int:
+        return sum(e.length for e in self.episodes)
+
+    def transitions(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every (observation, action) pair, episodes concatenated: ``(N, obs)``, ``(N, act)``."""
+        return transitions(self.episodes)
+
+    def normalized_score(self, episode_return: float) -> float:
+        """``episode_return`` on the scale demonstrator = 1, random actions = 0."""
+        expert, random = self.reference["demonstrator_return"], self.reference["random_return"]
+        return (episode_return - random) / (expert - random)
+
+    def check(self, where: str | Path = "dataset") -> None:
+        """Raise :class:`DatasetError` for an empty dataset, a shape that does not fit its own
+        dimensions, or a non-finite value (naming the episode, step and field)."""
+        if not self.episodes:
+            raise DatasetError(f"{where}: the dataset holds no episodes; record some first")
+        for i, episode in enumerate(self.episodes):
+            _check_episode(episode, i, self.obs_dim, self.act_dim, where)
+
+    def check_fits(self, env_id: str, obs_dim: int, act_dim: int, where: str = "demos") -> None:
+        """Raise :class:`DatasetError` unless the demonstrations were recorded on ``env_id``
+        with its observation and action sizes."""
+        if self.env_id != env_id:
+            raise DatasetError(
+                f"{where}: the demonstrations were recorded on {self.env_id}, not {env_id}; "
+                f"record demonstrations of {env_id} or train on {self.env_id}"
+            )
+        if (self.obs_dim, self.act_dim) != (obs_dim, act_dim):
+            raise DatasetError(
+                f"{where}: the demonstrations have {self.obs_dim} observations and "
+                f"{self.act_dim} actions per step, {env_id} with these task arguments has "
+                f"{obs_dim} and {act_dim} (recorded with task arguments {self.task_arguments})"
+            )
+
+
+def transitions(episodes: list[Episode]) -> tuple[np.ndarray, np.ndarray]:
+    """The (observation, action) pairs of ``episodes``, concatenated, as float32."""
+    obs = np.concatenate([e.observations[:-1] for e in episodes]).astype(np.float32)
+    return obs, np.concatenate([e.actions for e in episodes]).astype(np.float32)
+
+
+def _check_episode(episode: Episode, index: int, obs_dim: int, act_dim: int, where) -> None:
+    length = episode.length
+    if length == 0:
+        raise DatasetError(f"{where}: episode {index} has no steps")
+    shapes = {
+        "observations": (length + 1, obs_dim),
+        "actions": (length, act_dim),
+        "rewards": (length,),
+        "terminations": (length,),
+        "truncations": (length,),
+    }
+    for name, shape in shapes.items():
+        array = np.asarray(getattr(episode, name))
+        if array.shape != shape:
+            raise DatasetError(
+                f"{where}: episode {index} {name} have shape {array.shape}, expected {shape} "
+                f"({length} steps, {obs_dim} observations, {act_dim} actions)"
+            )
+        if array.dtype.kind == "f" and not np.isfinite(array).all():
+            bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+            raise DatasetError(
+                f"{where}: episode {index} {name}{list(bad)} is {array[bad]}; demonstrations "
+                "must be finite (drop that episode or record again)"
+            )
+    if np.abs(episode.actions).max() > 1.0 + 1e-6:
+        step, joint = (int(i) for i in np.argwhere(np.abs(episode.actions) > 1.0 + 1e-6)[0])
+        raise DatasetError(
+            f"{where}: episode {index} actions[{step}, {joint}] = {episode.actions[step, joint]} "
+            "is outside [-1, 1]; robodrl demonstrations hold policy actions, not actuator units"
+        )
