@@ -33,6 +33,24 @@ class Policy(Protocol):
         ...
 
 
+#: rows a policy network sees at a time in :func:`act_in_blocks`
+BLOCK = 64
+
+
+def act_in_blocks(policy: Policy, obs: np.ndarray, act_dim: int) -> np.ndarray:
+    """``policy``'s actions for ``obs``, the network always fed blocks of ``BLOCK`` rows (the
+    last one padded): float32 matrix products can round differently for different batch
+    sizes, and a simulation's actions must not depend on how many others share its batch."""
+    actions = np.empty((len(obs), act_dim))
+    for start in range(0, len(obs), BLOCK):
+        block = obs[start : start + BLOCK]
+        rows = len(block)
+        if rows < BLOCK:
+            block = np.concatenate([block, np.repeat(block[-1:], BLOCK - rows, axis=0)])
+        actions[start : start + rows] = policy.act(block)[:rows]
+    return actions
+
+
 @dataclass(frozen=True)
 class Layer:
     """One step of an actor network: ``linear`` (weight, bias) or an activation."""

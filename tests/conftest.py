@@ -32,3 +32,36 @@ def env_id(request: pytest.FixtureRequest) -> str:
 def action_sequence(num_steps: int, num_envs: int, action_dim: int, seed: int = 123) -> np.ndarray:
     """A fixed sequence of random actions in [-1, 1], ``(num_steps, num_envs, action_dim)``."""
     return np.random.default_rng(seed).uniform(-1, 1, (num_steps, num_envs, action_dim))
+
+
+# -- a Pendulum expert and its demonstrations (imitation tests) ---------------------------------
+@pytest.fixture(scope="session")
+def expert_home(tmp_path_factory: pytest.TempPathFactory):
+    """The signing home the expert run was written with (tests that load it set it)."""
+    return tmp_path_factory.mktemp("expert-home")
+
+
+@pytest.fixture(scope="session")
+def pendulum_expert(tmp_path_factory: pytest.TempPathFactory, expert_home):
+    """The Pendulum PPO recipe trained for 100k steps (about 15 s): it swings up and balances."""
+    from robodrl.config import load_config
+    from robodrl.runs.train import train
+
+    config = load_config("pendulum_ppo", ["total_steps=100000", "eval.every_steps=50000"])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ROBODRL_HOME", str(expert_home))
+        run, _ = train(config, tmp_path_factory.mktemp("expert") / "run")
+    return run
+
+
+@pytest.fixture(scope="session")
+def pendulum_demos(pendulum_expert, tmp_path_factory: pytest.TempPathFactory, expert_home):
+    """10 demonstrated Pendulum episodes of the expert (seeds 0-9), as a dataset folder."""
+    from robodrl.datasets.recording import record_demonstrations
+    from robodrl.datasets.storage import save_demonstrations
+    from robodrl.runs.loading import load_policy
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ROBODRL_HOME", str(expert_home))
+        demos = record_demonstrations(load_policy(pendulum_expert), 10, seed=0, source="expert")
+    return save_demonstrations(demos, tmp_path_factory.mktemp("demos") / "pendulum")

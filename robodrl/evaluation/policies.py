@@ -9,10 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from robodrl.policy import OnnxFilePolicy, Policy
+from robodrl.policy import OnnxFilePolicy, Policy, act_in_blocks
 from robodrl.runs.loading import load_policy as load_any_policy
-
-CHUNK = 64
 
 
 @dataclass
@@ -49,21 +47,10 @@ class EvaluatedPolicy:
         return self.policy.act_dim
 
     def act(self, obs: np.ndarray, core: Any = None) -> np.ndarray:
-        """Policy actions in [-1, 1] for raw observations of ``core``'s simulations.
-
-        The network always sees blocks of ``CHUNK`` rows (the last one padded): float32 matrix
-        products can round differently for different batch sizes, and a simulation's actions
-        must not depend on how many others share its batch (a nominal cell inside a sweep must
-        reproduce the nominal evaluation exactly).
-        """
-        actions = np.empty((len(obs), self.act_dim))
-        for start in range(0, len(obs), CHUNK):
-            block = obs[start : start + CHUNK]
-            rows = len(block)
-            if rows < CHUNK:
-                block = np.concatenate([block, np.repeat(block[-1:], CHUNK - rows, axis=0)])
-            actions[start : start + rows] = self.policy.act(block)[:rows]
-        return actions
+        """Policy actions in [-1, 1] for raw observations of ``core``'s simulations, in fixed
+        blocks (:func:`robodrl.policy.act_in_blocks`): a nominal cell inside a sweep must
+        reproduce the nominal evaluation exactly."""
+        return act_in_blocks(self.policy, obs, self.act_dim)
 
 
 def load_policy(path: str | Path, *, trust: bool = False) -> EvaluatedPolicy:
