@@ -87,10 +87,8 @@ def test_bc_stops_early_with_its_best_weights(pendulum_demos: Path, tmp_path: Pa
     run, summary = train(validate_config(config), tmp_path / "bc")
     assert summary["steps"] < 100_000
     saved, _ = final_model(run)
-    best = torch.load(
-        run / "checkpoints" / (run / "checkpoints" / "latest").read_text().strip() / "best_actor.pt",
-        weights_only=True,
-    )
+    latest = run / "checkpoints" / (run / "checkpoints" / "latest").read_text().strip()
+    best = torch.load(latest / "best_actor.pt", weights_only=True)
     for name, value in best.items():
         assert torch.equal(saved["actor"][name], value), name
 

@@ -110,7 +110,7 @@ def test_overwrite_never_replaces_a_folder_of_the_user_s(
     assert [p.name for p in mine.iterdir()] == ["notes.txt"]
     own = save_demonstrations(demos, tmp_path / "own")
     (own / "notes.txt").write_text("mine too")
-    with pytest.raises(OutputError, match="notes.txt"):
+    with pytest.raises(OutputError, match=r"notes\.txt"):
         save_demonstrations(demos, own, overwrite=True)
     assert (own / "notes.txt").read_text() == "mine too"
 
@@ -197,5 +197,5 @@ def test_a_dataset_of_another_task_is_named(pendulum_demos: Path) -> None:
     demos = load_demonstrations(pendulum_demos)
     with pytest.raises(DatasetError, match="recorded on robodrl/Pendulum-v0, not robodrl/Hopper"):
         demos.check_fits("robodrl/Hopper-v0", 11, 3)
-    with pytest.raises(DatasetError, match="have 3 observations and 1 actions .* has 4 and 1"):
+    with pytest.raises(DatasetError, match=r"have 3 observations and 1 actions .* has 4 and 1"):
         demos.check_fits("robodrl/Pendulum-v0", 4, 1)
