@@ -41,6 +41,8 @@ ENTRIES = {
     "maddpg": "robodrl.algorithms.marl.maddpg:MADDPG",
     "bc": "robodrl.algorithms.imitation.bc:BC",
     "dagger": "robodrl.algorithms.imitation.dagger:DAGGER",
+    "gail": "robodrl.algorithms.imitation.gail:GAIL",
+    "airl": "robodrl.algorithms.imitation.airl:AIRL",
 }
 
 

@@ -1,0 +1,145 @@
+"""AIRL: adversarial inverse reinforcement learning, a reward that can train a fresh policy.
+
+robodrl's own algorithm on the shared adversarial pieces
+(:mod:`~robodrl.algorithms.imitation.adversarial`: an SB3 PPO / TRPO generator on the learned
+reward). The discriminator has the form D = exp(f) / (exp(f) + π(a|s)), with
+
+    f(s, a, s') = g(s) + γ·(1 - terminated)·h(s') - h(s),
+
+a state-only reward g and a shaping potential h. Trained as a classifier of demonstrated
+against generated transitions, g recovers a reward (up to a constant) that does not depend on
+the dynamics' details, and h absorbs the shaping. The generator is rewarded with
+log D - log(1 - D) = f - log π(a|s) (maximum-entropy RL on f). A terminating step has no next
+state: its potential term is left out, and h(s) of a state the episode ends in still counts.
+
+Re-using the reward: ``reward_run: RUN`` (an earlier ``airl`` run) loads that run's reward
+(its best checkpoint) and keeps it fixed; the generator, a fresh policy, is then rewarded with
+the learned f alone and no demonstrations are needed.
+Reference: Fu, Luo and Levine, "Learning robust rewards with adversarial inverse reinforcement
+learning" (ICLR 2018).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import torch
+from torch.nn.functional import binary_cross_entropy_with_logits as bce
+
+from robodrl.algorithms.imitation.adversarial import (
+    AdversarialAlgorithm,
+    AdversarialHyperparameters,
+    AdversarialLearner,
+    RewardModel,
+    Transitions,
+)
+from robodrl.algorithms.networks import mlp
+from robodrl.algorithms.registry import Capabilities
+from robodrl.policy import network_input
+
+if TYPE_CHECKING:
+    from robodrl.config import TrainConfig
+
+LogProb = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+class AIRLHyperparameters(AdversarialHyperparameters):
+    """``algorithm.hyperparameters`` of ``airl``."""
+
+    reward_run: str | None = None
+    """An earlier airl run whose learned reward trains this run's policy (kept fixed)."""
+
+
+class AIRLReward(RewardModel):
+    """f(s, a, s') = g(s) + γ(1 - terminated)h(s') - h(s), and the discriminator logit f - log π."""
+
+    def __init__(self, obs_dim: int, expert: Transitions | None, hidden: list[int],
+                 gamma: float, log_prob: LogProb) -> None:  # fmt: skip
+        super().__init__(obs_dim, expert)
+        self.g = mlp([obs_dim, *hidden, 1], "tanh")  # the reward
+        self.h = mlp([obs_dim, *hidden, 1], "tanh")  # the shaping potential
+        self.gamma, self.log_prob = gamma, log_prob
+        self.fixed = expert is None
+
+    def f(self, steps: Transitions) -> torch.Tensor:
+        obs, next_obs = self.normalize(steps.obs), self.normalize(steps.next_obs)
+        reward = self.g(obs).squeeze(-1)
+        shaping = self.gamma * (1 - steps.terminated) * self.h(next_obs).squeeze(-1)
+        return reward + shaping - self.h(obs).squeeze(-1)
+
+    def logits(self, steps: Transitions) -> torch.Tensor:
+        return self.f(steps) - self.log_prob(steps.obs, steps.actions)
+
+    def loss(self, expert: Transitions, generated: Transitions) -> torch.Tensor:
+        real, fake = self.logits(expert), self.logits(generated)
+        return bce(real, torch.ones_like(real)) + bce(fake, torch.zeros_like(fake))
+
+    def reward(self, steps: Transitions) -> torch.Tensor:
+        """While learning: log D - log(1 - D); a fixed, re-used reward: f alone."""
+        return self.f(steps) if self.fixed else self.logits(steps)
+
+
+class AIRLLearner(AdversarialLearner):
+    """AIRL, as the run machinery drives it."""
+
+    hyperparameters = AIRLHyperparameters
+
+    def make_reward_model(self) -> RewardModel:
+        gamma = float(self.generator.model.gamma)
+        model = AIRLReward(
+            self.core.obs_dim, self.expert, self.hp.disc_net_arch, gamma, self.policy_log_prob
+        )
+        if self.hp.reward_run is not None:
+            model.load_state_dict(learned_reward(self.hp.reward_run))
+        return model
+
+    def policy_log_prob(self, obs: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+        """log π(a|s) of the generator's policy for raw observations (no gradient)."""
+        normalized = network_input(obs.numpy(), self.generator.normalizer_state())
+        policy = self.generator.model.policy
+        with torch.no_grad():
+            _, log_prob, _ = policy.evaluate_actions(torch.as_tensor(normalized), actions)
+        return log_prob
+
+
+def learned_reward(run: str) -> dict[str, Any]:
+    """The reward model of an airl run's best checkpoint (verified before it is read)."""
+    from robodrl.errors import ConfigError
+    from robodrl.runs.checkpoints import loading, open_checkpoint
+    from robodrl.runs.loading import run_config
+
+    if run_config(Path(run)).algorithm.name != "airl":
+        raise ConfigError(f"hyperparameters.reward_run: {run} is not an airl run")
+    folder, _, _ = open_checkpoint(Path(run), "best", trust=False)
+    with loading(folder):
+        return torch.load(folder / "reward.pt", weights_only=True)["reward"]
+
+
+class AIRLAlgorithm(AdversarialAlgorithm):
+    """The registry entry of ``airl``."""
+
+    name = "airl"
+    description = "AIRL: a reward and shaping learned adversarially, re-usable (robodrl)"
+    capabilities = Capabilities(on_policy=True, takes_demonstrations=True)
+    learner = AIRLLearner
+
+    def check_config(self, config: TrainConfig) -> None:
+        super().check_config(config)
+        reward_run = config.algorithm.hyperparameters.get("reward_run")
+        if reward_run is None and config.demos is None:
+            raise ValueError(
+                "demos: airl learns its reward from demonstrations; give demos: DATASET, or "
+                "algorithm.hyperparameters.reward_run: an airl run whose reward to re-use"
+            )
+        if reward_run is not None and config.demos is not None:
+            raise ValueError(
+                "demos: a run re-using the reward of hyperparameters.reward_run learns no "
+                "reward; leave demos out"
+            )
+        if reward_run is not None and not Path(reward_run).is_dir():
+            raise ValueError(f"hyperparameters.reward_run: {reward_run} is not a run directory")
+
+
+AIRL = AIRLAlgorithm()

@@ -1,0 +1,109 @@
+"""GAIL: generative adversarial imitation learning, with absorbing states.
+
+robodrl's own algorithm on the shared adversarial pieces
+(:mod:`~robodrl.algorithms.imitation.adversarial`: an SB3 PPO / TRPO generator on the learned
+reward). A discriminator D(s, a) learns to tell demonstrated state-actions from the
+generator's; the generator is rewarded with log D - log (1 - D), the discriminator's logit, so
+that looking like the expert pays and looking like the generator costs.
+
+Early termination. A reward of fixed sign is a hidden bias where episodes can end early: always
+positive rewards pay for surviving, always negative ones pay for falling. Following Kostrikov et
+al.'s absorbing states, an episode the task *terminates* (a fall; not the time limit) moves to an
+absorbing state that loops on itself forever. The discriminator sees an absorbing flag: each
+terminating transition of the demonstrations or of the generator adds an absorbing sample to its
+side. The generator's reward at a terminating step adds the value of staying absorbed,
+γ/(1-γ)·r(absorbing): if the expert never falls, the absorbing state looks like the generator
+and falling costs; if the expert's episodes end (a task that ends on success), ending pays.
+
+With ``gradient_penalty`` λ > 0 the discriminator's loss adds λ·E[(‖∇D(x̂)‖ - 1)²] on points
+x̂ between demonstrated and generated inputs (Gulrajani et al. 2017), as DAC does.
+References: Ho and Ermon, "Generative adversarial imitation learning" (NeurIPS 2016);
+Kostrikov et al., "Discriminator-actor-critic" (ICLR 2019).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch.nn.functional import binary_cross_entropy_with_logits as bce
+
+from robodrl.algorithms.imitation.adversarial import (
+    AdversarialAlgorithm,
+    AdversarialHyperparameters,
+    AdversarialLearner,
+    RewardModel,
+    Transitions,
+)
+from robodrl.algorithms.networks import mlp
+
+
+class GAILHyperparameters(AdversarialHyperparameters):
+    """``algorithm.hyperparameters`` of ``gail``."""
+
+
+class GAILDiscriminator(RewardModel):
+    """D(s, a, absorbing) as a logit; inputs normalized with the demonstrations' statistics."""
+
+    def __init__(self, dims: tuple[int, int], expert: Transitions, hidden: list[int],
+                 gamma: float, penalty: float) -> None:  # fmt: skip
+        super().__init__(dims[0], expert)
+        self.net = mlp([dims[0] + dims[1] + 1, *hidden, 1], "tanh")
+        #: the value of staying absorbed, per unit of the absorbing state's reward (γ = 1: a
+        #: horizon of 1,000 steps)
+        self.absorbed = gamma / max(1.0 - gamma, 1e-3)
+        self.penalty = penalty
+
+    def inputs(self, steps: Transitions) -> torch.Tensor:
+        """Each step's (normalized observation, action, 0), then an absorbing sample (zeros and
+        a flag of 1) for each step that terminated."""
+        obs = self.normalize(steps.obs)
+        live = torch.cat([obs, steps.actions, torch.zeros(len(steps), 1)], dim=1)
+        ended = int(steps.terminated.sum().item())
+        absorbing = torch.zeros(ended, live.shape[1])
+        absorbing[:, -1] = 1.0
+        return torch.cat([live, absorbing])
+
+    def loss(self, expert: Transitions, generated: Transitions) -> torch.Tensor:
+        real, fake = self.inputs(expert), self.inputs(generated)
+        logits_real, logits_fake = self.net(real), self.net(fake)
+        loss = bce(logits_real, torch.ones_like(logits_real)) + bce(
+            logits_fake, torch.zeros_like(logits_fake)
+        )
+        if self.penalty > 0:
+            rows = min(len(real), len(fake))
+            mix = torch.rand(rows, 1)
+            points = (mix * real[:rows] + (1 - mix) * fake[:rows]).requires_grad_(True)
+            (grad,) = torch.autograd.grad(self.net(points).sum(), points, create_graph=True)
+            loss = loss + self.penalty * (grad.norm(dim=1) - 1).pow(2).mean()
+        return loss
+
+    def reward(self, steps: Transitions) -> torch.Tensor:
+        """The logit of D for each step; a terminating step adds γ/(1-γ) times the absorbing
+        state's."""
+        logits = self.net(self.inputs(steps)).squeeze(-1)
+        flag = torch.zeros(1, self.net[0].in_features)
+        flag[0, -1] = 1.0
+        absorbing = self.net(flag).squeeze()
+        return logits[: len(steps)] + steps.terminated * self.absorbed * absorbing
+
+
+class GAILLearner(AdversarialLearner):
+    """GAIL, as the run machinery drives it."""
+
+    hyperparameters = GAILHyperparameters
+
+    def make_reward_model(self) -> RewardModel:
+        gamma = float(self.generator.model.gamma)
+        dims = (self.core.obs_dim, self.core.action_dim)
+        hp = self.hp
+        return GAILDiscriminator(dims, self.expert, hp.disc_net_arch, gamma, hp.gradient_penalty)
+
+
+class GAILAlgorithm(AdversarialAlgorithm):
+    """The registry entry of ``gail``."""
+
+    name = "gail"
+    description = "GAIL with absorbing states: an SB3 generator on a learned reward (robodrl)"
+    learner = GAILLearner
+
+
+GAIL = GAILAlgorithm()
