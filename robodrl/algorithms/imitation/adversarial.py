@@ -185,7 +185,8 @@ class AdversarialLearner(Learner):
     def update_discriminator(self, hooks: RunHooks) -> None:
         """``disc_updates`` steps on the last rollout against the demonstrations."""
         memory = self.rewards_env.memory
-        generated = Transitions(*(torch.cat(part) for part in zip(*(m.parts() for m in memory))))
+        columns = zip(*(m.parts() for m in memory), strict=True)
+        generated = Transitions(*(torch.cat(column) for column in columns))
         memory.clear()
         if self.frozen:
             return
@@ -212,10 +213,9 @@ class AdversarialLearner(Learner):
 
     def save(self, folder: Path) -> None:
         self.generator.save(folder)
-        torch.save(
-            {"reward": self.reward_model.state_dict(), "optimizer": self.disc_optimizer.state_dict()},
-            folder / "reward.pt",
-        )
+        reward = self.reward_model.state_dict()
+        torch.save({"reward": reward, "optimizer": self.disc_optimizer.state_dict()},
+                   folder / "reward.pt")  # fmt: skip
 
     def state(self) -> dict[str, Any]:
         return {**self.generator.state(), "demos_digest": self.digest}
