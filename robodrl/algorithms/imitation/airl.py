@@ -4,7 +4,7 @@ robodrl's own algorithm on the shared adversarial pieces
 (:mod:`~robodrl.algorithms.imitation.adversarial`: an SB3 PPO / TRPO generator on the learned
 reward). The discriminator has the form D = exp(f) / (exp(f) + π(a|s)), with
 
-    f(s, a, s') = g(s) + gamma ·(1 - terminated)·h(s') - h(s),
+    f(s, a, s') = g(s) + gamma·(1 - terminated)·h(s') - h(s),
 
 a state-only reward g and a shaping potential h. Trained as a classifier of demonstrated
 against generated transitions, g recovers a reward (up to a constant) that does not depend on
@@ -53,7 +53,8 @@ class AIRLHyperparameters(AdversarialHyperparameters):
 
 
 class AIRLReward(RewardModel):
-    """f(s, a, s') = g(s) + gamma (1 - terminated)h(s') - h(s), and the discriminator logit f - log π."""
+    """f(s, a, s') = g(s) + gamma·(1 - terminated)·h(s') - h(s); the discriminator's logit is
+    f - log π(a|s)."""
 
     def __init__(self, obs_dim: int, expert: Transitions | None, hidden: list[int],
                  gamma: float, log_prob: LogProb) -> None:  # fmt: skip

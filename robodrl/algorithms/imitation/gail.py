@@ -12,8 +12,9 @@ al.'s absorbing states, an episode the task *terminates* (a fall; not the time l
 absorbing state that loops on itself forever. The discriminator sees an absorbing flag: each
 terminating transition of the demonstrations or of the generator adds an absorbing sample to its
 side. The generator's reward at a terminating step adds the value of staying absorbed,
-gamma/(1-gamma )·r(absorbing): if the expert never falls, the absorbing state looks like the generator
-and falling costs; if the expert's episodes end (a task that ends on success), ending pays.
+gamma/(1-gamma)·r(absorbing): if the expert never falls, the absorbing state looks like the
+generator and falling costs; if the expert's episodes end (a task that ends on success), ending
+pays.
 
 With ``gradient_penalty`` λ > 0 the discriminator's loss adds λ·E[(‖∇D(x̂)‖ - 1)²] on points
 x̂ between demonstrated and generated inputs (Gulrajani et al. 2017), as DAC does.
@@ -47,9 +48,9 @@ class GAILDiscriminator(RewardModel):
                  gamma: float, penalty: float) -> None:  # fmt: skip
         super().__init__(dims[0], expert)
         self.net = mlp([dims[0] + dims[1] + 1, *hidden, 1], "tanh")
-        #: the value of staying absorbed, per unit of the absorbing state's reward (gamma  = 1: a
+        #: the value of staying absorbed, per unit of the absorbing state's reward (gamma = 1: a
         #: horizon of 1,000 steps)
-        self.absorbed = gamma/ max(1.0 - gamma, 1e-3)
+        self.absorbed = gamma / max(1.0 - gamma, 1e-3)
         self.penalty = penalty
 
     def inputs(self, steps: Transitions) -> torch.Tensor:
@@ -77,8 +78,8 @@ class GAILDiscriminator(RewardModel):
         return loss
 
     def reward(self, steps: Transitions) -> torch.Tensor:
-        """The logit of D for each step; a terminating step adds gamma/(1-gamma ) times the absorbing
-        state's."""
+        """The logit of D for each step; a terminating step adds gamma/(1-gamma) times the
+        absorbing state's."""
         logits = self.net(self.inputs(steps)).squeeze(-1)
         flag = torch.zeros(1, self.net[0].in_features)
         flag[0, -1] = 1.0
