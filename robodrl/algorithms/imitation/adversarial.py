@@ -254,7 +254,9 @@ class AdversarialAlgorithm(Algorithm):
     """A registry entry for an :class:`AdversarialLearner` subclass (set ``learner``)."""
 
     learner: ClassVar[type[AdversarialLearner]]
-    capabilities = Capabilities(on_policy=True, needs_demonstrations=True)
+    capabilities = Capabilities(
+        on_policy=True, needs_demonstrations=True, state_independent_log_std=True
+    )
 
     def hyperparameter_names(self) -> list[str]:
         return sorted(self.learner.hyperparameters.model_fields)

@@ -123,7 +123,9 @@ class AIRLAlgorithm(AdversarialAlgorithm):
 
     name = "airl"
     description = "AIRL: a reward and shaping learned adversarially, re-usable (robodrl)"
-    capabilities = Capabilities(on_policy=True, takes_demonstrations=True)
+    capabilities = Capabilities(
+        on_policy=True, takes_demonstrations=True, state_independent_log_std=True
+    )
     learner = AIRLLearner
 
     def check_config(self, config: TrainConfig) -> None:
