@@ -39,8 +39,13 @@ CHEETAH_LEAN = {  # a faster Cheetah expert than SB3's (same networks, rollout a
     "env": {"id": "robodrl/Cheetah-v0", "num_envs": 16},
     "algorithm": {
         "name": "lean_ppo",
-        "hyperparameters": {"n_steps": 256, "n_epochs": 10, "n_minibatches": 8,
-                            "learning_rate": 3.0e-4, "ent_coef": 0.0},  # fmt: skip
+        "hyperparameters": {
+            "n_steps": 256,
+            "n_epochs": 10,
+            "n_minibatches": 8,
+            "learning_rate": 3.0e-4,
+            "ent_coef": 0.0,
+        },
     },
     "policy": {"net_arch": [64, 64], "activation": "tanh", "log_std_init": -0.5},
     "total_steps": 1_000_000,
@@ -110,8 +115,12 @@ def main() -> None:
         episodes = TASKS[args.task][1]
         save_demonstrations(record_demonstrations(load_policy(expert), episodes, seed=0), demos)
     dataset = load_demonstrations(demos)
-    results["reference"] = {"expert": expert_return, "random": random_return,
-                            "demos": len(dataset.episodes), "demo_steps": dataset.num_steps}  # fmt: skip
+    results["reference"] = {
+        "expert": expert_return,
+        "random": random_return,
+        "demos": len(dataset.episodes),
+        "demo_steps": dataset.num_steps,
+    }
     for algorithm in args.algorithms:
         for seed in args.seeds:
             key = f"{algorithm}/{seed}"
