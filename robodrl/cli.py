@@ -301,7 +301,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="export a run whose signature does not verify (runs its pickles)",
     )
     evaluate = sub.add_parser("eval", help="robustness sweep of policies, with a report")
-    evaluate.add_argument("policies", nargs="+", help="run directories or exported .onnx files")
+    evaluate.add_argument(
+        "policies", nargs="+", help="run directories, exported .onnx files or planner YAML files"
+    )
     evaluate.add_argument(
         "--sweep", required=True, help="sweep YAML, or a name in envs/<task>/sweeps"
     )
@@ -331,7 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
         "rarl run, or random forces under the task's default adversary (the baseline)",
     )
     render = sub.add_parser("render", help="offscreen video of a policy (MUJOCO_GL=egl)")
-    render.add_argument("policy", help="run directory or exported .onnx file")
+    render.add_argument("policy", help="run directory, exported .onnx file or planner YAML")
     render.add_argument("--out", type=Path, required=True, help="FILE.mp4 or FILE.gif")
     render.add_argument("--episodes", type=int, default=1)
     render.add_argument("--seed", type=int, default=0)

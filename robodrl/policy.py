@@ -51,6 +51,15 @@ def act_in_blocks(policy: Policy, obs: np.ndarray, act_dim: int) -> np.ndarray:
     return actions
 
 
+def actions_for(policy: Policy, obs: np.ndarray, core: Any) -> np.ndarray:
+    """``policy``'s actions for the observations of ``core``'s simulations: a planner (a
+    policy with ``needs_state``) plans from ``core``'s state; any other policy acts on the
+    observations in fixed blocks (:func:`act_in_blocks`)."""
+    if getattr(policy, "needs_state", False):
+        return policy.act(obs, core)
+    return act_in_blocks(policy, obs, policy.act_dim)
+
+
 @dataclass(frozen=True)
 class Layer:
     """One step of an actor network: ``linear`` (weight, bias) or an activation."""

@@ -24,7 +24,9 @@ def add_demos_parser(sub: argparse._SubParsersAction) -> None:
     demos = sub.add_parser("demos", help="record demonstrations (Minari datasets), summarize them")
     action = demos.add_subparsers(dest="demos_command", required=True)
     record = action.add_parser("record", help="record a policy's episodes as a Minari dataset")
-    record.add_argument("policy", help="run directory, exported .onnx file or team folder")
+    record.add_argument(
+        "policy", help="run directory, exported .onnx file, team folder or planner YAML"
+    )
     record.add_argument("--episodes", type=int, required=True, help="episodes to record")
     record.add_argument("--out", type=Path, required=True, help="the dataset folder to write")
     record.add_argument("--seed", type=int, default=0, help="episode e starts from seed + e")

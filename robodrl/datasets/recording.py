@@ -14,7 +14,7 @@ import numpy as np
 from robodrl.datasets.demonstrations import Demonstrations, Episode
 from robodrl.envs.episodes import run_episodes
 from robodrl.make import make_core
-from robodrl.policy import Policy, act_in_blocks
+from robodrl.policy import Policy, actions_for
 
 #: simulations per batch while recording
 BATCH = 64
@@ -94,7 +94,7 @@ def _record_batch(core, policy: Policy, seeds: list[int]) -> list[Episode]:
     running = np.ones(n, dtype=bool)
     columns["obs"].append(obs)
     while running.any():
-        action = np.clip(act_in_blocks(policy, obs, policy.act_dim), -1.0, 1.0)
+        action = np.clip(actions_for(policy, obs, core), -1.0, 1.0)
         obs, reward, terminated, truncated, _ = core.step(action)
         for key, value in zip(
             ("obs", "act", "rew", "term", "trunc"),

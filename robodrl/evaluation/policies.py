@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from robodrl.policy import OnnxFilePolicy, Policy, act_in_blocks
+from robodrl.policy import OnnxFilePolicy, Policy, actions_for
 from robodrl.runs.loading import load_policy as load_any_policy
 
 
@@ -49,8 +49,8 @@ class EvaluatedPolicy:
     def act(self, obs: np.ndarray, core: Any = None) -> np.ndarray:
         """Policy actions in [-1, 1] for raw observations of ``core``'s simulations, in fixed
         blocks (:func:`robodrl.policy.act_in_blocks`): a nominal cell inside a sweep must
-        reproduce the nominal evaluation exactly."""
-        return act_in_blocks(self.policy, obs, self.act_dim)
+        reproduce the nominal evaluation exactly. A planner plans from ``core``'s state."""
+        return actions_for(self.policy, obs, core)
 
 
 def load_policy(path: str | Path, *, trust: bool = False) -> EvaluatedPolicy:
@@ -59,6 +59,8 @@ def load_policy(path: str | Path, *, trust: bool = False) -> EvaluatedPolicy:
     path = Path(path)
     if isinstance(policy, OnnxFilePolicy):
         return EvaluatedPolicy(_onnx_name(policy.path), policy.path, policy)
+    if getattr(policy, "needs_state", False):
+        return EvaluatedPolicy(f"{path.stem} ({policy.settings.name})", path, policy)
     return EvaluatedPolicy(path.name, path, policy)
 
 

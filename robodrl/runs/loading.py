@@ -49,9 +49,15 @@ def load_run_adversaries(run_dir: str | Path, *, checkpoint: str = "best", trust
 
 
 def load_policy(path: str | Path, *, trust: bool = False) -> Policy:
-    """A run directory (its best checkpoint), an ``.onnx`` file, a folder holding one, or an
-    exported team's folder (one file per agent)."""
-    path = Path(path)
+    """A run directory (its best checkpoint), an ``.onnx`` file, a folder holding one, an
+    exported team's folder (one file per agent), or a planner YAML file."""
+    from robodrl.planners.config import find_planner, is_planner_file
+
+    path = find_planner(path)
+    if is_planner_file(path):
+        from robodrl.planners import load_planner
+
+        return load_planner(path)
     if path.is_dir() and _is_team_export(path):
         return OnnxTeamPolicy(path)
     if path.is_dir() and (path / "policy.onnx").is_file():
@@ -61,7 +67,8 @@ def load_policy(path: str | Path, *, trust: bool = False) -> Policy:
     if path.is_dir() and (path / CONFIG_FILE).is_file():
         return load_run_policy(path, trust=trust)
     raise ConfigError(
-        f"{path}: not a run directory (config.yaml), an exported .onnx policy or an exported team"
+        f"{path}: not a run directory (config.yaml), an exported .onnx policy, an exported "
+        "team or a planner YAML file"
     )
 
 

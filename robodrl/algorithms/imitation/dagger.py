@@ -2,16 +2,16 @@
 
 robodrl's own algorithm, top to bottom in the CleanRL manner on the shared supervised pieces
 (:mod:`~robodrl.algorithms.imitation.supervised`). Behavioural cloning trains on the states
-the expert visits; once the learner drifts off them its errors compound. DAgger instead asks the
-expert (``expert:`` in the config: a run directory or an exported ONNX file, any robodrl
-policy) what it would do in the states the *learner* visits. Each round: every simulation runs
-``n_steps`` control steps, executing the expert's action with probability β_i and the learner's
-otherwise (β_i = ``beta`` · ``beta_decay``^i, drawn per simulation and step); every visited state
-is labelled with the expert's action and added to the aggregated dataset; the actor then takes
-``updates_per_round`` gradient steps of the mean squared error on all of it. The observation
-normalizer is set from the first round's data (or from ``demos:`` when given, whose pairs also
-start the dataset) and kept. For ``dagger``, ``total_steps`` counts environment steps, which
-equals the number of expert labels it asks for.
+the expert visits; once the learner drifts off them its errors compound. DAgger instead asks
+the expert (``expert:`` in the config: a run directory, an exported ONNX file or a planner
+config, any robodrl policy) what it would do in the states the *learner* visits. Each round:
+every simulation runs ``n_steps`` control steps, executing the expert's action with
+probability β_i and the learner's otherwise (β_i = ``beta`` · ``beta_decay``^i, drawn per
+simulation and step); every visited state is labelled with the expert's action and added to
+the aggregated dataset; the actor then takes ``updates_per_round`` gradient steps of the mean
+squared error on all of it. The observation normalizer is set from the first round's data (or
+from ``demos:`` when given, whose pairs also start the dataset) and kept. For ``dagger``,
+``total_steps`` counts environment steps, which equals the number of expert labels it asks for.
 Reference: Ross, Gordon and Bagnell, "A reduction of imitation learning and structured
 prediction to no-regret online learning" (AISTATS 2011).
 """
@@ -36,7 +36,7 @@ from robodrl.algorithms.imitation.supervised import (
 from robodrl.algorithms.registry import Capabilities, RunHooks
 from robodrl.datasets.demonstrations import DatasetError
 from robodrl.envs.episodes import EpisodeTracker
-from robodrl.policy import Policy, network_input
+from robodrl.policy import Policy, actions_for, network_input
 
 if TYPE_CHECKING:
     from robodrl.config import TrainConfig
@@ -122,7 +122,8 @@ class DAggerLearner(SupervisedLearner):
         visited raw observations and the expert's actions for them."""
         states, labels = [], []
         for _ in range(self.hp.n_steps):
-            expert_action = np.clip(self.expert.act(self.obs), -1.0, 1.0).astype(np.float32)
+            expert_action = actions_for(self.expert, self.obs, self.core)
+            expert_action = np.clip(expert_action, -1.0, 1.0).astype(np.float32)
             states.append(self.obs)
             labels.append(expert_action)
             use_expert = (torch.rand(self.core.num_envs) < beta).numpy()[:, None]

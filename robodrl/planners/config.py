@@ -1,0 +1,158 @@
+"""Planner configs: strict YAML → validated settings, as strict as training configs.
+
+Top-level keys: ``env`` (the task planned for), ``planner`` (the algorithm and its sampling
+settings), ``objective`` (reward-term weights in place of the task's), ``robust`` (plan over
+several randomized models), ``seed``, ``num_threads``. Unknown keys, wrong types, NaN / inf and
+out-of-range values are errors naming the dotted field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from robodrl.config import Strict
+from robodrl.errors import ConfigError, RobodrlError, format_validation_error
+from robodrl.yamlio import load_yaml_file
+
+PositiveInt = Annotated[int, Field(ge=1)]
+PLANNERS = ("predictive_sampling", "mppi", "cem")
+
+
+class PlannerEnv(Strict):
+    """The task the planner drives (and plans on): its id and task arguments."""
+
+    id: str
+    task: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("id")
+    @classmethod
+    def _known_id(cls, value: str) -> str:
+        from robodrl.registry import get_spec
+
+        try:
+            return get_spec(value).id
+        except RobodrlError as err:
+            raise ValueError(str(err)) from None
+
+    @model_validator(mode="after")
+    def _task_arguments(self) -> PlannerEnv:
+        from robodrl.registry import check_task_arguments
+
+        try:
+            check_task_arguments(self.id, self.task)
+        except RobodrlError as err:
+            raise ValueError(f"task: {err}") from None
+        return self
+
+
+class PlannerSettings(Strict):
+    """Which planner, how many candidate action sequences, over what horizon."""
+
+    name: Literal["predictive_sampling", "mppi", "cem"]
+    samples: PositiveInt = 64
+    """Candidate action sequences per iteration (each one simulation of the planning batch)."""
+    horizon_seconds: Annotated[float, Field(gt=0)] = 1.0
+    """How far ahead each candidate is simulated (at least one control step)."""
+    knots: PositiveInt = 4
+    """Spline knots spanning the horizon: the numbers the planner optimizes, per actuator."""
+    interpolation: Literal["zero", "linear"] = "zero"
+    """Actions between knots: held (zero-order hold) or linearly interpolated."""
+    noise_std: Annotated[float, Field(gt=0)] = 0.3
+    """Standard deviation of the knots' sampling noise, in action units ([-1, 1] is the range)."""
+    iterations: PositiveInt = 1
+    """Improvement iterations per control step (predictive sampling: usually 1)."""
+    temperature: Annotated[float, Field(gt=0)] = 0.1
+    """MPPI: softness of the weights, as a fraction of the candidates' score spread."""
+    elites: PositiveInt = 8
+    """CEM: the best candidates the sampling distribution is refit to."""
+    smoothing: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    """CEM: fraction of the old mean and std kept at each refit."""
+    min_std: Annotated[float, Field(gt=0)] = 0.05
+    """CEM: floor of the sampling std, in action units."""
+
+    @model_validator(mode="after")
+    def _elites_fit(self) -> PlannerSettings:
+        if self.name == "cem" and self.elites > self.samples:
+            raise ValueError(
+                f"elites: {self.elites} elites cannot be chosen from {self.samples} samples"
+            )
+        return self
+
+
+class Objective(Strict):
+    """Reward-term weights replacing the task's (terms not named keep the task's weight)."""
+
+    weights: dict[str, float] = Field(default_factory=dict)
+
+
+class Robust(Strict):
+    """Plan over ``models`` randomized models at once, scoring each candidate by the mean or
+    the worst of its returns over them."""
+
+    models: PositiveInt = 1
+    randomization: str | dict[str, Any] | None = None
+    aggregate: Literal["mean", "worst"] = "mean"
+
+    @model_validator(mode="after")
+    def _randomized(self) -> Robust:
+        if self.models > 1 and self.randomization is None:
+            raise ValueError(
+                f"randomization: planning over {self.models} models needs a randomization "
+                "preset (e.g. dr-default) to make them differ"
+            )
+        return self
+
+
+class PlannerConfig(Strict):
+    """A whole planner."""
+
+    env: PlannerEnv
+    planner: PlannerSettings
+    objective: Objective = Objective()
+    robust: Robust = Robust()
+    seed: Annotated[int, Field(ge=0)] = 0
+    num_threads: PositiveInt | None = None
+
+
+def validate_planner(data: Any, *, source: str = "planner config") -> PlannerConfig:
+    """Validate a planner mapping; every error names the dotted field."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: a planner config is a mapping with env and planner")
+    try:
+        return PlannerConfig.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(f"{source}: {format_validation_error(err)}") from None
+
+
+def find_planner(path: str | Path) -> Path:
+    """``path``, or the shipped planner config it names (``pendulum_mpc``, from any folder)."""
+    from robodrl.config import RECIPES
+
+    path = Path(path)
+    if path.exists() or path.parent.name not in ("", "policies"):
+        return path
+    shipped = RECIPES / f"{path.name.removesuffix('.yaml')}.yaml"
+    return shipped if is_planner_file(shipped) else path
+
+
+def is_planner_file(path: Path) -> bool:
+    """Whether ``path`` is a YAML file with a ``planner`` section (not a training config)."""
+    if path.suffix not in (".yaml", ".yml") or not path.is_file():
+        return False
+    try:
+        data = load_yaml_file(path)
+    except RobodrlError:
+        return False
+    return isinstance(data, dict) and "planner" in data
+
+
+def load_planner_config(path: str | Path) -> PlannerConfig:
+    """Load and validate a planner YAML file."""
+    path = Path(path)
+    return validate_planner(load_yaml_file(path), source=str(path))
+
+
+__all__ = ["PLANNERS", "PlannerConfig", "find_planner", "is_planner_file", "load_planner_config"]
