@@ -230,8 +230,11 @@ class TrainConfig(Strict):
     @field_validator("demos", "expert")
     @classmethod
     def _absolute(cls, value: str | None) -> str | None:
-        """Kept absolute in the saved config, so a run resumes from any folder."""
-        return None if value is None else str(Path(value).expanduser().absolute())
+        """Kept absolute in the saved config, so a run resumes from any folder (a shipped
+        planner config's name is its file)."""
+        from robodrl.planners.config import find_planner
+
+        return None if value is None else str(find_planner(Path(value).expanduser()).absolute())
 
     @model_validator(mode="after")
     def _imitation_sources(self) -> TrainConfig:

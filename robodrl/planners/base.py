@@ -56,12 +56,14 @@ class Planner:
         self.planning_seconds.append(time.perf_counter() - start)
         return np.clip(self.spline.actions(plan)[:, 0], -1.0, 1.0)
 
-    def plan(self, core: BatchedEnv) -> np.ndarray:
-        """The plan ``(n, knots, act)`` for each simulation of ``core`` from its state now."""
+    def plan(self, core: BatchedEnv, warm: np.ndarray | None = None) -> np.ndarray:
+        """The plan ``(n, knots, act)`` for each simulation of ``core`` from its state now,
+        starting from ``warm`` (default: the last plan one step later; zeros in a new
+        episode)."""
         self._fit(core)
-        fresh = core.elapsed_steps == 0  # a new episode starts from the nominal plan
-        warm = self.spline.shifted(self.mean)
-        warm[fresh] = 0.0
+        if warm is None:
+            warm = self.spline.shifted(self.mean)
+            warm[core.elapsed_steps == 0] = 0.0  # a new episode starts from the nominal plan
         self.best, self.best_scores = warm.copy(), np.full(core.num_envs, -np.inf)
         self.acting = core
         plan, self.mean = self.improve(warm)
