@@ -147,8 +147,8 @@ def distill_part(out: Path, labels: int) -> None:
     if not (run / "summary.json").is_file():
         subprocess.run([sys.executable, "-m", "robodrl", "train", str(out / "distill.yaml"),
                         "--run-dir", str(run)], check=True)  # fmt: skip
-    command = [sys.executable, "-m", "robodrl", "eval", str(planner), str(run), "--sweep",
-               "observation-noise", "--episodes", "8", "--out", str(out / "distill-eval")]  # fmt: skip
+    sweep = ["--sweep", "observation-noise", "--episodes", "8", "--out", str(out / "distill-eval")]
+    command = [sys.executable, "-m", "robodrl", "eval", str(planner), str(run), *sweep]
     subprocess.run(command, check=True)
 
 
