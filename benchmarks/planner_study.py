@@ -110,11 +110,11 @@ def robust_part(out: Path, episodes: int) -> None:
     wide = {"params": [{"name": "pole_mass", "body": "pole", "quantity": "mass",
                         "operation": "scale",
                         "distribution": {"type": "uniform", "low": 0.5, "high": 2.0}}]}  # fmt: skip
+    robust = {"models": 4, "randomization": wide}
     files = {
         "nominal": base,
-        "robust-mean": base | {"robust": {"models": 4, "randomization": wide}},
-        "robust-worst": base
-        | {"robust": {"models": 4, "randomization": wide, "aggregate": "worst"}},  # fmt: skip
+        "robust-mean": base | {"robust": robust},
+        "robust-worst": base | {"robust": robust | {"aggregate": "worst"}},
     }
     paths = []
     for name, document in files.items():
