@@ -50,6 +50,21 @@ def make_core(
     return core
 
 
+def make_training_core(config: Any) -> BatchedEnv:
+    """The training env of a :class:`~robodrl.config.TrainConfig`: its task, simulations,
+    threads, seed, randomization and perturbations."""
+    env = config.env
+    return make_core(
+        env.id,
+        env.num_envs,
+        num_threads=env.num_threads,
+        seed=config.seed,
+        randomization=env.randomization,
+        perturbations=env.perturbations,
+        **env.task,
+    )
+
+
 _CORE_ARGUMENTS = (
     "num_threads",
     "seed",

@@ -15,9 +15,9 @@ from torch import nn
 
 from robodrl.algorithms.networks import layers_of, mlp
 from robodrl.algorithms.normalizer import RunningNormalizer
-from robodrl.algorithms.registry import Algorithm, Capabilities, Learner, RunHooks, check_model
+from robodrl.algorithms.registry import Capabilities, Learner, LearnerEntry, RunHooks
 from robodrl.envs.episodes import EpisodeTracker
-from robodrl.make import make_core
+from robodrl.make import make_training_core
 from robodrl.policy import ActorNetwork, TrainedPolicy, network_input
 
 if TYPE_CHECKING:
@@ -75,18 +75,9 @@ class OnPolicyLearner(Learner):
 
     def __init__(self, config: TrainConfig, core: BatchedEnv | None = None) -> None:
         """``core``: learn on this env (one player's side of a game) instead of the config's."""
-        env = config.env
         self.config = config
         self.hp = self.hyperparameters.model_validate(config.algorithm.hyperparameters)
-        self.core = core or make_core(
-            env.id,
-            env.num_envs,
-            num_threads=env.num_threads,
-            seed=config.seed,
-            randomization=env.randomization,
-            perturbations=env.perturbations,
-            **env.task,
-        )
+        self.core = core or make_training_core(config)
         torch.manual_seed(config.seed)
         self.agent = self.make_agent(config)
         self.optimizers: dict[str, torch.optim.Optimizer] = {}
@@ -213,21 +204,11 @@ class OnPolicyLearner(Learner):
         self.num_timesteps = int(learner["num_timesteps"])
 
 
-class OnPolicyAlgorithm(Algorithm):
+class OnPolicyAlgorithm(LearnerEntry):
     """A registry entry for an :class:`OnPolicyLearner` subclass (set ``learner``)."""
 
     learner: ClassVar[type[OnPolicyLearner]]
     capabilities = Capabilities(on_policy=True, state_independent_log_std=True, player=True)
-
-    def hyperparameter_names(self) -> list[str]:
-        return sorted(self.learner.hyperparameters.model_fields)
-
-    def check_hyperparameters(self, hyperparameters: dict[str, Any]) -> None:
-        super().check_hyperparameters(hyperparameters)
-        check_model(self.learner.hyperparameters, hyperparameters)
-
-    def build(self, config: TrainConfig) -> OnPolicyLearner:
-        return self.learner(config)
 
     def build_player(self, config: TrainConfig, core: Any) -> OnPolicyLearner:
         return self.learner(config, core)
@@ -241,13 +222,6 @@ class OnPolicyAlgorithm(Algorithm):
         core: Any,
     ) -> OnPolicyLearner:
         learner = self.learner(config, core)
-        learner.load(folder, state, normalizer)
-        return learner
-
-    def restore(
-        self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
-    ) -> OnPolicyLearner:
-        learner = self.learner(config)
         learner.load(folder, state, normalizer)
         return learner
 

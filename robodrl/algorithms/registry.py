@@ -196,6 +196,31 @@ class Algorithm(ABC):
         """The deterministic policy of a (verified) checkpoint, on the CPU."""
 
 
+class LearnerEntry(Algorithm):
+    """An entry whose ``learner`` class holds the hyperparameters model
+    (``learner.hyperparameters``), builds from a config, and restores with
+    ``learner.load(folder, state, normalizer)``."""
+
+    learner: ClassVar[Any]
+
+    def hyperparameter_names(self) -> list[str]:
+        return sorted(self.learner.hyperparameters.model_fields)
+
+    def check_hyperparameters(self, hyperparameters: dict[str, Any]) -> None:
+        super().check_hyperparameters(hyperparameters)
+        check_model(self.learner.hyperparameters, hyperparameters)
+
+    def build(self, config: TrainConfig) -> Learner:
+        return self.learner(config)
+
+    def restore(
+        self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
+    ) -> Learner:
+        learner = self.learner(config)
+        learner.load(folder, state, normalizer)
+        return learner
+
+
 def check_model(model: type[BaseModel], hyperparameters: dict[str, Any]) -> None:
     """Validate ``hyperparameters`` against an algorithm's pydantic model; an error names the
     field (``hyperparameters.<key>: ...``)."""

@@ -22,7 +22,7 @@ import torch
 from pydantic import BaseModel, ConfigDict, Field
 from stable_baselines3.common.vec_env import VecEnvWrapper
 
-from robodrl.algorithms.registry import Algorithm, Capabilities, Learner, RunHooks, check_model
+from robodrl.algorithms.registry import Capabilities, Learner, LearnerEntry, RunHooks
 from robodrl.datasets.demonstrations import Demonstrations
 
 if TYPE_CHECKING:
@@ -250,7 +250,7 @@ class _Hooks:
         self.hooks.record(key, value)
 
 
-class AdversarialAlgorithm(Algorithm):
+class AdversarialAlgorithm(LearnerEntry):
     """A registry entry for an :class:`AdversarialLearner` subclass (set ``learner``)."""
 
     learner: ClassVar[type[AdversarialLearner]]
@@ -258,12 +258,8 @@ class AdversarialAlgorithm(Algorithm):
         on_policy=True, needs_demonstrations=True, state_independent_log_std=True
     )
 
-    def hyperparameter_names(self) -> list[str]:
-        return sorted(self.learner.hyperparameters.model_fields)
-
     def check_hyperparameters(self, hyperparameters: dict[str, Any]) -> None:
         super().check_hyperparameters(hyperparameters)
-        check_model(self.learner.hyperparameters, hyperparameters)
         hp = self.learner.hyperparameters.model_validate(hyperparameters)
         try:
             _generator_entry(hp).check_hyperparameters(hp.generator_hyperparameters)
@@ -343,17 +339,6 @@ def generator_config(config: TrainConfig) -> TrainConfig:
 
 def _generator_env(config: TrainConfig):
     """The generator's env: the task, the learned reward, then the observation normalizer."""
-    from robodrl.algorithms.sb3.build import normalized
-    from robodrl.make import make_sb3_vec
+    from robodrl.algorithms.sb3.build import normalized, task_env
 
-    env_cfg = config.env
-    task_env = make_sb3_vec(
-        env_cfg.id,
-        env_cfg.num_envs,
-        num_threads=env_cfg.num_threads,
-        seed=config.seed,
-        randomization=env_cfg.randomization,
-        perturbations=env_cfg.perturbations,
-        **env_cfg.task,
-    )
-    return normalized(config, LearnedRewardEnv(task_env))
+    return normalized(config, LearnedRewardEnv(task_env(config)))

@@ -12,10 +12,10 @@ import torch
 from pydantic import BaseModel, ConfigDict, Field
 
 from robodrl.algorithms.networks import layers_of, mlp
-from robodrl.algorithms.registry import Algorithm, Capabilities, Learner, check_model
+from robodrl.algorithms.registry import Capabilities, Learner, LearnerEntry
 from robodrl.datasets.demonstrations import DatasetError, Demonstrations
 from robodrl.datasets.storage import load_demonstrations
-from robodrl.make import make_core
+from robodrl.make import make_training_core
 from robodrl.policy import ActorNetwork, TrainedPolicy, network_input
 
 if TYPE_CHECKING:
@@ -77,18 +77,9 @@ class SupervisedLearner(Learner):
     hyperparameters: ClassVar[type[RegressionHyperparameters]]
 
     def __init__(self, config: TrainConfig) -> None:
-        env = config.env
         self.config = config
         self.hp = self.hyperparameters.model_validate(config.algorithm.hyperparameters)
-        self.core = make_core(
-            env.id,
-            env.num_envs,
-            num_threads=env.num_threads,
-            seed=config.seed,
-            randomization=env.randomization,
-            perturbations=env.perturbations,
-            **env.task,
-        )
+        self.core = make_training_core(config)
         torch.manual_seed(config.seed)
         sizes = [self.core.obs_dim, *actor_sizes(config), self.core.action_dim]
         self.actor = mlp(sizes, config.policy.activation, output_gain=0.01)
@@ -138,28 +129,11 @@ class SupervisedLearner(Learner):
         self.num_timesteps = int(state["learner"]["num_timesteps"])
 
 
-class SupervisedAlgorithm(Algorithm):
+class SupervisedAlgorithm(LearnerEntry):
     """A registry entry for a :class:`SupervisedLearner` subclass (set ``learner``)."""
 
     learner: ClassVar[type[SupervisedLearner]]
     capabilities = Capabilities(off_policy=True, needs_demonstrations=True)
-
-    def hyperparameter_names(self) -> list[str]:
-        return sorted(self.learner.hyperparameters.model_fields)
-
-    def check_hyperparameters(self, hyperparameters: dict[str, Any]) -> None:
-        super().check_hyperparameters(hyperparameters)
-        check_model(self.learner.hyperparameters, hyperparameters)
-
-    def build(self, config: TrainConfig) -> SupervisedLearner:
-        return self.learner(config)
-
-    def restore(
-        self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
-    ) -> SupervisedLearner:
-        learner = self.learner(config)
-        learner.load(folder, state, normalizer)
-        return learner
 
     def load_policy(
         self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None

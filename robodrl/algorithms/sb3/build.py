@@ -29,8 +29,15 @@ def build_env(
     config: TrainConfig, *, num_envs: int | None = None, seed: int | None = None
 ) -> VecEnv:
     """The training (or, with ``num_envs`` / ``seed``, evaluation) env of a config."""
+    return normalized(config, task_env(config, num_envs=num_envs, seed=seed))
+
+
+def task_env(
+    config: TrainConfig, *, num_envs: int | None = None, seed: int | None = None
+) -> RobodrlVecEnv:
+    """The config's task as an SB3 VecEnv, before the observation normalizer."""
     env_cfg = config.env
-    env = make_sb3_vec(
+    return make_sb3_vec(
         env_cfg.id,
         num_envs or env_cfg.num_envs,
         num_threads=env_cfg.num_threads,
@@ -39,7 +46,6 @@ def build_env(
         perturbations=env_cfg.perturbations,
         **env_cfg.task,
     )
-    return normalized(config, env)
 
 
 def player_env(config: TrainConfig, core: Any) -> VecEnv:
