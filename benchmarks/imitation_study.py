@@ -8,8 +8,13 @@ on the same 32 episodes). Budgets: BC 5,000 gradient steps; DAgger ``dagger_labe
 labels (its env steps); GAIL and AIRL the expert recipe's own PPO as generator, with its
 hyperparameters and ``adversarial_steps`` generator steps.
 
+With ``--robust`` the expert is the recipe trained with the task's ``dr-default`` randomization
+and perturbations, the demonstrations are recorded under that randomization, and the expert and
+its imitators (seed 0) go through the mass x friction grid (``rarl-mass-friction``): does an
+imitator keep its expert's robustness?
+
 Usage: python benchmarks/imitation_study.py --task pendulum [--seeds 0 1 2]
-       [--algorithms bc dagger gail airl] [--out DIR]
+       [--algorithms bc dagger gail airl] [--out DIR] [--robust]
 Writes DIR/<task>/results.json and prints one table row per algorithm.
 """
 
@@ -17,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -55,18 +62,43 @@ CHEETAH_LEAN = {  # a faster Cheetah expert than SB3's (same networks, rollout a
 SCORE_SEED, SCORE_EPISODES = 1000, 32
 
 
-def expert_run(task: str, root: Path) -> Path:
+#: the robust expert's training distribution (``--robust``)
+ROBUST = ["env.randomization=dr-default", "env.perturbations=dr-default"]
+
+
+def expert_run(task: str, root: Path, robust: bool) -> Path:
     run = root / "expert"
     if not (run / "summary.json").is_file():
         recipe = TASKS[task][0]
-        config = validate_config(CHEETAH_LEAN) if task == "cheetah" else load_config(recipe)
+        if task == "cheetah":
+            config = validate_config(CHEETAH_LEAN)
+        else:
+            config = load_config(recipe, ROBUST if robust else [])
         train(config, run)
     return run
 
 
-def imitation_config(task: str, algorithm: str, seed: int, demos: Path, expert: Path) -> dict:
+def grid(root: Path, task: str, runs: list[Path]) -> None:
+    """The expert and its imitators on the mass x friction grid, through `robodrl eval`."""
+    out = root / "grid"
+    if not (out / "results.json").is_file():
+        command = [sys.executable, "-m", "robodrl", "eval", *map(str, runs), "--sweep",
+                   "rarl-mass-friction", "--episodes", "3", "--out", str(out)]  # fmt: skip
+        subprocess.run(command, check=True)
+    for policy in json.loads((out / "results.json").read_text())["policies"]:
+        worst = min(c["mean_return"] for c in policy["cells"])
+        kept = policy["robustness"]["fraction_above_80_percent"]
+        print(
+            f"{task} grid: {policy['policy']}: nominal {policy['nominal']['mean_return']:.0f},"
+            f" {kept:.0%} of cells >= 80% of it, worst cell {worst:.0f}"
+        )
+
+
+def imitation_config(
+    task: str, algorithm: str, seed: int, demos: Path, expert: Path, robust: bool
+) -> dict:
     recipe, _, labels, adversarial_steps = TASKS[task]
-    base = load_config(recipe).model_dump(mode="json")
+    base = load_config(recipe, ROBUST if robust else []).model_dump(mode="json")
     document = {
         "env": base["env"],
         "algorithm": {"name": algorithm, "hyperparameters": {}},
@@ -102,18 +134,28 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--algorithms", nargs="+", default=["bc", "dagger", "gail", "airl"])
     parser.add_argument("--out", type=Path, default=Path("runs/imitation-study"))
+    parser.add_argument(
+        "--robust",
+        action="store_true",
+        help="a domain-randomized expert (demos recorded under its randomization), then the "
+        "expert and its imitators (seed 0) on the mass x friction grid",
+    )
     args = parser.parse_args()
-    root = args.out / args.task
+    root = args.out / (f"{args.task}-robust" if args.robust else args.task)
     root.mkdir(parents=True, exist_ok=True)
     results_file = root / "results.json"
     results = json.loads(results_file.read_text()) if results_file.is_file() else {}
 
-    expert = expert_run(args.task, root)
+    expert = expert_run(args.task, root, args.robust)
     expert_return, random_return = mean_return(load_policy(expert))
     demos = root / "demos"
     if not demos.is_dir():
         episodes = TASKS[args.task][1]
-        save_demonstrations(record_demonstrations(load_policy(expert), episodes, seed=0), demos)
+        randomization = "dr-default" if args.robust else None
+        recorded = record_demonstrations(
+            load_policy(expert), episodes, seed=0, randomization=randomization
+        )
+        save_demonstrations(recorded, demos)
     dataset = load_demonstrations(demos)
     results["reference"] = {
         "expert": expert_return,
@@ -126,7 +168,7 @@ def main() -> None:
             key = f"{algorithm}/{seed}"
             if key in results:
                 continue
-            document = imitation_config(args.task, algorithm, seed, demos, expert)
+            document = imitation_config(args.task, algorithm, seed, demos, expert, args.robust)
             start = time.perf_counter()
             run, summary = train(validate_config(document), root / algorithm / f"seed_{seed}")
             wall = time.perf_counter() - start
@@ -145,6 +187,9 @@ def main() -> None:
         wall = np.mean([r["wall_seconds"] for r in rows])
         print(f"| {args.task} | {algorithm} | {scores} | {np.mean([r['score'] for r in rows]):.2f}"
               f" | {wall:.0f} s |")  # fmt: skip
+
+    if args.robust:
+        grid(root, args.task, [expert] + [root / a / "seed_0" for a in args.algorithms])
 
 
 if __name__ == "__main__":
