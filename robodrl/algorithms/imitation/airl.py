@@ -37,7 +37,6 @@ from robodrl.algorithms.imitation.adversarial import (
 )
 from robodrl.algorithms.networks import mlp
 from robodrl.algorithms.registry import Capabilities
-from robodrl.policy import network_input
 
 if TYPE_CHECKING:
     from robodrl.config import TrainConfig
@@ -98,10 +97,12 @@ class AIRLLearner(AdversarialLearner):
 
     def policy_log_prob(self, obs: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
         """log π(a|s) of the generator's policy for raw observations (no gradient)."""
-        normalized = network_input(obs.numpy(), self.generator.normalizer_state())
+        normalizer, raw = self.generator.normalizer, obs.numpy()
+        normalized = raw if normalizer is None else normalizer.normalize_obs(raw)
         policy = self.generator.model.policy
         with torch.no_grad():
-            _, log_prob, _ = policy.evaluate_actions(torch.as_tensor(normalized), actions)
+            inputs = torch.as_tensor(normalized, dtype=torch.float32)
+            _, log_prob, _ = policy.evaluate_actions(inputs, actions)
         return log_prob
 
 
