@@ -89,6 +89,17 @@ def test_installed_copy_runs_the_readme_commands_outside_the_checkout(
     )  # fmt: skip
     assert team.returncode == 0, team.stderr  # the multi-agent subpackages are installed
     assert "['front', 'back']" in team.stdout
+    # demonstrations (Minari), imitation and a shipped planner work as installed
+    result = robodrl("demos", "record", "runs/p", "--episodes", "2", "--out", "demos/p")
+    assert result.returncode == 0, result.stderr
+    (work / "bc.yaml").write_text(
+        "env: {id: Pendulum}\nalgorithm: {name: bc}\ndemos: demos/p\ntotal_steps: 200\n"
+    )
+    result = robodrl("train", "bc.yaml", "--run-dir", "runs/bc")
+    assert result.returncode == 0, result.stderr
+    result = robodrl("demos", "record", "pendulum_mpc", "--episodes", "1", "--out", "demos/mpc")
+    assert result.returncode == 0, result.stderr
+    assert "1 episodes, 200 steps" in result.stdout
     missing = robodrl("train", "no_such_recipe")
     assert missing.returncode == 2 and "recipes: " in missing.stderr
     assert "pendulum_ppo" in missing.stderr
