@@ -84,6 +84,12 @@ def test_the_commands_record_and_summarize(pendulum_expert: Path, tmp_path: Path
     recorded = run_cli("demos", "record", str(pendulum_expert), "--episodes", "2", "--out",
                        str(out), "--trust")  # fmt: skip
     assert recorded.returncode == 0, recorded.stderr
+    nowhere = run_cli("demos", "info", str(tmp_path / "nowhere"))
+    assert nowhere.returncode == 2 and "no such dataset" in nowhere.stderr
+    assert "Traceback" not in nowhere.stderr
+    bad = run_cli("demos", "record", str(pendulum_expert), "--episodes", "0", "--out",
+                  str(tmp_path / "zero"), "--trust")  # fmt: skip
+    assert bad.returncode == 2 and "--episodes must be >= 1" in bad.stderr
     info = run_cli("demos", "info", str(out))
     assert info.returncode == 0, info.stderr
     assert "2 episodes, 400 steps of robodrl/Pendulum-v0" in info.stdout
