@@ -238,30 +238,9 @@ class TrainConfig(Strict):
 
     @model_validator(mode="after")
     def _imitation_sources(self) -> TrainConfig:
-        from robodrl.algorithms.registry import algorithm_names, get_algorithm
+        from robodrl.config_checks import check_imitation_sources
 
-        capabilities = get_algorithm(self.algorithm.name).capabilities
-        name = self.algorithm.name
-        learners = [n for n in algorithm_names() if get_algorithm(n).capabilities.needs_expert]
-        if capabilities.needs_demonstrations and self.demos is None:
-            raise ValueError(
-                f"demos: {name} learns from demonstrations; give demos: DATASET (a folder "
-                "`robodrl demos record POLICY --episodes N --out DATASET` wrote)"
-            )
-        if self.demos is not None and not (
-            capabilities.needs_demonstrations or capabilities.takes_demonstrations
-        ):
-            raise ValueError(f"demos: {name} does not learn from demonstrations")
-        if capabilities.needs_expert and self.expert is None:
-            raise ValueError(
-                f"expert: {name} asks an expert for labels; give expert: a run directory or "
-                "an exported .onnx policy of the same task"
-            )
-        if self.expert is not None and not capabilities.needs_expert:
-            raise ValueError(f"expert: only {', '.join(learners)} ask an expert; {name} does not")
-        for field, path in (("demos", self.demos), ("expert", self.expert)):
-            if path is not None and not Path(path).exists():
-                raise ValueError(f"{field}: {path} does not exist")
+        check_imitation_sources(self)
         return self
 
     @model_validator(mode="after")
@@ -301,28 +280,11 @@ class TrainConfig(Strict):
                 f"policy.log_std_init: only algorithms with a state-independent log std "
                 f"({', '.join(having)}) take it; {self.algorithm.name} learns it"
             )
-        _check_multi_agent(self)
+        from robodrl.config_checks import check_multi_agent
+
+        check_multi_agent(self)
         algorithm.check_config(self)
         return self
-
-
-def _check_multi_agent(config: TrainConfig) -> None:
-    """Multi-agent ids go with multi-agent algorithms, single-agent ids with the others."""
-    from robodrl.algorithms.registry import algorithm_names, get_algorithm
-    from robodrl.envs.multi.registry import team_ids
-
-    multi = [n for n in algorithm_names() if get_algorithm(n).capabilities.multi_agent]
-    name = config.algorithm.name
-    if config.env.team is not None and name not in multi:
-        raise ValueError(
-            f"env.id: {config.env.id} is a multi-agent task; train it with a multi-agent "
-            f"algorithm ({', '.join(multi)}), or train the whole robot as {config.env.robot_id}"
-        )
-    if config.env.team is None and name in multi:
-        raise ValueError(
-            f"env.id: {name} trains a team of agents; {config.env.id} is a single-agent task "
-            f"(multi-agent ids: {', '.join(team_ids())})"
-        )
 
 
 def get_algorithm_capabilities(name: str):
