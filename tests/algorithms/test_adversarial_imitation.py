@@ -115,7 +115,7 @@ def test_airl_s_reward_trains_a_fresh_policy(short_demos: Path, tmp_path: Path) 
 def test_gail_s_absorbing_state_prices_falling(short_demos: Path) -> None:
     """A terminating step's reward adds gamma/(1-gamma) times the absorbing state's reward."""
     expert = demonstrated_transitions(load_demonstrations(short_demos))
-    model = GAILDiscriminator((3, 1), expert, [16], gamma=0.9, penalty=0.0)
+    model = GAILDiscriminator((3, 1), expert, [16], gamma=0.9, penalty=0.0, form="logit")
     steps = expert.sample(4)
     ended = Transitions(steps.obs, steps.actions, steps.next_obs, torch.ones(4))
     with torch.no_grad():
@@ -124,6 +124,12 @@ def test_gail_s_absorbing_state_prices_falling(short_demos: Path) -> None:
         absorbing = model.net(flag).item()
         difference = model.reward(ended) - model.reward(steps)
     np.testing.assert_allclose(difference.numpy(), 9.0 * absorbing, rtol=1e-5)
+    model.form = "positive"  # -log(1 - D): the absorbing state's reward is softplus(logit)
+    with torch.no_grad():
+        difference = model.reward(ended) - model.reward(steps)
+    softplus = np.log1p(np.exp(absorbing))
+    np.testing.assert_allclose(difference.numpy(), 9.0 * softplus, rtol=1e-5)
+    assert (model.reward(steps).detach().numpy() > 0).all()
     assert len(model.inputs(ended)) == 8  # each terminating step adds an absorbing sample
 
 

@@ -3,8 +3,9 @@
 robodrl's own algorithm on the shared adversarial pieces
 (:mod:`~robodrl.algorithms.imitation.adversarial`: an SB3 PPO / TRPO generator on the learned
 reward). A discriminator D(s, a) learns to tell demonstrated state-actions from the
-generator's; the generator is rewarded with log D - log (1 - D), the discriminator's logit, so
-that looking like the expert pays and looking like the generator costs.
+generator's. The generator is rewarded with ``reward_form``: ``positive``, -log(1 - D) (Ho and
+Ermon's form: every step pays, more the more it looks like the expert), or ``logit``,
+log D - log(1 - D) (looking like the expert pays, looking like the generator costs).
 
 Early termination. A reward of fixed sign is a hidden bias where episodes can end early: always
 positive rewards pay for surviving, always negative ones pay for falling. Following Kostrikov et
@@ -24,8 +25,11 @@ Kostrikov et al., "Discriminator-actor-critic" (ICLR 2019).
 
 from __future__ import annotations
 
+from typing import Literal
+
 import torch
 from torch.nn.functional import binary_cross_entropy_with_logits as bce
+from torch.nn.functional import softplus
 
 from robodrl.algorithms.imitation.adversarial import (
     AdversarialAlgorithm,
@@ -40,18 +44,21 @@ from robodrl.algorithms.networks import mlp
 class GAILHyperparameters(AdversarialHyperparameters):
     """``algorithm.hyperparameters`` of ``gail``."""
 
+    reward_form: Literal["positive", "logit"] = "positive"
+    """The generator's reward: -log(1 - D) (``positive``) or log D - log(1 - D) (``logit``)."""
+
 
 class GAILDiscriminator(RewardModel):
     """D(s, a, absorbing) as a logit; inputs normalized with the demonstrations' statistics."""
 
     def __init__(self, dims: tuple[int, int], expert: Transitions, hidden: list[int],
-                 gamma: float, penalty: float) -> None:  # fmt: skip
+                 gamma: float, penalty: float, form: str = "positive") -> None:  # fmt: skip
         super().__init__(dims[0], expert)
         self.net = mlp([dims[0] + dims[1] + 1, *hidden, 1], "tanh")
         #: the value of staying absorbed, per unit of the absorbing state's reward (gamma = 1: a
         #: horizon of 1,000 steps)
         self.absorbed = gamma / max(1.0 - gamma, 1e-3)
-        self.penalty = penalty
+        self.penalty, self.form = penalty, form
 
     def inputs(self, steps: Transitions) -> torch.Tensor:
         """Each step's (normalized observation, action, 0), then an absorbing sample (zeros and
@@ -78,13 +85,15 @@ class GAILDiscriminator(RewardModel):
         return loss
 
     def reward(self, steps: Transitions) -> torch.Tensor:
-        """The logit of D for each step; a terminating step adds gamma/(1-gamma) times the
+        """Each step's reward from D; a terminating step adds gamma/(1-gamma) times the
         absorbing state's."""
-        logits = self.net(self.inputs(steps)).squeeze(-1)
+        logits = self.net(self.inputs(steps)).squeeze(-1)[: len(steps)]
         flag = torch.zeros(1, self.net[0].in_features)
         flag[0, -1] = 1.0
         absorbing = self.net(flag).squeeze()
-        return logits[: len(steps)] + steps.terminated * self.absorbed * absorbing
+        if self.form == "positive":  # -log(1 - D) = softplus(logit)
+            logits, absorbing = softplus(logits), softplus(absorbing)
+        return logits + steps.terminated * self.absorbed * absorbing
 
 
 class GAILLearner(AdversarialLearner):
@@ -96,7 +105,9 @@ class GAILLearner(AdversarialLearner):
         gamma = float(self.generator.model.gamma)
         dims = (self.core.obs_dim, self.core.action_dim)
         hp = self.hp
-        return GAILDiscriminator(dims, self.expert, hp.disc_net_arch, gamma, hp.gradient_penalty)
+        return GAILDiscriminator(
+            dims, self.expert, hp.disc_net_arch, gamma, hp.gradient_penalty, hp.reward_form
+        )
 
 
 class GAILAlgorithm(AdversarialAlgorithm):
