@@ -133,6 +133,26 @@ def test_gail_s_absorbing_state_prices_falling(short_demos: Path) -> None:
     assert len(model.inputs(ended)) == 8  # each terminating step adds an absorbing sample
 
 
+def test_airl_s_absorbing_state_prices_falling(short_demos: Path) -> None:
+    from robodrl.algorithms.imitation.airl import AIRLReward
+
+    expert = demonstrated_transitions(load_demonstrations(short_demos))
+    model = AIRLReward(3, expert, [16], gamma=0.9, log_prob=lambda o, a: torch.zeros(len(o)))
+    steps = expert.sample(4)
+    ended = Transitions(steps.obs, steps.actions, steps.next_obs, torch.ones(4))
+    with torch.no_grad():
+        loop = model.absorbing_f().item()
+        flag = torch.zeros(1, 4)
+        flag[0, -1] = 1.0
+        h_absorbing = model.h(flag).squeeze().item()
+        h_next = model.h(model._live(steps.next_obs)).squeeze(-1)
+        difference = model.reward(ended) - model.reward(steps)
+    # s' becomes the absorbing state, and the loop's value is added
+    expected = 0.9 * (h_absorbing - h_next.numpy()) + 9.0 * loop
+    np.testing.assert_allclose(difference.numpy(), expected, rtol=1e-4, atol=1e-5)
+    assert len(model.logits(ended)) == 8  # each termination adds an absorbing loop
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

@@ -4,13 +4,19 @@ robodrl's own algorithm on the shared adversarial pieces
 (:mod:`~robodrl.algorithms.imitation.adversarial`: an SB3 PPO / TRPO generator on the learned
 reward). The discriminator has the form D = exp(f) / (exp(f) + π(a|s)), with
 
-    f(s, a, s') = g(s) + gamma·(1 - terminated)·h(s') - h(s),
+    f(s, a, s') = g(s) + gamma·h(s') - h(s),
 
 a state-only reward g and a shaping potential h. Trained as a classifier of demonstrated
 against generated transitions, g recovers a reward (up to a constant) that does not depend on
 the dynamics' details, and h absorbs the shaping. The generator is rewarded with
-log D - log(1 - D) = f - log π(a|s) (maximum-entropy RL on f). A terminating step has no next
-state: its potential term is left out, and h(s) of a state the episode ends in still counts.
+log D - log(1 - D) = f - log π(a|s) (maximum-entropy RL on f).
+
+Early termination, as in ``gail``: an episode the task terminates (a fall, not the time limit)
+moves to an absorbing state that loops on itself; g and h see an absorbing flag, a terminating
+step's s' is the absorbing state, and its reward adds gamma/(1-gamma) times the absorbing
+loop's f(absorbing, absorbing) = g + gamma·h - h there. Each terminating transition adds an
+absorbing loop to its side of the discriminator's data (its action plays no part: log π = 0).
+Without it a reward that is mostly negative pays for falling at once.
 
 Re-using the reward: ``reward_run: RUN`` (an earlier ``airl`` run) loads that run's reward
 (its best checkpoint) and keeps it fixed; the generator, a fresh policy, is then rewarded with
@@ -52,33 +58,49 @@ class AIRLHyperparameters(AdversarialHyperparameters):
 
 
 class AIRLReward(RewardModel):
-    """f(s, a, s') = g(s) + gamma·(1 - terminated)·h(s') - h(s); the discriminator's logit is
-    f - log π(a|s)."""
+    """f(s, a, s') = g(s) + gamma·h(s') - h(s), s' the absorbing state after a termination;
+    the discriminator's logit is f - log π(a|s)."""
 
     def __init__(self, obs_dim: int, expert: Transitions | None, hidden: list[int],
                  gamma: float, log_prob: LogProb) -> None:  # fmt: skip
         super().__init__(obs_dim, expert)
-        self.g = mlp([obs_dim, *hidden, 1], "tanh")  # the reward
-        self.h = mlp([obs_dim, *hidden, 1], "tanh")  # the shaping potential
+        self.g = mlp([obs_dim + 1, *hidden, 1], "tanh")  # the reward (last input: absorbing)
+        self.h = mlp([obs_dim + 1, *hidden, 1], "tanh")  # the shaping potential
         self.gamma, self.log_prob = gamma, log_prob
+        self.absorbed = gamma / max(1.0 - gamma, 1e-3)  # the value of looping forever, per f
         self.fixed = expert is None
 
+    def _live(self, obs: torch.Tensor) -> torch.Tensor:
+        return torch.cat([self.normalize(obs), torch.zeros(len(obs), 1)], dim=1)
+
+    def absorbing_f(self) -> torch.Tensor:
+        """f of the absorbing state's loop: g + gamma·h - h there."""
+        flag = torch.zeros(1, self.g[0].in_features)
+        flag[0, -1] = 1.0
+        return (self.g(flag) + (self.gamma - 1.0) * self.h(flag)).squeeze()
+
     def f(self, steps: Transitions) -> torch.Tensor:
-        obs, next_obs = self.normalize(steps.obs), self.normalize(steps.next_obs)
+        obs, next_obs = self._live(steps.obs), self._live(steps.next_obs)
+        next_obs[:, :-1] *= (1 - steps.terminated)[:, None]  # after a termination: absorbing
+        next_obs[:, -1] = steps.terminated
         reward = self.g(obs).squeeze(-1)
-        shaping = self.gamma * (1 - steps.terminated) * self.h(next_obs).squeeze(-1)
-        return reward + shaping - self.h(obs).squeeze(-1)
+        return reward + self.gamma * self.h(next_obs).squeeze(-1) - self.h(obs).squeeze(-1)
 
     def logits(self, steps: Transitions) -> torch.Tensor:
-        return self.f(steps) - self.log_prob(steps.obs, steps.actions)
+        """The discriminator's logit of each step, then one absorbing loop per termination."""
+        live = self.f(steps) - self.log_prob(steps.obs, steps.actions)
+        loops = self.absorbing_f().expand(int(steps.terminated.sum().item()))
+        return torch.cat([live, loops])
 
     def loss(self, expert: Transitions, generated: Transitions) -> torch.Tensor:
         real, fake = self.logits(expert), self.logits(generated)
         return bce(real, torch.ones_like(real)) + bce(fake, torch.zeros_like(fake))
 
     def reward(self, steps: Transitions) -> torch.Tensor:
-        """While learning: log D - log(1 - D); a fixed, re-used reward: f alone."""
-        return self.f(steps) if self.fixed else self.logits(steps)
+        """While learning: log D - log(1 - D); a fixed, re-used reward: f alone. A terminating
+        step adds gamma/(1-gamma) times the absorbing loop's f."""
+        live = self.f(steps) if self.fixed else self.logits(steps)[: len(steps)]
+        return live + steps.terminated * self.absorbed * self.absorbing_f()
 
 
 class AIRLLearner(AdversarialLearner):
