@@ -46,26 +46,30 @@ class GAILHyperparameters(AdversarialHyperparameters):
 
     reward_form: Literal["positive", "logit"] = "positive"
     """The generator's reward: -log(1 - D) (``positive``) or log D - log(1 - D) (``logit``)."""
+    absorbing: bool = True
+    """Absorbing states at terminations (False: a termination just ends the rewards)."""
 
 
 class GAILDiscriminator(RewardModel):
     """D(s, a, absorbing) as a logit; inputs normalized with the demonstrations' statistics."""
 
     def __init__(self, dims: tuple[int, int], expert: Transitions, hidden: list[int],
-                 gamma: float, penalty: float, form: str = "positive") -> None:  # fmt: skip
+                 gamma: float, penalty: float, form: str = "positive",
+                 absorbing: bool = True) -> None:  # fmt: skip
         super().__init__(dims[0], expert)
         self.net = mlp([dims[0] + dims[1] + 1, *hidden, 1], "tanh")
         #: the value of staying absorbed, per unit of the absorbing state's reward (gamma = 1: a
         #: horizon of 1,000 steps)
-        self.absorbed = gamma / max(1.0 - gamma, 1e-3)
+        self.absorbed = gamma / max(1.0 - gamma, 1e-3) if absorbing else 0.0
         self.penalty, self.form = penalty, form
+        self.with_absorbing = absorbing  # terminations add absorbing samples
 
     def inputs(self, steps: Transitions) -> torch.Tensor:
         """Each step's (normalized observation, action, 0), then an absorbing sample (zeros and
         a flag of 1) for each step that terminated."""
         obs = self.normalize(steps.obs)
         live = torch.cat([obs, steps.actions, torch.zeros(len(steps), 1)], dim=1)
-        ended = int(steps.terminated.sum().item())
+        ended = int(steps.terminated.sum().item()) if self.with_absorbing else 0
         absorbing = torch.zeros(ended, live.shape[1])
         absorbing[:, -1] = 1.0
         return torch.cat([live, absorbing])
@@ -105,9 +109,8 @@ class GAILLearner(AdversarialLearner):
         gamma = float(self.generator.model.gamma)
         dims = (self.core.obs_dim, self.core.action_dim)
         hp = self.hp
-        return GAILDiscriminator(
-            dims, self.expert, hp.disc_net_arch, gamma, hp.gradient_penalty, hp.reward_form
-        )
+        return GAILDiscriminator(dims, self.expert, hp.disc_net_arch, gamma,
+                                 hp.gradient_penalty, hp.reward_form, hp.absorbing)  # fmt: skip
 
 
 class GAILAlgorithm(AdversarialAlgorithm):
