@@ -46,8 +46,9 @@ class GAILHyperparameters(AdversarialHyperparameters):
 
     reward_form: Literal["positive", "logit"] = "positive"
     """The generator's reward: -log(1 - D) (``positive``) or log D - log(1 - D) (``logit``)."""
-    absorbing: bool = True
-    """Absorbing states at terminations (False: a termination just ends the rewards)."""
+    absorbing: bool = False
+    """Absorbing states at terminations (False: a termination just ends the rewards, and the
+    positive reward's survival bonus stands)."""
 
 
 class GAILDiscriminator(RewardModel):
