@@ -8,14 +8,15 @@ Ermon's form: every step pays, more the more it looks like the expert), or ``log
 log D - log(1 - D) (looking like the expert pays, looking like the generator costs).
 
 Early termination. A reward of fixed sign is a hidden bias where episodes can end early: always
-positive rewards pay for surviving, always negative ones pay for falling. Following Kostrikov et
-al.'s absorbing states, an episode the task *terminates* (a fall; not the time limit) moves to an
-absorbing state that loops on itself forever. The discriminator sees an absorbing flag: each
-terminating transition of the demonstrations or of the generator adds an absorbing sample to its
-side. The generator's reward at a terminating step adds the value of staying absorbed,
-gamma/(1-gamma)·r(absorbing): if the expert never falls, the absorbing state looks like the
-generator and falling costs; if the expert's episodes end (a task that ends on success), ending
-pays.
+positive rewards pay for surviving, always negative ones pay for falling. With ``absorbing:
+true``, following Kostrikov et al.'s absorbing states, an episode the task *terminates* (a fall;
+not the time limit) moves to an absorbing state that loops on itself forever. The discriminator
+sees an absorbing flag: each terminating transition of the demonstrations or of the generator
+adds an absorbing sample to its side. The generator's reward at a terminating step adds the
+value of staying absorbed, gamma/(1-gamma)·r(absorbing): ending an episode is priced by what the
+discriminator thinks of ending. The default is off, with the positive reward (Ho and Ermon's
+original): its survival bonus agrees with experts that stay up, and it measured better on the
+Hopper (policies/RESULTS.md); turn it on where episodes end on success.
 
 With ``gradient_penalty`` λ > 0 the discriminator's loss adds λ·E[(‖∇D(x̂)‖ - 1)²] on points
 x̂ between demonstrated and generated inputs (Gulrajani et al. 2017), as DAC does.
