@@ -14,12 +14,14 @@ LAYERS = [
     ("robodrl.robustness", "robodrl.envs", "robodrl.registry", "robodrl.make",
      "robodrl._gym_registration"),
     ("robodrl.runtime",),
-    ("robodrl.policy",),
+    ("robodrl.policy", "robodrl.datasets"),
     ("robodrl.algorithms",),
-    ("robodrl.config",),
-    ("robodrl.runs",),
+    ("robodrl.config", "robodrl.config_checks", "robodrl.planners"),
+    # dagger's expert and airl's re-used reward are other runs: they load them as runs do
+    ("robodrl.runs", "robodrl.algorithms.imitation.dagger", "robodrl.algorithms.imitation.airl"),
     ("robodrl.evaluation", "robodrl.export"),
-    ("robodrl.pipeline", "robodrl.demo", "robodrl.cli", "robodrl.__main__"),
+    ("robodrl.pipeline", "robodrl.demo", "robodrl.cli", "robodrl.__main__",
+     "robodrl.datasets.commands"),
 ]  # fmt: skip
 
 

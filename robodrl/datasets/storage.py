@@ -67,7 +67,7 @@ def save_demonstrations(demos: Demonstrations, out: str | Path, *, overwrite: bo
     observation_space, action_space = _spaces(demos.obs_dim, demos.act_dim)
     with output_folder(out, kind=KIND, index=INDEX) as tmp:
         storage = MinariStorage.new(
-            tmp / "data",
+            (tmp / "data").absolute(),  # Minari's size count doubles a relative path
             observation_space=observation_space,
             action_space=action_space,
             env_spec=_env_spec(demos.env_id, demos.task_arguments),
@@ -175,7 +175,7 @@ def _read_episodes(folder: Path, count: int) -> list[Episode]:
     from minari.dataset.minari_storage import MinariStorage
 
     try:
-        storage = MinariStorage.read(folder)
+        storage = MinariStorage.read(folder.absolute())
         data = list(storage.get_episodes(range(count)))
         extras = list(storage.get_episode_metadata(range(count)))
     except (OSError, ValueError, KeyError, TypeError) as err:

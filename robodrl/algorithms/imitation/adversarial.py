@@ -328,11 +328,12 @@ def _generator_entry(hp: AdversarialHyperparameters):
 
 def generator_config(config: TrainConfig) -> TrainConfig:
     """The config as the generator sees it: its SB3 algorithm and hyperparameters."""
-    from robodrl.config import AlgorithmConfig
-
-    hp = config.algorithm.hyperparameters
-    algorithm = AlgorithmConfig(
-        name=hp.get("generator", "ppo"), hyperparameters=hp.get("generator_hyperparameters", {})
+    hp = config.algorithm.hyperparameters  # the generator's were checked with the config's
+    algorithm = config.algorithm.model_copy(
+        update={
+            "name": hp.get("generator", "ppo"),
+            "hyperparameters": hp.get("generator_hyperparameters", {}),
+        }
     )
     return config.model_copy(update={"algorithm": algorithm})
 
