@@ -6,9 +6,10 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import torch
 from torch import nn
 
-from robodrl.policy import Layer
+from robodrl.policy import ActorNetwork, Layer, TrainedPolicy, network_input
 
 ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU, "elu": nn.ELU}
 
@@ -66,3 +67,28 @@ def layers_of(modules: list[nn.Module]) -> list[Layer]:
                 f"cannot export layer {type(module).__name__}; supported: Linear, Tanh, ReLU, ELU"
             )
     return layers
+
+
+def actor_policy(
+    actor: nn.Module, normalizer: dict | None, *, config, algorithm: str, folder, state: dict
+) -> TrainedPolicy:
+    """A checkpoint's deterministic torch actor (raw observations, normalized inside) as the
+    policy layer's :class:`~robodrl.policy.TrainedPolicy`, with the layers export writes."""
+    first = next(m for m in actor.modules() if isinstance(m, nn.Linear))
+    last = [m for m in actor.modules() if isinstance(m, nn.Linear)][-1]
+
+    def action(obs: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            return actor(torch.as_tensor(network_input(obs, normalizer))).numpy()
+
+    return TrainedPolicy(
+        env_id=config.env.id,
+        task_arguments=dict(config.env.task),
+        obs_dim=first.in_features,
+        act_dim=last.out_features,
+        algorithm=algorithm,
+        training_steps=int(state["num_timesteps"]),
+        checkpoint=folder,
+        network=ActorNetwork(layers_of([actor]), squash=False, normalizer=normalizer),
+        action=action,
+    )

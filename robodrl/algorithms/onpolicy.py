@@ -13,12 +13,12 @@ import torch
 from pydantic import BaseModel
 from torch import nn
 
-from robodrl.algorithms.networks import layers_of, mlp
+from robodrl.algorithms.networks import actor_policy, mlp
 from robodrl.algorithms.normalizer import RunningNormalizer
 from robodrl.algorithms.registry import Capabilities, Learner, LearnerEntry, RunHooks
 from robodrl.envs.episodes import EpisodeTracker
 from robodrl.make import make_training_core
-from robodrl.policy import ActorNetwork, TrainedPolicy, network_input
+from robodrl.policy import TrainedPolicy, network_input
 
 if TYPE_CHECKING:
     from robodrl.config import TrainConfig
@@ -238,19 +238,6 @@ class OnPolicyAlgorithm(LearnerEntry):
         obs_dim, act_dim = weights[first].shape[1], weights["log_std"].shape[0]
         agent = Agent(obs_dim, act_dim, config)
         agent.load_state_dict(weights)
-
-        def action(obs: np.ndarray) -> np.ndarray:
-            with torch.no_grad():
-                return agent.actor(torch.as_tensor(network_input(obs, normalizer))).numpy()
-
-        return TrainedPolicy(
-            env_id=config.env.id,
-            task_arguments=dict(config.env.task),
-            obs_dim=obs_dim,
-            act_dim=act_dim,
-            algorithm=self.name,
-            training_steps=int(state["num_timesteps"]),
-            checkpoint=folder,
-            network=ActorNetwork(layers_of([agent.actor]), squash=False, normalizer=normalizer),
-            action=action,
+        return actor_policy(
+            agent.actor, normalizer, config=config, algorithm=self.name, folder=folder, state=state
         )

@@ -11,12 +11,12 @@ import numpy as np
 import torch
 from pydantic import BaseModel, ConfigDict, Field
 
-from robodrl.algorithms.networks import layers_of, mlp
+from robodrl.algorithms.networks import actor_policy, mlp
 from robodrl.algorithms.registry import Capabilities, Learner, LearnerEntry
 from robodrl.datasets.demonstrations import DatasetError, Demonstrations
 from robodrl.datasets.storage import load_demonstrations
 from robodrl.make import make_training_core
-from robodrl.policy import ActorNetwork, TrainedPolicy, network_input
+from robodrl.policy import TrainedPolicy, network_input
 
 if TYPE_CHECKING:
     from robodrl.config import TrainConfig
@@ -145,19 +145,6 @@ class SupervisedAlgorithm(LearnerEntry):
         act_dim = weights[max(layers, key=lambda k: int(k.split(".")[0]))].shape[0]
         actor = mlp([obs_dim, *actor_sizes(config), act_dim], config.policy.activation)
         actor.load_state_dict(weights)
-
-        def action(obs: np.ndarray) -> np.ndarray:
-            with torch.no_grad():
-                return actor(torch.as_tensor(network_input(obs, normalizer))).numpy()
-
-        return TrainedPolicy(
-            env_id=config.env.id,
-            task_arguments=dict(config.env.task),
-            obs_dim=obs_dim,
-            act_dim=act_dim,
-            algorithm=self.name,
-            training_steps=int(state["num_timesteps"]),
-            checkpoint=folder,
-            network=ActorNetwork(layers_of([actor]), squash=False, normalizer=normalizer),
-            action=action,
+        return actor_policy(
+            actor, normalizer, config=config, algorithm=self.name, folder=folder, state=state
         )
