@@ -354,16 +354,16 @@ RECIPES = Path(__file__).resolve().parent / "recipes"
 
 def recipe_names() -> list[str]:
     """Names of the shipped training recipes (``pendulum_ppo``, ...; not the planner configs)."""
-    return sorted(p.stem for p in RECIPES.glob("*.yaml") if not _is_planner(p))
+    from robodrl.planners.config import is_planner_file
+
+    return sorted(p.stem for p in RECIPES.glob("*.yaml") if not is_planner_file(p))
 
 
 def planner_names() -> list[str]:
     """Names of the shipped planner configs (``pendulum_mpc``, ...)."""
-    return sorted(p.stem for p in RECIPES.glob("*.yaml") if _is_planner(p))
+    from robodrl.planners.config import is_planner_file
 
-
-def _is_planner(path: Path) -> bool:
-    return any(line.startswith("planner:") for line in path.read_text().splitlines())
+    return sorted(p.stem for p in RECIPES.glob("*.yaml") if is_planner_file(p))
 
 
 def find_config(path: str | Path) -> Path:

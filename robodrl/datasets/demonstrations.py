@@ -67,11 +67,6 @@ class Demonstrations:
         """Every (observation, action) pair, episodes concatenated: ``(N, obs)``, ``(N, act)``."""
         return transitions(self.episodes)
 
-    def normalized_score(self, episode_return: float) -> float:
-        """``episode_return`` on the scale demonstrator = 1, random actions = 0."""
-        expert, random = self.reference["demonstrator_return"], self.reference["random_return"]
-        return (episode_return - random) / (expert - random)
-
     def check(self, where: str | Path = "dataset") -> None:
         """Raise :class:`DatasetError` for an empty dataset, a shape that does not fit its own
         dimensions, or a non-finite value (naming the episode, step and field)."""

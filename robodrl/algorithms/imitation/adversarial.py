@@ -77,9 +77,10 @@ class Transitions:
 def demonstrated_transitions(demos: Demonstrations) -> Transitions:
     """Every demonstrated step as a transition."""
     episodes = demos.episodes
+    obs, actions = demos.transitions()
     parts = (
-        np.concatenate([e.observations[:-1] for e in episodes]),
-        np.concatenate([e.actions for e in episodes]),
+        obs,
+        actions,
         np.concatenate([e.observations[1:] for e in episodes]),
         np.concatenate([e.terminations for e in episodes]),
     )
@@ -184,12 +185,12 @@ class AdversarialLearner(Learner):
 
     def update_discriminator(self, hooks: RunHooks) -> None:
         """``disc_updates`` steps on the last rollout against the demonstrations."""
-        memory = self.rewards_env.memory
-        columns = zip(*(m.parts() for m in memory), strict=True)
-        generated = Transitions(*(torch.cat(column) for column in columns))
-        memory.clear()
+        memory = list(self.rewards_env.memory)
+        self.rewards_env.memory.clear()
         if self.frozen:
             return
+        columns = zip(*(m.parts() for m in memory), strict=True)
+        generated = Transitions(*(torch.cat(column) for column in columns))
         size = self.hp.disc_batch_size
         for _ in range(self.hp.disc_updates):
             loss = self.reward_model.loss(self.expert.sample(size), generated.sample(size))

@@ -32,7 +32,6 @@ from robodrl.algorithms.imitation.supervised import (
 )
 from robodrl.algorithms.registry import RunHooks
 from robodrl.datasets.demonstrations import transitions
-from robodrl.policy import network_input
 
 if TYPE_CHECKING:
     from robodrl.config import TrainConfig
@@ -64,13 +63,11 @@ class BCLearner(SupervisedLearner):
         valid = [demos.episodes[i] for i in sorted(order[:held_out])]
         obs, actions = transitions(train)
         self.normalizer = observation_statistics(obs, config)
-        self.train_set = (torch.as_tensor(network_input(obs, self.normalizer)),
-                          torch.as_tensor(actions))  # fmt: skip
+        self.train_set = self.network_obs(obs), torch.as_tensor(actions)
         self.valid_set = None
         if valid:
             obs, actions = transitions(valid)
-            self.valid_set = (torch.as_tensor(network_input(obs, self.normalizer)),
-                              torch.as_tensor(actions))  # fmt: skip
+            self.valid_set = self.network_obs(obs), torch.as_tensor(actions)
         self.digest = demos.digest
         self.best_loss, self.since_best, self.stopped = math.inf, 0, False
         self.best_actor = {k: v.clone() for k, v in self.actor.state_dict().items()}

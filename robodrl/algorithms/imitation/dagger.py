@@ -36,7 +36,7 @@ from robodrl.algorithms.imitation.supervised import (
 from robodrl.algorithms.registry import Capabilities, RunHooks
 from robodrl.datasets.demonstrations import DatasetError
 from robodrl.envs.episodes import EpisodeTracker
-from robodrl.policy import Policy, actions_for, network_input
+from robodrl.policy import Policy, actions_for
 
 if TYPE_CHECKING:
     from robodrl.config import TrainConfig
@@ -109,8 +109,7 @@ class DAggerLearner(SupervisedLearner):
                 self.normalizer = observation_statistics(self.states, self.config)
 
             # fit the actor to the whole aggregated dataset
-            obs = torch.as_tensor(network_input(self.states, self.normalizer))
-            actions = torch.as_tensor(self.labels)
+            obs, actions = self.network_obs(self.states), torch.as_tensor(self.labels)
             for _ in range(self.hp.updates_per_round):
                 loss = self.regress(obs, actions)
             hooks.record("train/loss", loss)
