@@ -181,6 +181,11 @@ register(
     defaults={"block_fell_weight": 400.0},
 )
 register(
+    name="BimanualPush",
+    task_path="robodrl.envs.arm.two_arm:TwoArmPushTask",
+    description="two arms, one policy, push a crate along a rail to a goal neither reaches alone",
+)
+register(
     name="Legged",
     task_path="robodrl.envs.legged.task:LeggedTask",
     description="any quadruped MJCF from a robot description, velocity commands, trot clock",

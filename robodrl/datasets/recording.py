@@ -13,6 +13,7 @@ import numpy as np
 
 from robodrl.datasets.demonstrations import Demonstrations, Episode
 from robodrl.envs.episodes import run_episodes
+from robodrl.errors import ConfigError
 from robodrl.make import make_core
 from robodrl.policy import Policy, actions_for
 
@@ -31,7 +32,7 @@ def record_demonstrations(
 ) -> Demonstrations:
     """``episodes`` episodes of ``policy`` (deterministic actions) on its task."""
     if episodes < 1:
-        raise ValueError(f"--episodes must be >= 1, got {episodes}")
+        raise ConfigError(f"--episodes must be >= 1, got {episodes}")
     settings = {
         "seed": seed,
         "randomization": randomization,
@@ -77,9 +78,11 @@ def _core(policy: Policy, seeds: list[int], settings: dict[str, Any]):
         **policy.task_arguments,
     )
     if (core.obs_dim, core.action_dim) != (policy.obs_dim, policy.act_dim):
-        raise ValueError(
-            f"the policy maps {policy.obs_dim} observations to {policy.act_dim} actions; "
-            f"{policy.env_id} has {core.obs_dim} and {core.action_dim}"
+        raise ConfigError(
+            f"the policy maps {policy.obs_dim} observations to {policy.act_dim} actions, but "
+            f"{policy.env_id} with task arguments {dict(policy.task_arguments)} has "
+            f"{core.obs_dim} observations and {core.action_dim} actions: record on the task "
+            "the policy was trained on"
         )
     return core
 

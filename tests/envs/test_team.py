@@ -17,6 +17,7 @@ TEAMS = [
     ("robodrl/CheetahTeam-v0", {}),
     ("robodrl/QuadrupedLegs-v0", {}),
     ("robodrl/QuadrupedLegs-v0", {"agents": 2}),
+    ("robodrl/TwoArmPush-v0", {}),
 ]
 
 
@@ -25,7 +26,11 @@ def random_actions(team, rng: np.random.Generator) -> dict[str, np.ndarray]:
 
 
 def test_every_team_id_is_listed() -> None:
-    assert robodrl.team_ids() == ["robodrl/CheetahTeam-v0", "robodrl/QuadrupedLegs-v0"]
+    assert robodrl.team_ids() == [
+        "robodrl/CheetahTeam-v0",
+        "robodrl/QuadrupedLegs-v0",
+        "robodrl/TwoArmPush-v0",
+    ]
 
 
 @pytest.mark.parametrize(("team_id", "kwargs"), TEAMS)
@@ -116,6 +121,28 @@ def test_each_agent_sees_its_own_joints_the_shared_blocks_and_its_neighbours() -
     assert wide.obs_dim == front_left.obs_dim + 2 * 3  # + the other hips' abduction, pos and vel
     cheetah = robodrl.make_team("CheetahTeam", 1).layouts
     assert cheetah["back_leg"].obs_dim == cheetah["front_leg"].obs_dim == 2 + 3 + 3 + 3
+
+
+def test_each_arm_sees_its_own_arm_and_the_crate_not_the_other_arm() -> None:
+    team = robodrl.make_team("TwoArmPush", 1, seed=0)
+    state = team.reset()
+    full = team.state()[0]
+    task = team.core.task
+    for index, (agent, layout) in enumerate(team.layouts.items()):
+        side = agent.removesuffix("_arm")
+        assert layout.joints == tuple(
+            f"{side}_{j}" for j in ("base_yaw", "shoulder", "elbow", "wrist")
+        )
+        obs = state[agent][0]
+        np.testing.assert_array_equal(
+            obs[layout.obs_layout["joint_pos"]], full[4 * index : 4 * index + 4]
+        )
+        np.testing.assert_allclose(
+            obs[layout.obs_layout["tip_pos"]], task.tips()[0, index], rtol=1e-6
+        )
+        np.testing.assert_array_equal(obs[layout.obs_layout["crate"]], full[28:30])
+        np.testing.assert_array_equal(obs[layout.obs_layout["goal"]], full[30:32])
+        assert layout.obs_dim == 4 + 4 + 3 + 3 + 2 + 2
 
 
 def test_a_checkpointed_team_continues_exactly() -> None:

@@ -6,3 +6,10 @@ TARGET_MOCAP = "target"
 GOAL_MOCAP = "goal"
 OBJECT_BODY = "block"
 OBJECT_JOINT = "block_free"
+
+# -- the two-arm scene (two_arm_push.xml with two arm_robot.xml attached) ----------------------
+ARMS = ("left", "right")  # arm prefix: its mount frame is "<arm>_mount", its names "<arm>_..."
+ROBOT_FILE = "arm_robot.xml"
+ROBOT_ROOT = "base"
+CRATE_BODY = "crate"
+CRATE_JOINT = "crate_x"

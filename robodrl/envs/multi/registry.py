@@ -101,3 +101,9 @@ register_team(
     team_path="robodrl.envs.multi.teams:quadruped_legs",
     description="the Quadruped as 4 leg agents (or 2: front / back) tracking a velocity command",
 )
+register_team(
+    name="TwoArmPush",
+    env_id="robodrl/BimanualPush-v0",
+    team_path="robodrl.envs.multi.teams:two_arms",
+    description="two arm agents push a crate to a goal neither arm can bring it to alone",
+)

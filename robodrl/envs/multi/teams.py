@@ -6,6 +6,8 @@ with defaults; ``robodrl.make_parallel`` passes them by name) and returns the te
 
 from __future__ import annotations
 
+from robodrl.envs.arm import names as arm
+from robodrl.envs.arm.two_arm import arm_names
 from robodrl.envs.cheetah import names as cheetah
 from robodrl.envs.multi.team import MultiAgentTask
 from robodrl.envs.quadruped import names as quadruped
@@ -45,3 +47,13 @@ def quadruped_legs(task: Task, *, agents: int = 4, neighbourhood: int = 1) -> Mu
             f"team argument agents={agents!r} is not valid; use 2 (front / back) or 4 (legs)"
         )
     return MultiAgentTask(task, split, neighbourhood=neighbourhood)
+
+
+def two_arms(task: Task, *, neighbourhood: int = 0) -> MultiAgentTask:
+    """One agent per arm (``left_arm``, ``right_arm``, four actuators each). Each observes its
+    own joints, its own tip and push point, and the crate and the goal; not the other arm."""
+    return MultiAgentTask(
+        task,
+        {f"{side}_arm": arm_names(side) for side in arm.ARMS},
+        neighbourhood=neighbourhood,
+    )
