@@ -7,8 +7,8 @@ slides along x in a damped guide (it stops within centimetres when let go). The 
 beside the crate's start and reaches it only until its back face is 0.58 m along the rail; the
 right arm stands 0.8 m further on, on the other side, and reaches it only once it is past
 0.22 m. The goal is 0.85-1.0 m ahead: the left arm must bring the crate to the right arm, which
-takes it on to the goal. Neither can do it alone, whatever it does: a test samples each arm's
-reach and plays each arm's strongest pushes alone.
+takes it on to the goal. Neither can do it alone, whatever it does: the tests sample each
+arm's reach over its whole joint space and play a scripted pusher on each arm alone and on both.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ CRATE_X = 0.0  # m, the crate's centre at the start
 CRATE_HEIGHT = 0.08  # m, the crate's centre
 
 
-def arm_names(arm: str, names_: tuple[str, ...] = names.ARM_JOINTS) -> list[str]:
+def arm_names(arm: str) -> list[str]:
     """``arm``'s joint (and actuator) names in the two-arm model: ``left_shoulder``, ..."""
-    return [f"{arm}_{name}" for name in names_]
+    return [f"{arm}_{joint}" for joint in names.ARM_JOINTS]
 
 
 class TwoArmPushTask(Task):
@@ -49,8 +49,9 @@ class TwoArmPushTask(Task):
     ``at_goal`` = +w while the crate is within ``success_distance`` m of the goal (success).
 
     Each episode starts with both arms at :data:`READY_POSE` (± ``reset_noise_scale`` rad per
-    joint), the crate at rest at x = 0, and the goal U(``goal_distance``) m ahead of it. The
-    crate cannot be pulled back: a crate pushed past its goal stays there.
+    joint), the crate at rest at x = 0, and the goal U(``goal_distance``) m ahead of it (a goal
+    nearer than 0.8 m is within the left arm's reach alone). Nothing pulls the crate: once past
+    its goal, only a push on its front face brings it back.
     """
 
     xml_file = "two_arm_push.xml"
