@@ -26,7 +26,7 @@ def play(policy, held: str | None, episodes: int, seed: int) -> tuple[float, flo
     core = robodrl.make_core("BimanualPush", episodes, seed=seed, autoreset=False)
     obs = core.reset()
     ready = np.concatenate([READY_POSE[arm] for arm in names.ARMS])
-    hold = (2 * ready - core.ctrl_low - core.ctrl_high) / (core.ctrl_high - core.ctrl_low)
+    hold = core.ctrl_to_action(ready)
     farthest = np.zeros(episodes)
     for _ in range(core.max_episode_steps):
         action = policy.act(obs)

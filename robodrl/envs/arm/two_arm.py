@@ -38,6 +38,10 @@ def arm_names(arm: str) -> list[str]:
     return [f"{arm}_{joint}" for joint in names.ARM_JOINTS]
 
 
+#: both arms' joints, left arm first: the order of every per-joint block
+JOINTS = tuple(joint for arm in names.ARMS for joint in arm_names(arm))
+
+
 class TwoArmPushTask(Task):
     """Observations: both arms' joint angles (8) and velocities (8), each tip's position (6)
     and its offset to its push point on the crate (6), the crate's position and velocity along
@@ -115,9 +119,8 @@ class TwoArmPushTask(Task):
         self.qvel = batch.bind("qvel")
         self.site_xpos = batch.bind("site_xpos")
         self.mocap_pos = batch.bind("mocap_pos")
-        joints = [j for arm in names.ARMS for j in arm_names(arm)]
-        self.arm_qpos = np.array([model.joint(j).qposadr[0] for j in joints])
-        self.arm_qvel = np.array([model.joint(j).dofadr[0] for j in joints])
+        self.arm_qpos = np.array([model.joint(j).qposadr[0] for j in JOINTS])
+        self.arm_qvel = np.array([model.joint(j).dofadr[0] for j in JOINTS])
         self.tip_ids = np.array([model.site(f"{arm}_{names.TIP_SITE}").id for arm in names.ARMS])
         crate = model.joint(names.CRATE_JOINT)
         self.crate_qpos, self.crate_qvel = int(crate.qposadr[0]), int(crate.dofadr[0])
@@ -197,11 +200,10 @@ class TwoArmPushTask(Task):
 
     def joint_observations(self, model: mujoco.MjModel) -> dict[str, list[str]]:
         """Joint blocks by joint; a tip's entries belong to its arm's wrist (the chain's end)."""
-        joints = [j for arm in names.ARMS for j in arm_names(arm)]
         wrists = [f"{arm}_wrist" for arm in names.ARMS for _ in range(3)]
         return {
-            "joint_pos": joints,
-            "joint_vel": joints,
+            "joint_pos": list(JOINTS),
+            "joint_vel": list(JOINTS),
             "tip_pos": wrists,
             "tip_to_push_point": wrists,
         }
