@@ -181,6 +181,19 @@ register(
     defaults={"block_fell_weight": 400.0},
 )
 register(
+    name="ArmPush",
+    version=2,
+    task_path="robodrl.envs.arm.push:ArmPushTask",
+    description="ArmPush-v1, but the tip is drawn to the block's far side and success pays",
+    defaults={
+        "block_fell_weight": 400.0,
+        "tip_to_block_weight": 0.0,
+        "tip_to_push_point_weight": 1.0,
+        "block_to_goal_weight": 3.0,
+        "success_weight": 1.0,
+    },
+)
+register(
     name="BimanualPush",
     task_path="robodrl.envs.arm.two_arm:TwoArmPushTask",
     description="two arms, one policy, push a crate along a rail to a goal neither reaches alone",

@@ -133,6 +133,30 @@ def test_arm_push_block_reward_improves_when_block_moves_to_goal() -> None:
     assert after["is_success"][0] and not after["is_success"][1]
 
 
+def test_arm_push_v2_push_point_is_behind_the_block_and_success_pays() -> None:
+    """The push point sits where the tip touches the block's side away from the goal; v2 draws
+    the tip there and pays for each step on the goal, and the older versions keep their
+    rewards (both new weights 0), so their runs reproduce."""
+    from robodrl.envs.arm.push import BLOCK_HALF_SIZE, TIP_RADIUS
+    from robodrl.registry import make_task
+
+    core = robodrl.make_core("robodrl/ArmPush-v2", 2, seed=3)
+    task = core.task
+    block, goal, point = task.block_pos(), task.marker_pos(), task.push_point()
+    away = (block - goal)[:, :2] / np.linalg.norm((block - goal)[:, :2], axis=1, keepdims=True)
+    np.testing.assert_allclose(point[:, :2], block[:, :2] + (BLOCK_HALF_SIZE + TIP_RADIUS) * away)
+    np.testing.assert_array_equal(point[:, 2], block[:, 2])
+    qpos = task.qpos[0].copy()  # block 0 onto its goal; block 1 stays away from it
+    qpos[task.block_qpos : task.block_qpos + 3] = task.marker_pos()[0]
+    task.qpos[0] = qpos
+    _, _, _, _, info = core.step(np.zeros((2, 4)))
+    assert info["reward_success"].tolist() == [1.0, 0.0]
+    assert (info["reward_tip_to_push_point"] < 0).all() and (info["reward_tip_to_block"] == 0).all()
+    for old in ("robodrl/ArmPush-v0", "robodrl/ArmPush-v1"):
+        weights = make_task(old).reward_weights
+        assert weights["success"] == weights["tip_to_push_point"] == 0.0
+
+
 def test_arm_push_block_off_table_terminates() -> None:
     core = robodrl.make_core("ArmPush", 1, seed=0)
     qpos = core.task.qpos[0].copy()

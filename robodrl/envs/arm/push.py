@@ -11,6 +11,7 @@ from robodrl.envs.arm.base import ArmTask, sample_on_ring
 from robodrl.envs.task import ResetNoise
 
 BLOCK_HALF_SIZE = 0.03  # m, from push.xml
+TIP_RADIUS = 0.02  # m, the pusher sphere in arm_robot.xml
 
 
 class ArmPushTask(ArmTask):
@@ -20,19 +21,30 @@ class ArmPushTask(ArmTask):
 
     Reward terms: ``tip_to_block`` = -w·|block - tip|, ``block_to_goal`` = -w·|goal - block|
     (m), ``joint_velocity`` = -w·Σ q̇², ``block_fell`` = -w once, when the block falls off the
-    table (which ends the episode). Success: block centre within ``success_distance`` m of the
-    goal.
+    table (which ends the episode), ``tip_to_push_point`` = -w·|push point - tip| (m), where
+    the push point is where the tip touches the block's far side from the goal (the place to
+    push from), and ``success`` = +w for each step the block is on the goal. Success: block
+    centre within ``success_distance`` m of the goal.
 
     Versions: in ArmPush-v0 ``block_fell_weight`` is 0, so a policy can end a poor episode
     early by pushing the block off the table (every other term is a cost), and PPO learns to
     do exactly that. ArmPush-v1 charges 400, more than a whole episode (8 s, 400 steps) of
-    distance costs.
+    distance costs. Both give the tip no hint of which side to push from: PPO learns to keep
+    its tip on the block and rarely moves it onto the goal. ArmPush-v2 draws the tip to the
+    push point instead of the block's centre and pays for each step on the goal.
     """
 
     xml_file = "push.xml"
     assets_package = "robodrl.envs.arm"
     marker = names.GOAL_MOCAP
-    reward_names = ("tip_to_block", "block_to_goal", "joint_velocity", "block_fell")
+    reward_names = (
+        "tip_to_block",
+        "block_to_goal",
+        "joint_velocity",
+        "block_fell",
+        "tip_to_push_point",
+        "success",
+    )
 
     def __init__(
         self,
@@ -41,6 +53,8 @@ class ArmPushTask(ArmTask):
         block_to_goal_weight: float = 1.0,
         joint_velocity_weight: float = 0.001,
         block_fell_weight: float = 0.0,
+        tip_to_push_point_weight: float = 0.0,
+        success_weight: float = 0.0,
         success_distance: float = 0.05,
         block_radius: tuple[float, float] = (0.3, 0.45),
         goal_radius: tuple[float, float] = (0.25, 0.5),
@@ -54,6 +68,8 @@ class ArmPushTask(ArmTask):
                 "block_to_goal": block_to_goal_weight,
                 "joint_velocity": joint_velocity_weight,
                 "block_fell": block_fell_weight,
+                "tip_to_push_point": tip_to_push_point_weight,
+                "success": success_weight,
             },
             success_distance=success_distance,
             reset_noise_scale=reset_noise_scale,
@@ -97,6 +113,16 @@ class ArmPushTask(ArmTask):
         """Block-to-goal distance (m)."""
         return np.linalg.norm(self.marker_pos() - self.block_pos(), axis=1)
 
+    def push_point(self) -> np.ndarray:
+        """Where the tip's centre touches the block on the side away from the goal (m): pushing
+        from there moves the block straight at the goal."""
+        block = self.block_pos()
+        away = block[:, :2] - self.marker_pos()[:, :2]
+        away /= np.maximum(np.linalg.norm(away, axis=1, keepdims=True), 1e-6)
+        point = block.copy()
+        point[:, :2] += (BLOCK_HALF_SIZE + TIP_RADIUS) * away
+        return point
+
     def observe(self) -> np.ndarray:
         tip, block, goal = self.tip(), self.block_pos(), self.marker_pos()
         block_vel = self.qvel[:, self.block_qvel : self.block_qvel + 3]
@@ -111,6 +137,8 @@ class ArmPushTask(ArmTask):
             "block_to_goal": -self.block_to_goal(),
             "joint_velocity": self.joint_velocity_cost(),
             "block_fell": -self.terminated().astype(float),
+            "tip_to_push_point": -np.linalg.norm(self.push_point() - self.tip(), axis=1),
+            "success": self.success().astype(float),
         }
 
     def success(self) -> np.ndarray:
