@@ -5,7 +5,8 @@ Both contenders train SB3's PPO with ``policies/hopper_ppo.yaml``'s hyperparamet
 number of environments, observation normalization on, seed 0:
 
 - ``robodrl``: ``robodrl train hopper_ppo`` (robodrl/Hopper-v0 on the batched core);
-- ``gymnasium``: ``gymnasium.make("Hopper-v5")`` in SB3's ``DummyVecEnv`` + ``VecNormalize``.
+- ``gymnasium``: ``gymnasium.make("Hopper-v5")`` in SB3's ``DummyVecEnv`` + ``VecNormalize``
+  (observations, and rewards when the recipe scales them).
 
 Each policy is then evaluated deterministically for ``--episodes`` episodes (fixed seeds) on its
 own task: the return, the episode length (1,000 steps = a whole 8 s episode) and the distance
@@ -62,8 +63,10 @@ def gymnasium_contender(steps: int, episodes: int) -> dict:
     hp = dict(config.algorithm.hyperparameters)
     venv = VecNormalize(
         DummyVecEnv([lambda: gymnasium.make("Hopper-v5")] * config.env.num_envs),
-        norm_reward=False,
+        norm_reward=config.normalize.rewards,  # robodrl's reward scaling is this wrapper's
         clip_obs=config.normalize.clip,
+        clip_reward=config.normalize.clip,
+        gamma=hp.get("gamma", 0.99),
     )
     venv.seed(0)
     policy_kwargs = {

@@ -184,9 +184,14 @@ class PolicyConfig(Strict):
 
 
 class NormalizeConfig(Strict):
-    """Observation normalization (running mean / std), saved with the policy."""
+    """Observation normalization (running mean / std), saved with the policy; optionally,
+    rewards scaled for learning by a running estimate of the discounted return's std."""
 
     observations: bool = True
+    #: divide each reward the learner sees by the running std of the discounted return (and
+    #: clip it to ±clip), as SB3's VecNormalize does; evaluation and logs keep the task's
+    #: rewards. Algorithms with ``Capabilities.reward_scaling`` (SB3's) only.
+    rewards: bool = False
     clip: Annotated[float, Field(gt=0)] = 10.0
     epsilon: Annotated[float, Field(gt=0)] = 1e-8
 
@@ -279,6 +284,12 @@ class TrainConfig(Strict):
             raise ValueError(
                 f"policy.log_std_init: only algorithms with a state-independent log std "
                 f"({', '.join(having)}) take it; {self.algorithm.name} learns it"
+            )
+        if self.normalize.rewards and not algorithm.capabilities.reward_scaling:
+            having = [n for n in algorithm_names() if get_algorithm(n).capabilities.reward_scaling]
+            raise ValueError(
+                f"normalize.rewards: only {', '.join(having)} scale rewards; "
+                f"{self.algorithm.name} learns from the task's rewards (set it to false)"
             )
         from robodrl.config_checks import check_multi_agent
 

@@ -65,6 +65,8 @@ class Capabilities:
     needs_expert: bool = False
     #: a Gaussian policy with a state-independent log std (``policy.log_std_init`` applies)
     state_independent_log_std: bool = False
+    #: can learn from rewards scaled by the discounted return's std (``normalize.rewards``)
+    reward_scaling: bool = False
 
 
 class RunHooks(Protocol):

@@ -27,12 +27,19 @@ def _final(run: Path) -> tuple[dict, dict, str]:
     return params, normalizer, (run / "logs" / "episodes.csv").read_text()
 
 
-@pytest.mark.parametrize("name", ["ppo", "sac"])
-def test_sigkill_and_resume_equals_straight_run(name: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("name", "scale_rewards"), [("ppo", False), ("sac", False), ("ppo", True), ("sac", True)]
+)
+def test_sigkill_and_resume_equals_straight_run(
+    name: str, scale_rewards: bool, tmp_path: Path
+) -> None:
+    """With reward scaling the scale's statistics and each simulation's running return must
+    come back too: a resumed run that started them afresh would scale differently."""
     config = write_config(
         tmp_path / "config.yaml",
         env={"id": "Pendulum", "num_envs": 4, "task": {"episode_seconds": 1.0}},
         algorithm={"name": name, "hyperparameters": HYPERPARAMETERS[name]},
+        normalize={"observations": True, "rewards": scale_rewards},
         total_steps=1024,
         eval={"every_steps": 256, "episodes": 2},
         checkpoint={"every_steps": 512, "keep_last": 2},

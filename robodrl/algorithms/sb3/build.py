@@ -54,10 +54,17 @@ def player_env(config: TrainConfig, core: Any) -> VecEnv:
 
 
 def normalized(config: TrainConfig, env: VecEnv) -> VecEnv:
-    """``env`` behind the observation normalizer when the config asks for one."""
-    if config.normalize.observations:
+    """``env`` behind the normalizer when the config normalizes observations or rewards (the
+    rewards' discount is the algorithm's ``gamma``, SB3's default 0.99 unless set)."""
+    settings = config.normalize
+    if settings.observations or settings.rewards:
         env = ObservationNormalizer(
-            env, clip=config.normalize.clip, epsilon=config.normalize.epsilon
+            env,
+            clip=settings.clip,
+            epsilon=settings.epsilon,
+            observations=settings.observations,
+            rewards=settings.rewards,
+            gamma=config.algorithm.hyperparameters.get("gamma", 0.99),
         )
     return env
 

@@ -161,8 +161,8 @@ class SB3Algorithm(Algorithm):
         )
 
 
-_ON = Capabilities(on_policy=True, state_independent_log_std=True, player=True)
-_OFF = Capabilities(off_policy=True, player=True)
+_ON = Capabilities(on_policy=True, state_independent_log_std=True, player=True, reward_scaling=True)
+_OFF = Capabilities(off_policy=True, player=True, reward_scaling=True)
 PPO = SB3Algorithm("ppo", "stable_baselines3:PPO", _ON, "proximal policy optimization (SB3)")
 A2C = SB3Algorithm("a2c", "stable_baselines3:A2C", _ON, "advantage actor-critic (SB3)")
 TRPO = SB3Algorithm("trpo", "sb3_contrib:TRPO", _ON, "trust region policy optimization")

@@ -97,6 +97,7 @@ class SB3Learner(Learner):
         original = getattr(model, "_last_original_obs", None)
         return {
             "env": self.vec_env.state_dict(),
+            "reward_scale": None if self.normalizer is None else self.normalizer.reward_state(),
             "last_obs": _array(obs),
             "last_obs_dtype": str(np.asarray(obs).dtype),
             "last_original_obs": _array(original),
@@ -117,6 +118,8 @@ class SB3Learner(Learner):
         if isinstance(model, OffPolicyAlgorithm) and (folder / "replay_buffer.pkl").is_file():
             model.load_replay_buffer(folder / "replay_buffer.pkl")
         self.vec_env.load_state_dict(state["env"])
+        if self.normalizer is not None:
+            self.normalizer.load_reward_state(state.get("reward_scale"))
         dtype = np.dtype(state["last_obs_dtype"])
         model._last_obs = np.asarray(state["last_obs"], dtype=dtype)
         if state["last_original_obs"] is not None:
