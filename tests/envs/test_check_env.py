@@ -17,7 +17,7 @@ ALLOWED_WARNINGS = (
     # normalize observations instead.
     "Box observation space minimum value is -infinity",
     "Box observation space maximum value is infinity",
-    # An old version kept for exact reproduction of old runs (ArmPush-v0): Gymnasium points its
+    # Old versions kept for exact reproduction of old runs (ArmPush-v0, v1): Gymnasium points their
     # users to the newer version, as it should.
     "is out of date. You should consider upgrading to version",
 )
