@@ -29,9 +29,10 @@ class ArmPushTask(ArmTask):
     Versions: in ArmPush-v0 ``block_fell_weight`` is 0, so a policy can end a poor episode
     early by pushing the block off the table (every other term is a cost), and PPO learns to
     do exactly that. ArmPush-v1 charges 400, more than a whole episode (8 s, 400 steps) of
-    distance costs. Both give the tip no hint of which side to push from: PPO learns to keep
-    its tip on the block and rarely moves it onto the goal. ArmPush-v2 draws the tip to the
-    push point instead of the block's centre and pays for each step on the goal.
+    distance costs. Both give the tip no hint of which side to push from and never pay for
+    success; the lean PPO recipe on v1 put the block on the goal in none of its evaluation
+    episodes. ArmPush-v2 draws the tip to the push point instead of the block's centre,
+    weighs block-to-goal 3x and pays for each step on the goal (``policies/RESULTS.md``).
     """
 
     xml_file = "push.xml"
