@@ -34,6 +34,21 @@ def action_sequence(num_steps: int, num_envs: int, action_dim: int, seed: int = 
     return np.random.default_rng(seed).uniform(-1, 1, (num_steps, num_envs, action_dim))
 
 
+class RecordingHooks:
+    """The run machinery's hooks (``robodrl.algorithms.registry.RunHooks``) for a learner
+    driven by a test: nothing is evaluated or saved; finished episodes are kept to look at."""
+
+    def __init__(self) -> None:
+        self.episodes: list[dict] = []
+
+    def rollout_start(self, learner) -> None: ...
+    def rollout_end(self, learner) -> None: ...
+    def record(self, key: str, value: float) -> None: ...
+
+    def episodes_done(self, learner, episodes: list[dict]) -> None:
+        self.episodes += episodes
+
+
 # -- a Pendulum expert and its demonstrations (imitation tests) ---------------------------------
 @pytest.fixture(scope="session")
 def expert_home(tmp_path_factory: pytest.TempPathFactory):

@@ -18,6 +18,7 @@ from robodrl.algorithms.registry import get_algorithm
 from robodrl.config import validate_config
 from robodrl.errors import ConfigError
 from robodrl.make import make_core
+from tests.conftest import RecordingHooks
 from tests.trainers.conftest import (
     final_model,
     killed_and_resumed,
@@ -104,7 +105,7 @@ def test_mappo_s_critic_sees_the_global_state_and_normalizes_its_targets() -> No
     actor_in = agent.actor[1].in_features
     critic_in = agent.critic[1][0].in_features
     assert (actor_in, critic_in) == (13 + 2, 2 + 17)
-    hooks = _Hooks()
+    hooks = RecordingHooks()
     learner.learn(256, hooks)
     assert agent.value_mean.item() != 0.0 and agent.value_count.item() > 1
     obs = learner.policy_input(learner.obs)
@@ -116,7 +117,7 @@ def test_maddpg_s_critic_sees_the_state_and_every_agent_s_action() -> None:
     learner = get_algorithm("maddpg").build(validate_config(_config("maddpg")))
     assert len(learner.critics) == 2 and learner.critics[0][0].in_features == 17 + 6
     assert learner.actor[0][0].in_features == 13 + 2  # the agent's observation and its id
-    learner.learn(512, _Hooks())
+    learner.learn(512, RecordingHooks())
     assert learner.buffer.size == 512  # one transition per simulation and control step
     assert learner.updates == (512 - 256) // 4 + 1  # one per control step from learning_starts
     state = learner.state_input(learner.obs)
@@ -125,13 +126,6 @@ def test_maddpg_s_critic_sees_the_state_and_every_agent_s_action() -> None:
         robot = learner.team_action(learner.actor, state)
     torch.testing.assert_close(robot[:, :3], rows[0::2])  # the back leg's rows, its actuators
     torch.testing.assert_close(robot[:, 3:], rows[1::2])
-
-
-class _Hooks:
-    def rollout_start(self, learner) -> None: ...
-    def rollout_end(self, learner) -> None: ...
-    def record(self, key: str, value: float) -> None: ...
-    def episodes_done(self, learner, episodes) -> None: ...
 
 
 def test_the_team_policy_drives_the_robot_as_the_learner_does(

@@ -18,6 +18,7 @@ from robodrl.algorithms.registry import get_algorithm
 from robodrl.config import validate_config
 from robodrl.envs.two_player import ADVERSARY
 from robodrl.errors import ConfigError
+from tests.conftest import RecordingHooks
 from tests.trainers.conftest import killed_and_resumed, run_cli, write_config
 
 PLAYER = {"algorithm": "lean_ppo", "hyperparameters": {"n_steps": 16, "n_epochs": 2}}
@@ -96,20 +97,6 @@ def test_the_protagonist_exports_through_the_parity_gate(straight: Path, tmp_pat
     assert manifest["obs_dim"] == 11 and manifest["act_dim"] == 3  # the robot's, not the forces
 
 
-class _Hooks:
-    """What the run machinery would be told; kept to look at."""
-
-    def __init__(self) -> None:
-        self.episodes: list[dict] = []
-
-    def rollout_start(self, learner) -> None: ...
-    def rollout_end(self, learner) -> None: ...
-    def record(self, key: str, value: float) -> None: ...
-
-    def episodes_done(self, learner, episodes) -> None:
-        self.episodes += episodes
-
-
 def _assignments(seed: int) -> tuple[np.ndarray, np.ndarray]:
     config = copy.deepcopy(CONFIG)
     config["seed"] = seed
@@ -141,7 +128,7 @@ def test_an_adversary_phase_plays_the_protagonist_and_logs_its_episodes() -> Non
     learner = get_algorithm("rarl").build(validate_config(CONFIG))
     match, adversary = learner.match, learner.players["adversary_1"]
     adversary.observe(match.obs[ADVERSARY], match.episode_starts)
-    rollout = adversary.collect(60, _Hooks())
+    rollout = adversary.collect(60, RecordingHooks())
     assert rollout.actions.shape == (60, 8, 4)  # torso and foot, x and z
     np.testing.assert_array_equal(adversary.obs, match.obs[ADVERSARY])
     finished = match.take_finished()  # the protagonist's episodes, though it did not learn

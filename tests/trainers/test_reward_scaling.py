@@ -9,6 +9,7 @@ import pytest
 from robodrl.algorithms.registry import get_algorithm
 from robodrl.config import validate_config
 from robodrl.errors import ConfigError
+from tests.conftest import RecordingHooks
 
 PENDULUM = {"id": "Pendulum", "num_envs": 4, "task": {"episode_seconds": 2.0}}
 
@@ -29,16 +30,9 @@ def test_ppo_learns_from_scaled_rewards_and_logs_the_tasks() -> None:
     learner = get_algorithm("ppo").build(config)
     scaler = learner.normalizer
     assert scaler.norm_reward and scaler.gamma == 0.9  # the algorithm's discount
-    episodes: list[dict] = []
-
-    class Hooks:
-        def rollout_start(self, learner) -> None: ...
-        def rollout_end(self, learner) -> None: ...
-        def record(self, key: str, value: float) -> None: ...
-        def episodes_done(self, learner, found: list[dict]) -> None:
-            episodes.extend(found)
-
-    learner.learn(512, Hooks())
+    hooks = RecordingHooks()
+    learner.learn(512, hooks)
+    episodes = hooks.episodes
     seen = learner.model.rollout_buffer.rewards  # the last rollout, as PPO learned from it
     raw = scaler.get_original_reward()
     assert scaler.ret_rms.count > 1 and np.abs(seen).max() <= config.normalize.clip
