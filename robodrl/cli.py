@@ -10,7 +10,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from robodrl.datasets.commands import add_demos_parser, run_demos_command
+from robodrl.cli_parser import build_parser
+from robodrl.datasets.commands import run_demos_command
 from robodrl.errors import ConfigError, RobodrlError
 
 
@@ -242,129 +243,6 @@ def _cmd_render(args: argparse.Namespace) -> None:
     print(
         f"{result['path']}: {result['frames']} frames at {result['fps']:.0f} fps; returns {returns}"
     )
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``robodrl`` command."""
-    parser = argparse.ArgumentParser(
-        prog="robodrl",
-        description="Robot learning in MuJoCo: train, harden, evaluate and export policies.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("envs", help="list every environment id with its sizes and control rate")
-    demo = sub.add_parser("demo", help="the main job on the quick task: train, export, sweep")
-    demo.add_argument("--no-train", action="store_true", help="only the rollout summary")
-    demo.add_argument(
-        "--legged",
-        action="store_true",
-        help="the robust quadruped recipe (about 10 minutes on 2 cores) instead of the Pendulum",
-    )
-    demo.add_argument("--run-dir", type=Path, help="where the demo run goes (default runs/demo-*)")
-    train = sub.add_parser("train", help="train a policy from a YAML config, or resume a run")
-    train.add_argument(
-        "config", nargs="?", help="YAML training config, or a recipe name (e.g. pendulum_ppo)"
-    )
-    train.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a config field, e.g. --set algorithm.hyperparameters.n_steps=64",
-    )
-    train.add_argument("--run-dir", type=Path, help="where the run goes (default runs/<name>)")
-    train.add_argument("--resume", metavar="RUN", help="continue RUN from its latest checkpoint")
-    train.add_argument(
-        "--checkpoint",
-        default="latest",
-        help="with --resume: the checkpoint to continue from (latest, best or step_N)",
-    )
-    train.add_argument(
-        "--trust",
-        action="store_true",
-        help="load a checkpoint whose signature does not verify (runs its pickles)",
-    )
-    train.add_argument("--seeds", type=int, nargs="+", help="one run per seed: RUN_DIR/seed_<k>")
-    train.add_argument(
-        "--backend",
-        default="local",
-        choices=["local", "ray"],
-        help="where the --seeds runs go (ray: pip install 'robodrl[ray]')",
-    )
-    train.add_argument("--address", help="Ray cluster address (default: a local cluster)")
-    export = sub.add_parser("export", help="export a run's policy to one verified ONNX file")
-    export.add_argument("run", help="run directory")
-    export.add_argument("--out", type=Path, help="output folder (default export/<run name>)")
-    export.add_argument("--checkpoint", default="best", help="best (default), latest, or step_N")
-    export.add_argument(
-        "--trust",
-        action="store_true",
-        help="export a run whose signature does not verify (runs its pickles)",
-    )
-    evaluate = sub.add_parser("eval", help="robustness sweep of policies, with a report")
-    evaluate.add_argument(
-        "policies", nargs="+", help="run directories, exported .onnx files or planner YAML files"
-    )
-    evaluate.add_argument(
-        "--sweep", required=True, help="sweep YAML, or a name in envs/<task>/sweeps"
-    )
-    evaluate.add_argument("--episodes", type=int, help="episodes per cell (default: the sweep's)")
-    evaluate.add_argument("--seed", type=int, help="first episode seed (default: the sweep's)")
-    evaluate.add_argument("--backend", default="local", choices=["local", "ray"])
-    evaluate.add_argument("--address", help="Ray cluster address (default: a local cluster)")
-    evaluate.add_argument("--out", type=Path, help="output folder (default runs/eval/<sweep>)")
-    evaluate.add_argument("--trust", action="store_true")
-    evaluate.add_argument(
-        "--task",
-        action="append",
-        default=[],
-        metavar="KEY=V1[,V2]",
-        help="evaluate each policy with these task arguments, one report column per value "
-        "(e.g. physics=fast,accurate: the sim-to-sim gap of a policy trained in fast physics)",
-    )
-    evaluate.add_argument(
-        "--videos",
-        action="store_true",
-        help="GIFs of the first policy's nominal episode and worst cell in the report",
-    )
-    evaluate.add_argument(
-        "--adversary",
-        metavar="RUN|random",
-        help="for a sweep with an adversary_force_scale axis: the trained adversaries of a "
-        "rarl run, or random forces under the task's default adversary (the baseline)",
-    )
-    render = sub.add_parser("render", help="offscreen video of a policy (MUJOCO_GL=egl)")
-    render.add_argument("policy", help="run directory, exported .onnx file or planner YAML")
-    render.add_argument("--out", type=Path, required=True, help="FILE.mp4 or FILE.gif")
-    render.add_argument("--episodes", type=int, default=1)
-    render.add_argument("--seed", type=int, default=0)
-    render.add_argument("--sweep", help="render under one cell of this sweep ...")
-    render.add_argument("--cell", type=int, help="... the cell's index in the sweep")
-    render.add_argument("--trust", action="store_true")
-    render.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
-    pipeline = sub.add_parser(
-        "pipeline", help="train -> export (with its gates) -> sweep, one report"
-    )
-    pipeline.add_argument("config", help="YAML training config, or a recipe name")
-    pipeline.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
-    pipeline.add_argument("--run-dir", type=Path)
-    pipeline.add_argument(
-        "--sweep",
-        action="append",
-        default=[],
-        help="sweep to run (a name or YAML); repeat for several (default observation-noise)",
-    )
-    pipeline.add_argument(
-        "--videos", action="store_true", help="show the nominal episode and the worst cell"
-    )
-    bench = sub.add_parser("bench", help="benchmarks of robodrl's own artifacts")
-    bench.add_argument("what", choices=["export"], help="export: batch-1 latency of a run's policy")
-    bench.add_argument("run", help="run directory")
-    bench.add_argument("--trust", action="store_true")
-    add_demos_parser(sub)
-    run_onnx = sub.add_parser("run-onnx", help="smoke-test an exported policy with the runtime")
-    run_onnx.add_argument("file", type=Path)
-    run_onnx.add_argument("--steps", type=int, default=1000)
-    return parser
 
 
 COMMANDS = {
