@@ -5,7 +5,8 @@ subprocess, keeping a checkpoint every ``--every`` steps, and clocks each checkp
 command's start (the checkpoint file's write time). Afterwards (not competing with training for
 the CPU) it checks each checkpoint, in order, under the push sweep's middle cell (velocity kicks
 of 0.75 m/s on the base every 2-3 s) in the accurate physics settings (and the fast ones for
-comparison), ``--episodes`` full episodes with fresh commands:
+comparison), ``--episodes`` full episodes with fresh commands from the task's default command
+ranges (a recipe may train on others; the check is the same for every recipe):
 
 - tracking: the tracking reward terms' sum over all steps / their maximum (1 per step for each
   term at its weight); "walks" needs >= 0.8;
@@ -47,12 +48,21 @@ PUSH_MIDDLE_CELL = {
     ]
 }
 TRACKING_TERMS = ("track_velocity", "track_yaw_rate")
+#: the check draws commands from the task's default ranges, whatever a recipe trains on
+COMMAND_ARGUMENTS = (
+    "command_vx_range",
+    "command_vy_range",
+    "command_yaw_rate_range",
+    "command_seconds",
+    "standing_probability",
+)
 
 
 def walk_check(run: Path, checkpoint: str, physics: str, episodes: int) -> dict[str, float]:
     """Tracking ratio and falls of a checkpoint under the push sweep's middle cell."""
     policy = load_run_policy(run, checkpoint=checkpoint)
-    task = {**policy.task_arguments, "physics": physics}
+    task = {k: v for k, v in policy.task_arguments.items() if k not in COMMAND_ARGUMENTS}
+    task["physics"] = physics
     core = make_core(
         policy.env_id,
         episodes,
