@@ -20,8 +20,8 @@ LAYERS = [
     # dagger's expert and airl's re-used reward are other runs: they load them as runs do
     ("robodrl.runs", "robodrl.algorithms.imitation.dagger", "robodrl.algorithms.imitation.airl"),
     ("robodrl.evaluation", "robodrl.export"),
-    ("robodrl.pipeline", "robodrl.demo", "robodrl.cli", "robodrl.__main__",
-     "robodrl.datasets.commands"),
+    ("robodrl.pipeline", "robodrl.demo", "robodrl.cli", "robodrl.cli_parser",
+     "robodrl.__main__", "robodrl.datasets.commands"),
 ]  # fmt: skip
 
 
