@@ -62,10 +62,10 @@ def _cmd_demo(args: argparse.Namespace) -> None:
     run_demo(console)
     if args.no_train:
         return
-    if args.legged:
-        legged_demo(console, run_dir=args.run_dir)
-    else:
+    if args.quick:
         pipeline_demo(console, run_dir=args.run_dir)
+    else:
+        legged_demo(console, run_dir=args.run_dir)
 
 
 def _cmd_train(args: argparse.Namespace) -> None:

@@ -34,13 +34,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_demo(sub: Subparsers) -> None:
-    """``robodrl demo``: the main job on the quick task (or the robust quadruped)."""
-    demo = sub.add_parser("demo", help="the main job on the quick task: train, export, sweep")
+    """``robodrl demo``: the main job on the robust quadruped (or the quick Pendulum)."""
+    demo = sub.add_parser(
+        "demo", help="the main job on the robust quadruped: train, export, sweep, report"
+    )
     demo.add_argument("--no-train", action="store_true", help="only the rollout summary")
     demo.add_argument(
-        "--legged",
+        "--quick",
         action="store_true",
-        help="the robust quadruped recipe (about 10 minutes on 2 cores) instead of the Pendulum",
+        help="the Pendulum swing-up (about a minute on 2 cores) instead of the robust quadruped",
     )
     demo.add_argument("--run-dir", type=Path, help="where the demo run goes (default runs/demo-*)")
 

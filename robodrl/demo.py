@@ -1,12 +1,13 @@
 """``robodrl demo``: the main job.
 
 1. A short rollout of every task (zero and random actions), summarized in the terminal.
-2. The pipeline on the Pendulum PPO recipe (``policies/pendulum_ppo.yaml``): train to a
-   swing-up, export one ONNX file (parity-gated against torch), sweep observation noise for
-   the trained run and the exported file side by side, and print where the report is.
-   ``--legged`` runs the robust quadruped recipe instead (``policies/quadruped_robust_ppo``):
-   train, export, sweep pushes and payloads, with GIFs of the nominal episode and of the worst
-   cell in each report.
+2. The pipeline on the robust quadruped recipe (``policies/quadruped_robust_ppo.yaml``): train
+   a walking policy under pushes, payloads, friction changes, sensor noise and latency, export
+   one ONNX file (parity-gated against torch), sweep pushes and payloads with GIFs of the nominal
+   episode and of the worst cell in each report, and print where the reports are.
+   ``--quick`` runs the Pendulum PPO recipe instead (``policies/pendulum_ppo.yaml``): train to a
+   swing-up, export, sweep observation noise for the trained run and the exported file side by
+   side.
 """
 
 from __future__ import annotations
@@ -117,7 +118,11 @@ def legged_demo(
     config = load_config(recipe)
     run_dir = run_dir or Path("runs") / f"demo-legged-{time.strftime('%Y%m%d-%H%M%S')}"
     made = run_pipeline(config, run_dir=run_dir, sweep=LEGGED_SWEEPS, videos=True, console=console)
+    final = made["summary"]["final_eval"]
+    steps = make_core(config.env.id, 1, **config.env.task).max_episode_steps
     console.print(
+        f"evaluation return {final['mean_return']:.1f}; episodes last {final['mean_length']:.0f} "
+        f"of {steps} control steps on average (shorter: falls)\n"
         f"run: [bold]{made['run']}[/]\nexported policy: [bold]{made['exported'] / 'policy.onnx'}[/]"
         + "".join(f"\nreport: [bold]{report}[/]" for report in made["reports"])
     )

@@ -64,7 +64,7 @@ def test_demo_pipeline_runs_end_to_end(tmp_path, monkeypatch) -> None:
 
 
 def test_legged_demo_pipeline_sweeps_pushes_and_payloads_with_videos(tmp_path, monkeypatch) -> None:
-    """``robodrl demo --legged`` on a shortened copy of the robust quadruped recipe (1 s
+    """``robodrl demo`` on a shortened copy of the robust quadruped recipe (1 s
     episodes, 8 simulations): both reports, each with the nominal and worst-cell GIFs."""
     import yaml
     from rich.console import Console
@@ -86,11 +86,21 @@ def test_legged_demo_pipeline_sweeps_pushes_and_payloads_with_videos(tmp_path, m
         page = report.read_text()
         assert page.count("data:image/gif;base64,") == 2 and "worst cell" in page
     assert (made["exported"] / "policy.onnx").is_file()
-    assert "report-payload" in console.export_text()
+    text = console.export_text()
+    assert "report-payload" in text and "of 50 control steps on average" in text
+
+
+@pytest.mark.slow
+def test_make_demo_walks_the_quadruped(tmp_path) -> None:
+    """``make demo``'s job in full: the robust quadruped recipe, trained, exported and swept."""
+    result = _run("demo", "--run-dir", str(tmp_path / "demo"))
+    assert result.returncode == 0, result.stderr
+    assert "report-payload" in result.stdout and "of 1000 control steps" in result.stdout
+    assert (tmp_path / "demo" / "export" / "policy.onnx").is_file()
 
 
 @pytest.mark.slow
 def test_make_demo_swings_the_pendulum_up(tmp_path) -> None:
-    result = _run("demo", "--run-dir", str(tmp_path / "demo"))
+    result = _run("demo", "--quick", "--run-dir", str(tmp_path / "demo"))
     assert result.returncode == 0, result.stderr
     assert "swung up and balanced" in result.stdout and "robustness report:" in result.stdout
