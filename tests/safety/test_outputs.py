@@ -129,6 +129,12 @@ def test_read_only_locations_give_one_line_errors(
     _clean_error(run_cli("train", str(config), "--run-dir", str(target)), "cannot write")
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """The child's SIGINT as a terminal gives it: a shell starts background jobs (``pytest &``)
+    with SIGINT ignored, children inherit that, and Python then raises no KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_during_training_says_how_to_resume(tmp_path: Path) -> None:
     config = write_config(
         tmp_path / "config.yaml",
@@ -139,14 +145,27 @@ def test_ctrl_c_during_training_says_how_to_resume(tmp_path: Path) -> None:
         checkpoint={"every_steps": 256},
     )
     run = tmp_path / "run"
-    command = [sys.executable, "-m", "robodrl.cli", "train", str(config), "--run-dir", str(run)]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    # -X faulthandler: a SIGABRT makes the child print every thread's stack (see below)
+    command = [sys.executable, "-X", "faulthandler", "-m", "robodrl.cli", "train", str(config)]
+    command += ["--run-dir", str(run)]
+    process = subprocess.Popen(
+        command,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
+    )
     deadline = time.monotonic() + 120
     while not (run / "checkpoints" / "latest").is_file() and time.monotonic() < deadline:
         time.sleep(0.2)
     time.sleep(0.5)
     process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
+    try:
+        _, stderr = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:  # say where it was
+        process.send_signal(signal.SIGABRT)
+        _, stderr = process.communicate()
+        pytest.fail(f"training did not stop within 60 s of Ctrl-C; its threads:\n{stderr[-8000:]}")
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr
     assert f"robodrl train --resume {run}" in stderr and "latest checkpoint is at step" in stderr
