@@ -254,13 +254,25 @@ MIXED = {
 
 
 def test_players_of_different_algorithms_resume_exactly(tmp_path: Path) -> None:
-    """An SB3 TRPO protagonist against a population of SB3 SAC adversaries."""
+    """An SB3 TRPO protagonist against a population of SB3 SAC adversaries; each player logs
+    its training statistics in the run, none in the temporary folder (SB3's default)."""
     from robodrl.runs.loading import load_run_adversaries, load_run_policy
 
     config = write_config(tmp_path / "config.yaml", **MIXED)
-    straight, stopped = tmp_path / "straight", tmp_path / "stopped"
-    done = run_cli("train", str(config), "--run-dir", str(straight))
+    straight, stopped, temporary = tmp_path / "straight", tmp_path / "stopped", tmp_path / "tmp"
+    temporary.mkdir()
+    done = run_cli("train", str(config), "--run-dir", str(straight),
+                   env={"TMPDIR": str(temporary)})  # fmt: skip
     assert done.returncode == 0, done.stderr
+    assert not [p.name for p in temporary.iterdir() if p.name.startswith("SB3-")]
+    for player in ("protagonist", "adversary_0", "adversary_1"):
+        assert "train/" in (straight / "logs" / "session_0" / player / "progress.csv").read_text()
+    # an iteration: n_steps x 8 simulations for TRPO, 64 x 8 for an off-policy player
+    learner = json.loads((_latest(straight) / "state.json").read_text())["learner"]
+    per_iteration = {"protagonist": 32 * 8, "adversary_0": 64 * 8, "adversary_1": 64 * 8}
+    for player, steps in per_iteration.items():
+        updates = learner["schedule"][player]
+        assert learner["players"][player]["num_timesteps"] == updates * steps > 0
     killed_and_resumed(config, stopped)
     assert (_latest(straight) / "adversary_1" / "replay_buffer.pkl").is_file()
     obs = np.random.default_rng(0).normal(size=(16, 11)).astype(np.float32)

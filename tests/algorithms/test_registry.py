@@ -60,3 +60,24 @@ def test_vpg_hyperparameters_are_checked_strictly() -> None:
     assert config.algorithm.name == "vpg"
     with pytest.raises(ConfigError, match=r"policy\.log_std_init: .*ppo, a2c, trpo, vpg"):
         validate_config({**BASE, "algorithm": {"name": "sac"}, "policy": {"log_std_init": -1.0}})
+
+
+@pytest.mark.parametrize(
+    ("name", "hyperparameters"),
+    [("ppo", {"n_steps": 32, "batch_size": 64}), ("sac", {"learning_starts": 16})],
+)
+def test_an_sb3_learner_without_a_log_folder_writes_nothing_elsewhere(
+    name: str, hyperparameters: dict, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Left alone, SB3 makes a /tmp/SB3-<time> folder on every learn() call."""
+    import tempfile
+
+    from tests.conftest import RecordingHooks
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    algorithm = {"name": name, "hyperparameters": hyperparameters}
+    learner = get_algorithm(name).build(validate_config({**BASE, "algorithm": algorithm}))
+    learner.learn(64, RecordingHooks())
+    learner.learn(128, RecordingHooks())
+    assert learner.num_timesteps == 128
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("SB3")] == []

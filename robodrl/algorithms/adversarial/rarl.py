@@ -182,6 +182,10 @@ class RARLLearner(Learner):
     def act(self, obs: np.ndarray) -> np.ndarray:
         return self.protagonist.act(obs)
 
+    def set_log_folder(self, folder: Path) -> None:
+        for name, player in self.players.items():
+            player.set_log_folder(folder / name)  # each player's own training statistics
+
     def extra_evaluation(self, config: TrainConfig) -> dict[str, float]:
         """The protagonist against its adversaries, on the evaluation's seeds (deterministic
         players), beside the evaluation of the protagonist alone."""

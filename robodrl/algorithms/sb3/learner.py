@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback
-from stable_baselines3.common.logger import configure
+from stable_baselines3.common.logger import Logger, configure
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 
 from robodrl.algorithms.registry import Learner, RunHooks
@@ -29,6 +29,9 @@ class SB3Learner(Learner):
 
     def __init__(self, model: BaseAlgorithm) -> None:
         self.model = model
+        # silent until set_log_folder: left alone, SB3's learn() makes a new /tmp/SB3-<time>
+        # folder on every call (one per update for a player in a game)
+        model.set_logger(Logger(folder=None, output_formats=[]))
         env = model.get_env()
         self.normalizer = env if isinstance(env, ObservationNormalizer) else None
         self.vec_env = env.venv if self.normalizer is not None else env
@@ -57,7 +60,10 @@ class SB3Learner(Learner):
         (on-policy), or ``OFF_POLICY_ITERATION`` steps per simulation with SB3's own training
         schedule (off-policy)."""
         model = self.model
-        steps = getattr(model, "n_steps", OFF_POLICY_ITERATION) * model.n_envs
+        # not getattr(model, "n_steps", ...): SB3's off-policy models have n_steps too (n-step
+        # returns, 1 by default), which would make an iteration one step per simulation
+        off_policy = isinstance(model, OffPolicyAlgorithm)
+        steps = (OFF_POLICY_ITERATION if off_policy else model.n_steps) * model.n_envs
         with unchecked_distributions():
             model.learn(steps, callback=_HooksCallback(self, hooks), reset_num_timesteps=False)
 
