@@ -16,8 +16,11 @@ prints the fraction of grid cells keeping >= 80% of the policy's own nominal ret
 worst grid cell, the cost at nominal parameters (vs the nominal policy), and the mean return
 at full force against each adversary.
 
+``--adversary NAME`` trains RARL / RAP against the task's adversary preset ``NAME`` instead of
+its default (``rrls``: RRLS's 3 N caps); the random-force test keeps the default's caps.
+
 Usage: python benchmarks/robust_study.py [--task hopper] [--seeds 0 1 2] [--out DIR]
-       [--grid-episodes 5] [--episodes 16]
+       [--grid-episodes 5] [--episodes 16] [--adversary default]
 """
 
 from __future__ import annotations
@@ -55,6 +58,45 @@ def full_force(result: dict) -> float:
     ]
 
 
+def protagonist_share(run: Path) -> float:
+    """The protagonist's share of a run's steps (1 for a single-agent run), from its latest
+    checkpoint (the alternating schedule keeps the share steady)."""
+    checkpoints = run / "checkpoints"
+    latest = checkpoints / (checkpoints / "latest").read_text().strip()
+    state = json.loads((latest / "state.json").read_text())
+    players = state["learner"].get("players") if isinstance(state["learner"], dict) else None
+    if not players:
+        return 1.0
+    return players["protagonist"]["num_timesteps"] / state["num_timesteps"]
+
+
+def plot_learning(runs: dict[str, Path], out: Path, title: str) -> None:
+    """Each run's evaluation returns along the way, as the run evaluated itself (the DR run
+    under its randomization and perturbations; RARL / RAP also against their adversaries)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, ax = plt.subplots(figsize=(7, 4.2))
+    for name, run in runs.items():
+        rows = [json.loads(line) for line in (run / "logs" / "evaluations.jsonl").open()]
+        share = protagonist_share(run)
+        steps = [row["step"] * share / 1e6 for row in rows]
+        (line,) = ax.plot(steps, [row["mean_return"] for row in rows], marker="o", label=name)
+        if "vs_adversary_mean_return" in rows[0]:
+            against = [row["vs_adversary_mean_return"] for row in rows]
+            ax.plot(steps, against, linestyle="--", color=line.get_color(),
+                    label=f"{name} against its adversaries")  # fmt: skip
+    ax.set_xlabel("the protagonist's env steps, millions")
+    ax.set_ylabel("evaluation return (dr: randomized)")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(out, dpi=100)
+    plt.close(figure)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--task", default="hopper")
@@ -62,13 +104,15 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("runs/robust_study"))
     parser.add_argument("--grid-episodes", type=int, default=5)
     parser.add_argument("--episodes", type=int, default=16)
+    parser.add_argument("--adversary", default="default")
     args = parser.parse_args()
     dr = ["env.randomization=dr-default", "env.perturbations=dr-default"]
+    adversary = [f"adversary={args.adversary}"]
     policies = {
         "nominal": (f"{args.task}_ppo", []),
         "dr": (f"{args.task}_ppo", dr),
-        "rarl": (f"{args.task}_rarl_ppo", []),
-        "rap": (f"{args.task}_rap_ppo", []),
+        "rarl": (f"{args.task}_rarl_ppo", adversary),
+        "rap": (f"{args.task}_rap_ppo", adversary),
     }
     rows: dict[str, list[dict[str, float]]] = {name: [] for name in policies}
     for seed in args.seeds:
@@ -76,6 +120,7 @@ def main() -> None:
         runs = {name: root / name for name in policies}
         for name, (recipe, overrides) in policies.items():
             train(recipe, runs[name], seed, overrides)
+        plot_learning(runs, root / "learning_curves.png", f"{args.task}, seed {seed}")
         order = list(runs.values())
         grid = evaluate(order, root / "grid", "rarl-mass-friction", args.grid_episodes, None)
         tests = {
