@@ -120,7 +120,8 @@ def main() -> None:
         runs = {name: root / name for name in policies}
         for name, (recipe, overrides) in policies.items():
             train(recipe, runs[name], seed, overrides)
-        plot_learning(runs, root / "learning_curves.png", f"{args.task}, seed {seed}")
+        title = f"{args.task}, seed {seed}, RARL / RAP adversary: {args.adversary}"
+        plot_learning(runs, root / "learning_curves.png", title)
         order = list(runs.values())
         grid = evaluate(order, root / "grid", "rarl-mass-friction", args.grid_episodes, None)
         tests = {
