@@ -33,6 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
+from robodrl.runs.checkpoints import find_checkpoint
+
 
 def train(recipe: str, run: Path, seed: int, overrides: list[str]) -> None:
     if (run / "summary.json").is_file():
@@ -61,10 +63,8 @@ def full_force(result: dict) -> float:
 def protagonist_share(run: Path) -> float:
     """The protagonist's share of a run's steps (1 for a single-agent run), from its latest
     checkpoint (the alternating schedule keeps the share steady)."""
-    checkpoints = run / "checkpoints"
-    latest = checkpoints / (checkpoints / "latest").read_text().strip()
-    state = json.loads((latest / "state.json").read_text())
-    players = state["learner"].get("players") if isinstance(state["learner"], dict) else None
+    state = json.loads((find_checkpoint(run, "latest") / "state.json").read_text())
+    players = state["learner"].get("players")
     if not players:
         return 1.0
     return players["protagonist"]["num_timesteps"] / state["num_timesteps"]
