@@ -40,7 +40,7 @@ from robodrl.runs.loading import load_run_policy
 PUSH_MIDDLE_CELL = {
     "pushes": [
         {
-            "body": "torso",
+            "body": "@base",
             "kind": "velocity",
             "magnitude": {"low": 0.75, "high": 0.75},
             "interval_seconds": {"low": 2.0, "high": 3.0},

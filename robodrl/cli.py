@@ -13,6 +13,7 @@ from rich.table import Table
 from robodrl.cli_parser import build_parser
 from robodrl.datasets.commands import run_demos_command
 from robodrl.errors import ConfigError, RobodrlError
+from robodrl.robot_commands import run_robot_command
 
 
 def _cmd_envs(args: argparse.Namespace) -> None:
@@ -256,6 +257,7 @@ COMMANDS = {
     "pipeline": _cmd_pipeline,
     "render": _cmd_render,
     "demos": run_demos_command,
+    "robot": run_robot_command,
 }
 
 

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from robodrl.datasets.commands import add_demos_parser
+from robodrl.robot_commands import add_robot_parser
 
 Subparsers = argparse._SubParsersAction  # what add_subparsers returns
 
@@ -28,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_bench,
         add_demos_parser,
         _add_run_onnx,
+        add_robot_parser,
     ):
         add(sub)
     return parser

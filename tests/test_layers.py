@@ -21,7 +21,7 @@ LAYERS = [
     ("robodrl.runs", "robodrl.algorithms.imitation.dagger", "robodrl.algorithms.imitation.airl"),
     ("robodrl.evaluation", "robodrl.export"),
     ("robodrl.pipeline", "robodrl.demo", "robodrl.cli", "robodrl.cli_parser",
-     "robodrl.__main__", "robodrl.datasets.commands"),
+     "robodrl.__main__", "robodrl.datasets.commands", "robodrl.robot_commands"),
 ]  # fmt: skip
 
 

@@ -51,10 +51,17 @@ def default_num_threads(num_envs: int) -> int:
     return max(1, min(num_envs, os.cpu_count() or 1))
 
 
+def memory_per_simulation(model: mujoco.MjModel) -> int:
+    """Bytes one simulation of a batch needs: its MjData buffer plus its arena. The model's own
+    buffer (meshes, textures) is shared by the batch and counted once, not per simulation."""
+    data_buffer = mujoco.MjData(model).nbuffer  # qpos, xpos, ...: sized by the model's counts
+    return int(model.narena) + int(data_buffer)
+
+
 def check_memory(model: mujoco.MjModel, num_envs: int) -> None:
     """Refuse a batch whose simulations cannot fit in this machine's memory (before MuJoCo
     spends seconds failing to allocate it)."""
-    per_sim = int(model.narena) + 2 * int(model.nbuffer)  # arena + the data's own buffers
+    per_sim = memory_per_simulation(model)
     try:
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):  # not every platform says

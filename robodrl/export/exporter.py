@@ -78,7 +78,7 @@ def export_run(
     policy = load_trained(run_dir, checkpoint=checkpoint, trust=trust)
     if policy.network is None and policy.team is None:
         raise ExportError(f"{run_dir}: {policy.why_not_exportable}")
-    config = run_config(run_dir)
+    config = run_config(run_dir, trust=trust)
     env = config.env
     env_kwargs = {
         "env_id": env.robot_id,

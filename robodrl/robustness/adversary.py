@@ -33,6 +33,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from robodrl.errors import ConfigError, InvalidActionError, format_validation_error
 from robodrl.robustness.loading import presets_root, task_folder
+from robodrl.robustness.roles import robot_mass
 from robodrl.robustness.spec import AsTuple, NonNegative, Strict
 from robodrl.robustness.targets import match_elements
 from robodrl.yamlio import load_yaml_file
@@ -51,6 +52,14 @@ class AdversarySpec(Strict):
     components: Axes = ("x", "y", "z")
     torque_components: Axes = ("x", "y", "z")
     observation: Literal["protagonist", "privileged"] = "protagonist"
+    #: newton, or robot_weight: max_force is a fraction of the robot's weight (mass x |g|)
+    force_unit: Literal["newton", "robot_weight"] = "newton"
+
+    def force_cap(self, model: mujoco.MjModel) -> float:
+        """``max_force`` in newtons on ``model``'s robot."""
+        if self.force_unit == "newton":
+            return self.max_force
+        return self.max_force * robot_mass(model) * float(np.linalg.norm(model.opt.gravity))
 
     @model_validator(mode="after")
     def _distinct(self) -> AdversarySpec:
@@ -104,7 +113,7 @@ class Adversary:
         self.body_ids = self.check_bodies(spec, model)
         self.body_names = [model.body(int(b)).name for b in self.body_ids]
         columns = [AXES[a] for a in spec.components]
-        caps = [spec.max_force] * len(columns)
+        caps = [spec.force_cap(model)] * len(columns)
         if spec.max_torque > 0:
             columns += [3 + AXES[a] for a in spec.torque_components]
             caps += [spec.max_torque] * len(spec.torque_components)

@@ -16,6 +16,7 @@ import numpy as np
 from mujoco import batch as mjbatch
 
 from robodrl.errors import ConfigError
+from robodrl.robustness.roles import robot_mass
 from robodrl.robustness.spec import QUANTITIES, RandomizationSpec, RandomizedParameter
 from robodrl.robustness.targets import joint_dofs, match_elements
 
@@ -47,6 +48,7 @@ class Parameter:
     elements: np.ndarray  # body / geom / dof / actuator ids; [0] for gravity
     names: list[str]
     width: int  # values drawn per element
+    unit_scale: float = 1.0  # kg per unit of the parameter (the robot's mass for robot_mass)
 
     @property
     def label(self) -> str:
@@ -78,7 +80,9 @@ def _resolve(param: RandomizedParameter, model: mujoco.MjModel, where: str) -> P
         ]
         if unlimited:
             raise ConfigError(f"{where}: actuators {unlimited} have no force limit to randomize")
-    return Parameter(param, ids, names, 3 if param.quantity == "com_offset" else 1)
+    unit_scale = robot_mass(model) if param.unit == "robot_mass" else 1.0
+    width = 3 if param.quantity == "com_offset" else 1
+    return Parameter(param, ids, names, width, unit_scale)
 
 
 def _check_non_negative(param: Parameter, nominal: dict[str, np.ndarray], where: str) -> None:
@@ -87,7 +91,7 @@ def _check_non_negative(param: Parameter, nominal: dict[str, np.ndarray], where:
     minimum = QUANTITIES[spec.quantity][2]
     if spec.operation != "add" or minimum is None:
         return
-    low, _ = spec.distribution.bounds()
+    low = spec.distribution.bounds()[0] * param.unit_scale
     current = _read(param, nominal)
     if (current + low < minimum).any():
         raise ConfigError(
@@ -257,6 +261,8 @@ class DomainRandomizer:
             x = transform(p.spec, uniform[:, block], normal[:, block]).reshape(len(ids), *size)
             if p.label in self.pinned:  # a sweep cell: this simulation's value is fixed
                 x = np.broadcast_to(self.pinned[p.label][ids, None, None], x.shape)
+            if p.unit_scale != 1.0:  # a fraction of the robot's mass, in kg
+                x = x * p.unit_scale
             shape = (len(ids), len(p.elements), p.width)
             _apply(p, work, np.broadcast_to(x, shape), self.progress)
         for name, values in work.items():

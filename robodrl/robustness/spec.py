@@ -142,6 +142,8 @@ class RandomizedParameter(Strict):
     distribution: Distribution
     component: Literal["sliding", "torsional", "rolling", "all"] = "sliding"
     shared: bool = False
+    #: kg, or robot_mass: the values are fractions of the robot's mass (payload; mass add / set)
+    unit: Literal["kg", "robot_mass"] = "kg"
 
     @model_validator(mode="after")
     def _consistent(self) -> RandomizedParameter:
@@ -164,6 +166,14 @@ class RandomizedParameter(Strict):
             raise ValueError(
                 f"operation {self.operation!r} is not valid for {self.quantity!r}; "
                 f"use {' or '.join(operations)}"
+            )
+        mass_like = self.quantity == "payload" or (
+            self.quantity == "mass" and self.operation != "scale"
+        )
+        if self.unit != "kg" and not mass_like:
+            raise ValueError(
+                f"unit: {self.unit} is for masses in kg (payload, or mass with add / set), "
+                f"not {self.quantity!r} with {self.operation!r}"
             )
         low, _ = self.distribution.bounds()
         if self.operation == "scale" and low <= 0 and minimum is not None:

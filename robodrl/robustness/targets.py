@@ -8,6 +8,7 @@ import mujoco
 import numpy as np
 
 from robodrl.errors import ConfigError
+from robodrl.robustness.roles import role_names
 
 OBJECT_TYPES = {
     "body": mujoco.mjtObj.mjOBJ_BODY,
@@ -34,9 +35,13 @@ def element_names(model: mujoco.MjModel, kind: str) -> list[str]:
 def match_elements(
     model: mujoco.MjModel, kind: str, pattern: str, *, where: str
 ) -> tuple[np.ndarray, list[str]]:
-    """Ids and names of the ``kind`` elements whose name matches ``pattern`` (glob)."""
+    """Ids and names of the ``kind`` elements whose name matches ``pattern`` (a glob, or a role
+    such as ``@base``: see :mod:`robodrl.robustness.roles`)."""
     first = 1 if kind == "body" else 0
     names = element_names(model, kind)
+    if pattern.startswith("@"):
+        wanted = role_names(model, kind, pattern, where=where)
+        return np.array([names.index(n) + first for n in wanted]), wanted
     hits = [(i + first, n) for i, n in enumerate(names) if n and fnmatch.fnmatchcase(n, pattern)]
     if not hits:
         valid = ", ".join(n for n in names if n) or "(none)"

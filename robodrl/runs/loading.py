@@ -11,14 +11,17 @@ from robodrl.config import TrainConfig, load_config
 from robodrl.errors import ConfigError
 from robodrl.policy import OnnxFilePolicy, OnnxTeamPolicy, Policy, TrainedPolicy
 from robodrl.runs.checkpoints import CheckpointError, loading, open_checkpoint
+from robodrl.runs.robot_copy import robot_overrides
 from robodrl.runs.train import CONFIG_FILE
 
 
-def run_config(run_dir: Path) -> TrainConfig:
-    """The resolved config a run saved; a folder without one is not a run."""
+def run_config(run_dir: Path, *, trust: bool = False) -> TrainConfig:
+    """The resolved config a run saved, on the run's own copy of its robot; a folder without
+    one is not a run."""
+    run_dir = Path(run_dir)
     if not (run_dir / CONFIG_FILE).is_file():
         raise CheckpointError(f"{run_dir}: not a run directory (no {CONFIG_FILE})")
-    return load_config(run_dir / CONFIG_FILE)
+    return load_config(run_dir / CONFIG_FILE, robot_overrides(run_dir, trust=trust))
 
 
 def load_run_policy(
@@ -26,7 +29,7 @@ def load_run_policy(
 ) -> TrainedPolicy:
     """The deterministic policy of ``checkpoint`` (``best``, ``latest`` or ``step_N``)."""
     run_dir = Path(run_dir)
-    config = run_config(run_dir)
+    config = run_config(run_dir, trust=trust)
     folder, state, normalizer = open_checkpoint(run_dir, checkpoint, trust=trust)
     with loading(folder):
         return get_algorithm(config.algorithm.name).load_policy(config, folder, state, normalizer)
@@ -36,7 +39,7 @@ def load_run_adversaries(run_dir: str | Path, *, checkpoint: str = "best", trust
     """The trained adversaries of an adversarial run (``rarl``) at ``checkpoint``: their
     :class:`~robodrl.robustness.adversary.AdversarySpec` and deterministic forces."""
     run_dir = Path(run_dir)
-    config = run_config(run_dir)
+    config = run_config(run_dir, trust=trust)
     entry = get_algorithm(config.algorithm.name)
     if not entry.capabilities.adversarial:
         raise ConfigError(

@@ -20,6 +20,7 @@ from robodrl.runs.checkpoints import (
     open_checkpoint,
     step_folders,
 )
+from robodrl.runs.robot_copy import check_new_robot, own_robot, robot_overrides
 from robodrl.runs.session import RunSession
 
 CONFIG_FILE = "config.yaml"
@@ -97,12 +98,14 @@ def train(config: TrainConfig, run_dir: Path | None = None) -> tuple[Path, dict[
             " or another --run-dir"
         )
     check_device(config.device)
+    check_new_robot(config)
     learner = get_algorithm(config.algorithm.name).build(config)
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise unwritable(run_dir, err) from None
     write_text(run_dir / CONFIG_FILE, dump_config(config))
+    own_robot(config, run_dir)
     return run_dir, _learn(learner, config, run_dir, RunSession(config, run_dir))
 
 
@@ -121,7 +124,7 @@ def resume(
     run_dir = Path(run_dir)
     if not (run_dir / CONFIG_FILE).is_file():
         raise ConfigError(f"{run_dir}: not a run directory (no {CONFIG_FILE})")
-    config = load_config(run_dir / CONFIG_FILE)
+    config = load_config(run_dir / CONFIG_FILE, robot_overrides(run_dir, trust=trust))
     if total_steps is not None:
         if total_steps < config.total_steps:
             raise ConfigError(

@@ -23,8 +23,12 @@ from dataclasses import dataclass
 import mujoco
 import numpy as np
 
+from robodrl.envs.legged.joints import actuated_joints, check_pose
 from robodrl.envs.legged.robot import LEGS, RobotDescription
 from robodrl.errors import ConfigError, suggest
+from robodrl.robustness.roles import add_roles
+
+ARENA_BYTES = 2 * 2**20
 
 IMU_SENSORS = {
     "imu_gyro": mujoco.mjtSensor.mjSENS_GYRO,
@@ -80,19 +84,6 @@ def _find(spec_list, name: str, kind: str, where: str):
     )
 
 
-def leg_joints(spec: mujoco.MjSpec, base_name: str) -> list[mujoco.MjsJoint]:
-    """The robot's hinge / slide joints below the base, in tree order."""
-    joints = [
-        j
-        for j in spec.joints
-        if j.type in (mujoco.mjtJoint.mjJNT_HINGE, mujoco.mjtJoint.mjJNT_SLIDE)
-    ]
-    unnamed = [i for i, j in enumerate(joints) if not j.name]
-    if unnamed:
-        raise ConfigError(f"robot MJCF: joints {unnamed} have no name; name every leg joint")
-    return joints
-
-
 def _check_base(spec: mujoco.MjSpec, robot: RobotDescription) -> mujoco.MjsBody:
     where = f"{robot.source or 'robot'}: base_body"
     base = _find(spec.bodies, robot.base_body, "body", where)
@@ -102,23 +93,13 @@ def _check_base(spec: mujoco.MjSpec, robot: RobotDescription) -> mujoco.MjsBody:
     return base
 
 
-def _check_pose(robot: RobotDescription, joints: list[mujoco.MjsJoint]) -> np.ndarray:
-    """Standing pose per joint; a pose outside a limited joint's range is refused."""
-    names = [j.name for j in joints]
+def _pose(robot: RobotDescription, model: mujoco.MjModel, names: list[str]) -> np.ndarray:
+    """Standing pose per joint (radians, whatever unit the MJCF's angles are in)."""
     if isinstance(robot.standing_pose, dict):
         pose = np.array(robot.per_joint("standing_pose", names)) if names else np.zeros(0)
     else:
         pose = np.full(len(names), float(robot.standing_pose))
-    for joint, angle in zip(joints, pose, strict=True):
-        low, high = joint.range
-        limited = joint.limited == mujoco.mjtLimited.mjLIMITED_TRUE or (
-            joint.limited == mujoco.mjtLimited.mjLIMITED_AUTO and low < high
-        )
-        if limited and not low <= angle <= high:
-            raise ConfigError(
-                f"{robot.source or 'robot'}: standing_pose: {angle:g} rad for joint "
-                f"{joint.name!r} is outside its range [{low:g}, {high:g}]"
-            )
+    check_pose(model, names, pose, where=robot.source or "robot")
     return pose
 
 
@@ -129,42 +110,95 @@ def _strip(spec: mujoco.MjSpec) -> None:
             spec.delete(element)
 
 
-def _add_actuators(spec: mujoco.MjSpec, robot: RobotDescription, joints, pose) -> None:
-    names = [j.name for j in joints]
+def _add_actuators(spec: mujoco.MjSpec, robot: RobotDescription, names, pose) -> None:
     kp, kd = robot.per_joint("kp", names), robot.per_joint("kd", names)
     limit = robot.per_joint("torque_limit", names)
     scale = robot.per_joint("action_scale", names)
     armature = robot.per_joint("armature", names) if robot.armature is not None else None
-    for i, joint in enumerate(joints):
+    joints = {j.name: j for j in spec.joints}
+    for i, name in enumerate(names):
         if armature is not None:
-            joint.armature = armature[i]
-        actuator = spec.add_actuator(name=joint.name, target=joint.name)
+            joints[name].armature = armature[i]
+        actuator = spec.add_actuator(name=name, target=name)
         actuator.trntype = mujoco.mjtTrn.mjTRN_JOINT
         actuator.gaintype = mujoco.mjtGain.mjGAIN_FIXED
         actuator.biastype = mujoco.mjtBias.mjBIAS_AFFINE
         actuator.gainprm[0] = kp[i]
         actuator.biasprm[:3] = [0.0, -kp[i], -kd[i]]
         actuator.ctrllimited = mujoco.mjtLimited.mjLIMITED_TRUE
-        actuator.ctrlrange = [pose[i] - scale[i], pose[i] + scale[i]]
+        actuator.ctrlrange = [pose[i] - scale[i], pose[i] + scale[i]]  # radians, never converted
         actuator.forcelimited = mujoco.mjtLimited.mjLIMITED_TRUE
         actuator.forcerange = [-limit[i], limit[i]]
 
 
-def _add_sensors(spec: mujoco.MjSpec, robot: RobotDescription, feet) -> None:
-    where = f"{robot.source or 'robot'}: imu_site"
-    _find(spec.sites, robot.imu_site, "site", where)
+def _imu_site(spec: mujoco.MjSpec, robot: RobotDescription, base: mujoco.MjsBody) -> str:
+    """The IMU site's name: the description's, or one added at the base origin."""
+    if robot.imu_site is not None:
+        _find(spec.sites, robot.imu_site, "site", f"{robot.source or 'robot'}: imu_site")
+        return robot.imu_site
+    taken = set(_names(spec.sites))
+    name = next(n for n in ("imu", "robodrl_imu", "robodrl_base_imu") if n not in taken)
+    base.add_site(name=name, pos=[0, 0, 0], size=[0.01, 0, 0], rgba=[0, 0, 0, 0])
+    return name
+
+
+def _add_sensors(spec, robot: RobotDescription, model0, base: mujoco.MjsBody) -> None:
+    imu = _imu_site(spec, robot, base)
     for name, kind in IMU_SENSORS.items():
         sensor = spec.add_sensor(name=name, type=kind)
         sensor.objtype = mujoco.mjtObj.mjOBJ_SITE
-        sensor.objname = robot.imu_site
-    for leg, geom in zip(LEGS, feet, strict=True):
-        site = geom.parent.add_site(name=f"{leg}_foot_contact", pos=geom.pos, quat=geom.quat)
-        site.type = mujoco.mjtGeom.mjGEOM_SPHERE
-        site.size = [1.25 * float(np.max(geom.size[:1])) + 0.005, 0, 0]
+        sensor.objname = imu
+    geoms = {g.name: g for g in spec.geoms if g.name}
+    for leg, name in zip(LEGS, robot.foot_geoms, strict=True):
+        site = geoms[name].parent.add_site(name=f"{leg}_foot_contact", **foot_site(model0, name))
         site.rgba = [0, 0, 0, 0]
         sensor = spec.add_sensor(name=f"{leg}_foot_touch", type=mujoco.mjtSensor.mjSENS_TOUCH)
         sensor.objtype = mujoco.mjtObj.mjOBJ_SITE
         sensor.objname = site.name
+
+
+def foot_site(model: mujoco.MjModel, geom_name: str) -> dict:
+    """A touch-sensor volume around a whole foot geom, in its body's frame: the same shape a
+    little larger for spheres and capsules (a capsule's tip included), else the geom's bounding
+    box (boxes, cylinders, ellipsoids, meshes)."""
+    geom = model.geom(geom_name)
+    pos, quat, size = geom.pos.copy(), geom.quat.copy(), geom.size
+    if int(geom.type[0]) == int(mujoco.mjtGeom.mjGEOM_SPHERE):
+        return {"type": mujoco.mjtGeom.mjGEOM_SPHERE, "pos": pos, "quat": quat,
+                "size": [1.25 * float(size[0]) + 0.005, 0, 0]}  # fmt: skip
+    if int(geom.type[0]) == int(mujoco.mjtGeom.mjGEOM_CAPSULE):
+        return {"type": mujoco.mjtGeom.mjGEOM_CAPSULE, "pos": pos, "quat": quat,
+                "size": [1.25 * float(size[0]) + 0.005, float(size[1]), 0]}  # fmt: skip
+    centre, half = model.geom_aabb[geom.id, :3], model.geom_aabb[geom.id, 3:]
+    rotation = np.zeros(9)
+    mujoco.mju_quat2Mat(rotation, quat)
+    margin = 0.25 * float(np.min(half)) + 0.005
+    return {"type": mujoco.mjtGeom.mjGEOM_BOX, "pos": pos + rotation.reshape(3, 3) @ centre,
+            "quat": quat, "size": half + margin}  # fmt: skip
+
+
+def _add_roles(spec, model0, robot: RobotDescription, names: list[str]) -> None:
+    base = model0.body(robot.base_body).id
+    bodies = [b for b in range(base, model0.nbody) if _below(model0, b, base)]
+    body_names = [model0.body(b).name for b in bodies if model0.body(b).name]
+    geom_names = [
+        model0.geom(g).name
+        for g in range(model0.ngeom)
+        if int(model0.geom_bodyid[g]) in bodies and model0.geom(g).name
+    ]
+    foot_bodies = [model0.body(int(model0.geom(g).bodyid[0])).name for g in robot.foot_geoms]
+    add_roles(spec, {
+        "base": {"body": [robot.base_body]},
+        "feet": {"geom": robot.foot_geoms, "body": [b for b in foot_bodies if b]},
+        "legs": {"joint": names, "actuator": names},
+        "robot": {"body": body_names, "geom": geom_names},
+    })  # fmt: skip
+
+
+def _below(model: mujoco.MjModel, body: int, ancestor: int) -> bool:
+    while body > ancestor:
+        body = int(model.body_parentid[body])
+    return body == ancestor
 
 
 def _floor(spec: mujoco.MjSpec) -> mujoco.MjsGeom:
@@ -187,7 +221,7 @@ def _set_physics(spec: mujoco.MjSpec, settings: PhysicsSettings, feet, base) -> 
     floor = _floor(spec)
     if not settings.feet_only_contacts:
         return
-    foot_names = {g.name for g in feet}
+    foot_names = set(feet)
     robot_geoms = base.find_all(mujoco.mjtObj.mjOBJ_GEOM)
     for geom in robot_geoms:
         is_foot = geom.name in foot_names
@@ -195,26 +229,40 @@ def _set_physics(spec: mujoco.MjSpec, settings: PhysicsSettings, feet, base) -> 
     floor.contype, floor.conaffinity = 1, 1
 
 
+def _set_arena(spec: mujoco.MjSpec, model0: mujoco.MjModel) -> None:
+    """An MJCF without ``<size memory>`` gets an arena sized for the robot (MuJoCo's default,
+    13 MiB a simulation, is mostly unused by a quadruped): 2 MiB per 32 degrees of freedom."""
+    if spec.memory < 0:
+        spec.memory = ARENA_BYTES * max(1, -(-model0.nv // 32))
+
+
+def _compile(spec: mujoco.MjSpec, robot: RobotDescription, what: str) -> mujoco.MjModel:
+    try:
+        return spec.compile()
+    except Exception as err:  # MuJoCo raises ValueError for compile errors
+        raise ConfigError(f"{robot.source or 'robot'}: {what} does not compile: {err}") from None
+
+
 def build_model(
     robot: RobotDescription, physics: str
 ) -> tuple[mujoco.MjModel, list[str], np.ndarray]:
-    """Compile the task's model; return it, the leg joint names and the standing pose."""
+    """Compile the task's model; return it, the actuated joint names and the standing pose."""
     path = robot.mjcf_path()
     try:
         spec = mujoco.MjSpec.from_file(str(path))
-    except Exception as err:  # MuJoCo raises ValueError for parse and compile errors
+    except Exception as err:  # MuJoCo raises ValueError for parse errors
         raise ConfigError(f"{robot.source or 'robot'}: mjcf {str(path)!r}: {err}") from None
     base = _check_base(spec, robot)
     where = f"{robot.source or 'robot'}: feet"
-    feet = [_find(spec.geoms, name, "geom", where) for name in robot.foot_geoms]
-    joints = leg_joints(spec, robot.base_body)
-    pose = _check_pose(robot, joints)
+    for name in robot.foot_geoms:
+        _find(spec.geoms, name, "geom", where)
+    model0 = _compile(spec.copy(), robot, f"the MJCF {str(path)!r}")  # radians, as compiled
+    names = actuated_joints(model0, model0.body(robot.base_body).id, where=robot.source or "robot")
+    pose = _pose(robot, model0, names)
     _strip(spec)
-    _add_actuators(spec, robot, joints, pose)
-    _add_sensors(spec, robot, feet)
-    _set_physics(spec, PHYSICS[physics], feet, base)
-    try:
-        model = spec.compile()
-    except Exception as err:
-        raise ConfigError(f"{robot.source or 'robot'}: the robot does not compile: {err}") from None
-    return model, [j.name for j in joints], pose
+    _add_actuators(spec, robot, names, pose)
+    _add_sensors(spec, robot, model0, base)
+    _add_roles(spec, model0, robot, names)
+    _set_arena(spec, model0)
+    _set_physics(spec, PHYSICS[physics], robot.foot_geoms, base)
+    return _compile(spec, robot, "the robot"), names, pose

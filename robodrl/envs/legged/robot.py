@@ -4,7 +4,8 @@ A description is a small YAML file (``robots/<name>.yaml`` for robodrl's robots,
 
     mjcf: go1_class.xml          # path relative to this file, or "menagerie:<robot>/<file>.xml"
     base_body: torso             # the floating base (its free joint is the robot's root)
-    imu_site: imu                # where the gyro, accelerometer and velocimeter sit
+    imu_site: imu                # where the gyro, accelerometer and velocimeter sit (optional:
+                                 # without it the task adds a site at the base's origin)
     feet:                        # foot collision geoms, one per leg (the order of the gait clock)
       front_left: front_left_foot
       front_right: front_right_foot
@@ -57,7 +58,7 @@ class RobotDescription(Strict):
 
     mjcf: str
     base_body: str
-    imu_site: str
+    imu_site: str | None = None
     feet: Feet
     standing_pose: Angle | dict[str, Angle]
     standing_height: Positive

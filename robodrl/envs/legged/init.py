@@ -1,0 +1,120 @@
+"""``robodrl robot init MJCF``: write a quadruped's robot description from its MJCF.
+
+- the base is the free joint's body; the legs are the four chains of joints below it, each with
+  its foot, the lowest collision geom of the chain, assigned front / back and left / right by its
+  position in the base frame;
+- the IMU site is a site on the base named ``*imu*``, else the task adds one at the base origin;
+- the standing pose comes from a keyframe (``home``, ``stand``, else the first), else qpos0;
+- torque limits come from actuator ``forcerange``, joint ``actuatorfrcrange`` or a motor's gear x
+  ctrlrange; kp / kd from the MJCF's position actuators, else a step-response test (well damped,
+  <= 10% overshoot); armature is kept; angles in degrees are converted (MuJoCo compiles them).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+
+from robodrl.atomic import OutputError, write_text
+from robodrl.envs.legged import describe as d
+from robodrl.envs.legged.gains import tune
+from robodrl.envs.legged.joints import actuated_joints
+from robodrl.envs.legged.motors import armature, position_gains, torque_limit
+from robodrl.envs.legged.robot import RobotDescription
+from robodrl.errors import ConfigError
+
+HEADER = "# robodrl robot description, written by `robodrl robot init`"
+CLEARANCE = 0.002  # m between the lowest foot and the floor at reset
+
+
+def describe(mjcf: Path, out: Path) -> tuple[dict, list[d.Finding]]:
+    """The description of the quadruped in ``mjcf`` (paths relative to ``out``'s folder)."""
+    where = str(mjcf)
+    model = d.compile_mjcf(mjcf)
+    base = d.find_base(model, where)
+    joints = actuated_joints(model, base, where=where)
+    if not joints:
+        raise ConfigError(f"{where}: no hinge or slide joint below the base; nothing to actuate")
+    pose, pose_source = d.standing_pose(model, joints)
+    data = d.posed_data(model, base, joints, pose)
+    feet = d.find_feet(model, data, base, joints, where)
+    lowest = min(d.lowest_point(model, data, model.geom(g).id) for g in feet.values())
+    imu, imu_source = d.find_imu(model, base)
+    limits = [torque_limit(model, j, where) for j in joints]
+    relative = os.path.relpath(mjcf.resolve(), out.resolve().parent)
+    found = [
+        d.Finding("mjcf", relative, "the file given"),
+        d.Finding("base_body", model.body(base).name, "the body with the free joint"),
+        d.Finding("imu_site", imu, imu_source),
+        d.Finding("feet", feet, "lowest collision geom of each leg chain, placed by position"),
+        d.Finding("standing_pose", _rounded(joints, pose), pose_source),
+        d.Finding("standing_height", round(CLEARANCE - lowest, 4), "the feet just touching"),
+        d.Finding("torque_limit", _rounded(joints, [v for v, _ in limits]),
+                  ", ".join(sorted({s.split(" ", 2)[-1] if s.startswith("actuator") else s
+                                    for _, s in limits}))),
+        d.Finding("action_scale", d.ACTION_SCALE, "robodrl's default (rad)"),
+    ]  # fmt: skip
+    arm = armature(model, joints)
+    if arm is not None:
+        found.append(d.Finding("armature", _compact(arm), "the MJCF's joints"))
+    document = {f.field: f.value for f in found if f.value is not None}
+    found += _gains(model, joints, document, out, where)
+    document = {f.field: f.value for f in found if f.value is not None}
+    return document, found
+
+
+def _gains(model, joints: list[str], document: dict, out: Path, where: str) -> list[d.Finding]:
+    given = [position_gains(model, j) for j in joints]
+    if all(g is not None for g in given):
+        kp = _compact({j: g[0] for j, g in zip(joints, given, strict=True)})  # type: ignore[index]
+        kd = _compact({j: g[1] for j, g in zip(joints, given, strict=True)})  # type: ignore[index]
+        return [d.Finding("kp", kp, "the MJCF's position actuators"),
+                d.Finding("kd", kd, "the MJCF's position actuators")]  # fmt: skip
+    source = str(out.resolve())
+    draft = {**document, "mjcf": str((out.resolve().parent / document["mjcf"]).resolve())}
+    robot = RobotDescription.model_validate({**draft, "kp": 1.0, "kd": 0.0, "source": source})
+    torque = robot.per_joint("torque_limit", joints)
+    kp, kd = tune(robot, joints, torque)
+    return [
+        d.Finding(
+            "kp", _compact(kp), "full action reaches the torque limit; >= standing load / 0.05 rad"
+        ),
+        d.Finding("kd", _compact(kd), "step-response test: <= 10% overshoot"),
+    ]
+
+
+def _rounded(joints: list[str], values) -> dict[str, float]:
+    return {j: round(float(v), 6) for j, v in zip(joints, values, strict=True)}
+
+
+def _compact(values: dict[str, float]) -> float | dict[str, float]:
+    """One number when every joint has the same value."""
+    unique = set(values.values())
+    return next(iter(unique)) if len(unique) == 1 else values
+
+
+def render(document: dict, found: list[d.Finding], mjcf: Path) -> str:
+    """The description as YAML, each field with the reason it was chosen."""
+    lines = [f"{HEADER} from {mjcf.name}", "# units: rad, m, N·m, N·m/rad, N·m·s/rad, kg·m²"]
+    reasons = {f.field: f.source for f in found}
+    for field, value in document.items():
+        lines.append(f"# {field}: {reasons[field]}")
+        lines.append(yaml.safe_dump({field: value}, sort_keys=False, width=100).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def write_description(text: str, out: Path) -> None:
+    """Write atomically; never replace a file that ``robot init`` did not write."""
+    if out.exists():
+        try:
+            ours = out.is_file() and out.read_text().startswith(HEADER)
+        except (OSError, UnicodeDecodeError):
+            ours = False
+        if not ours:
+            raise OutputError(
+                f"{out} exists and was not written by `robodrl robot init`; robodrl never "
+                "replaces it: give another --out"
+            )
+    write_text(out, text)

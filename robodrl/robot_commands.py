@@ -1,0 +1,86 @@
+"""``robodrl robot init MJCF`` and ``robodrl robot check ROBOT.yaml``: the user's own quadruped."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from robodrl.errors import RobodrlError
+
+
+class RobotCheckFailedError(RobodrlError):
+    """``robot check`` found a line that fails (the table says which)."""
+
+    exit_code = 1
+
+
+def add_robot_parser(sub) -> None:
+    """``robodrl robot init`` / ``robodrl robot check``."""
+    robot = sub.add_parser("robot", help="describe and check your own quadruped's MJCF")
+    actions = robot.add_subparsers(dest="robot_command", required=True)
+    init = actions.add_parser("init", help="write a robot description from a quadruped MJCF")
+    init.add_argument("mjcf", type=Path, help="the robot's MJCF file, as it comes")
+    init.add_argument(
+        "--out", type=Path, help="the description to write (default: <mjcf name>.yaml here)"
+    )
+    check = actions.add_parser(
+        "check", help="drop test, standing loads and step responses in both physics settings"
+    )
+    check.add_argument("description", help="a robot description (.yaml) or a shipped robot name")
+    check.add_argument(
+        "--png", type=Path, help="also write a picture of the robot standing (a new .png file)"
+    )
+
+
+def run_robot_command(args: argparse.Namespace) -> None:
+    """Dispatch ``robodrl robot ...``."""
+    if args.robot_command == "init":
+        _init(args.mjcf, args.out or Path(f"{args.mjcf.stem}.yaml"))
+    else:
+        _check(args.description, args.png)
+
+
+def _init(mjcf: Path, out: Path) -> None:
+    from robodrl.envs.legged.init import describe, render, write_description
+
+    document, found = describe(mjcf, out)
+    console = Console(width=max(120, Console().width))
+    table = Table(title=f"robot init {mjcf}")
+    for column in ("field", "value", "from"):
+        table.add_column(column)
+    for finding in found:
+        value = finding.value
+        shown = "(added at the base)" if value is None else str(value)
+        table.add_row(
+            finding.field, shown if len(shown) < 70 else shown[:67] + "...", finding.source
+        )
+    console.print(table)
+    write_description(render(document, found, mjcf), out)
+    console.print(f"wrote {out}; next: robodrl robot check {out}")
+
+
+def _check(description: str, png: Path | None) -> None:
+    from robodrl.atomic import OutputError
+    from robodrl.envs.legged.check import check_robot
+    from robodrl.envs.legged.robot import load_robot
+
+    if png is not None and png.exists():
+        raise OutputError(f"--png {png}: the file exists; robodrl never replaces it")
+    robot = load_robot(description)
+    checks = check_robot(robot, png=png)
+    table = Table(title=f"robot check {description}")
+    for column in ("physics", "check", "value", "limit", "result"):
+        table.add_column(column)
+    colours = {"ok": "green", "warn": "yellow", "fail": "red"}
+    for c in checks:
+        table.add_row(c.physics, c.name, c.value, c.limit, f"[{colours[c.status]}]{c.status}")
+    console = Console(width=max(120, Console().width))
+    console.print(table)
+    if png is not None:
+        console.print(f"picture: {png}")
+    failed = [f"{c.physics} {c.name}: {c.value} (limit {c.limit})" for c in checks if c.failed]
+    if failed:
+        raise RobotCheckFailedError("the robot fails: " + "; ".join(failed))

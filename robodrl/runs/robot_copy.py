@@ -1,0 +1,110 @@
+"""The run owns its robot: at train start the robot description and its MJCF (with meshes and
+textures) are copied into ``<run>/robot/``, hashed and signed; evaluation, export and resume use
+that copy from any folder. A source file changed or moved since training is reported, never used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import warnings
+from pathlib import Path
+
+from robodrl.atomic import staged_folder, write_text
+from robodrl.config import TrainConfig
+from robodrl.envs.legged.check import check_robot
+from robodrl.envs.legged.package import DESCRIPTION_FILE, fingerprint, write_package
+from robodrl.envs.legged.robot import load_robot, robot_names
+from robodrl.errors import ConfigError
+from robodrl.signing import MANIFEST, manifest_for, sha256_file, verify_folder
+
+ROBOT_FOLDER = "robot"
+SOURCES = "sources.json"
+LEGGED = "robodrl/Legged-v0"
+
+
+class RobotSourceChangedWarning(UserWarning):
+    """A robot file a run was trained on changed or moved since; the run's copy is used."""
+
+
+def user_robot(config: TrainConfig) -> str | None:
+    """The robot description path a Legged config names (None for a shipped robot or task)."""
+    if config.env.robot_id != LEGGED:
+        return None
+    robot = config.env.robot_task.get("robot", "quadruped")
+    if not isinstance(robot, str) or robot in robot_names():
+        return None
+    return robot
+
+
+def _checks_folder() -> Path:
+    home = os.environ.get("ROBODRL_HOME")
+    return (Path(home) if home else Path.home() / ".config" / "robodrl") / "robot-checks"
+
+
+def check_new_robot(config: TrainConfig) -> None:
+    """Run ``robot check`` on a robot description this account has not trained before (cached
+    by the hash of its files); a robot that fails is refused before the run starts."""
+    robot = user_robot(config)
+    if robot is None:
+        return
+    description = load_robot(robot)
+    digest = hashlib.sha256("".join(sorted(fingerprint(description).values())).encode())
+    record = _checks_folder() / f"{digest.hexdigest()}.json"
+    if record.is_file():
+        return
+    failed = [f"{c.physics} {c.name}: {c.value}" for c in check_robot(description) if c.failed]
+    if failed:
+        raise ConfigError(
+            f"env.task.robot {robot}: the robot fails `robodrl robot check` ("
+            + "; ".join(failed)
+            + f"); run `robodrl robot check {robot}` for the whole table"
+        )
+    record.parent.mkdir(parents=True, exist_ok=True)
+    write_text(record, json.dumps({"robot": str(description.source), "passed": True}) + "\n")
+
+
+def own_robot(config: TrainConfig, run_dir: Path) -> None:
+    """Copy the config's robot (a description path) into ``run_dir/robot``, signed."""
+    robot = user_robot(config)
+    if robot is None:
+        return
+    description = load_robot(robot)
+    sources = fingerprint(description)
+    with staged_folder(run_dir / ROBOT_FOLDER) as folder:
+        write_package(description, folder)
+        (folder / SOURCES).write_text(json.dumps(sources, indent=1) + "\n")
+        (folder / MANIFEST).write_text(json.dumps(manifest_for(folder), indent=1))
+
+
+def robot_overrides(run_dir: Path, *, trust: bool = False) -> list[str]:
+    """``--set`` overrides that point a run's config at the run's own robot copy (none if the
+    run has none); reports source files that changed since training."""
+    folder = run_dir / ROBOT_FOLDER
+    if not folder.is_dir():
+        return []
+    verify_folder(folder, trust=trust)
+    _report_changes(folder)
+    path = str((folder / DESCRIPTION_FILE).resolve())
+    return [f"env.task.robot={json.dumps(path)}"]
+
+
+def _report_changes(folder: Path) -> None:
+    try:
+        sources = json.loads((folder / SOURCES).read_text())
+    except (OSError, ValueError):
+        return
+    for name, digest in sources.items():
+        path = Path(name)
+        if not path.is_file():
+            state = "is gone"
+        elif sha256_file(path) != digest:
+            state = "changed since training"
+        else:
+            continue
+        warnings.warn(
+            f"{name} {state}; the run uses its own copy in {folder}",
+            RobotSourceChangedWarning,
+            stacklevel=3,
+        )
