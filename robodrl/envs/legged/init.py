@@ -20,7 +20,7 @@ import yaml
 from robodrl.atomic import OutputError, write_text
 from robodrl.envs.legged import describe as d
 from robodrl.envs.legged.gains import tune
-from robodrl.envs.legged.joints import actuated_joints
+from robodrl.envs.legged.joints import actuated_joints, check_pose
 from robodrl.envs.legged.motors import armature, position_gains, torque_limit
 from robodrl.envs.legged.robot import RobotDescription
 from robodrl.errors import ConfigError
@@ -38,6 +38,7 @@ def describe(mjcf: Path, out: Path) -> tuple[dict, list[d.Finding]]:
     if not joints:
         raise ConfigError(f"{where}: no hinge or slide joint below the base; nothing to actuate")
     pose, pose_source = d.standing_pose(model, joints)
+    check_pose(model, joints, pose, where=f"{where} ({pose_source})")
     data = d.posed_data(model, base, joints, pose)
     feet = d.find_feet(model, data, base, joints, where)
     lowest = min(d.lowest_point(model, data, model.geom(g).id) for g in feet.values())

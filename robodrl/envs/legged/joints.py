@@ -91,3 +91,25 @@ def check_pose(model: mujoco.MjModel, names: list[str], pose: np.ndarray, *, whe
                 f"range [{limits[0]:.4g}, {limits[1]:.4g}] rad (an MJCF in degrees is converted: "
                 "give the pose in radians)"
             )
+
+
+def followers(model: mujoco.MjModel, joints: list[str]) -> list[tuple[int, int, np.ndarray]]:
+    """(follower qpos index, leader qpos index, polynomial) of each joint equality among the
+    robot's joints: follower - qpos0 = poly(leader - qpos0), as MuJoCo defines it."""
+    ids = {model.joint(j).id for j in joints}
+    found = []
+    for e in range(model.neq):
+        if int(model.eq_type[e]) != int(mujoco.mjtEq.mjEQ_JOINT):
+            continue
+        follower, leader = int(model.eq_obj1id[e]), int(model.eq_obj2id[e])
+        if leader in ids:
+            found.append((int(model.jnt_qposadr[follower]), int(model.jnt_qposadr[leader]),
+                          np.array(model.eq_data[e, :5])))  # fmt: skip
+    return found
+
+
+def place_followers(qpos: np.ndarray, qpos0: np.ndarray, coupled: list) -> None:
+    """Set each follower joint where its constraint puts it, in a ``(n, nq)`` qpos block."""
+    for follower, leader, poly in coupled:
+        x = qpos[:, leader] - qpos0[leader]
+        qpos[:, follower] = qpos0[follower] + sum(c * x**k for k, c in enumerate(poly))

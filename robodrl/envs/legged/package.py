@@ -96,6 +96,7 @@ def write_package(robot: RobotDescription, folder: Path) -> Path:
         setattr(element, attribute, target)
     spec.meshdir = ""
     spec.texturedir = ""
+    spec.modelfiledir = str(folder)  # to_xml compiles: the copied assets resolve from here
     (folder / MJCF_FILE).write_text(spec.to_xml())
     document = robot.model_dump(mode="json", exclude={"source"}, exclude_none=True)
     document["mjcf"] = MJCF_FILE

@@ -13,6 +13,7 @@ from mujoco import batch as mjbatch
 from robodrl.envs.kernels import gaussian_tracking
 from robodrl.envs.legged.build import PHYSICS, build_model
 from robodrl.envs.legged.commands import Commands, TrotClock
+from robodrl.envs.legged.joints import followers, place_followers
 from robodrl.envs.legged.mirror import mirror_maps
 from robodrl.envs.legged.robot import RobotDescription, load_robot
 from robodrl.envs.task import (
@@ -198,6 +199,7 @@ class LeggedTask(Task):
         self.root_qpos = int(model.jnt_qposadr[root])
         self.root_qvel = int(model.jnt_dofadr[root])
         joint_ids = [model.joint(name).id for name in self.joint_names]
+        self.followers, self.qpos0 = followers(model, self.joint_names), model.qpos0.copy()
         self.joint_qpos = model.jnt_qposadr[joint_ids]
         self.joint_qvel = model.jnt_dofadr[joint_ids]
         low, high = model.jnt_range[joint_ids].T
@@ -256,6 +258,7 @@ class LeggedTask(Task):
         qpos[:, self.root_qpos : self.root_qpos + 3] = [0.0, 0.0, self.stand_height]
         qpos[:, self.root_qpos + 3 : self.root_qpos + 7] = [1.0, 0.0, 0.0, 0.0]
         qpos[:, self.joint_qpos] = joints
+        place_followers(qpos, self.qpos0, self.followers)  # joints a constraint ties to a leg's
         self.qpos[ids] = qpos
         self.qvel[ids] = noise.uniform(ids, -s, s, self.qvel.shape[1])
         self.action[ids] = 0.0

@@ -1,0 +1,232 @@
+"""`robodrl robot init` / `robot check` on robots robodrl did not shape for itself: an MJCF in
+degrees with capsule feet and no IMU site, a 50 kg robot, mesh feet with no <size>, coupled
+joints, Gymnasium's Ant; roles in presets; the memory estimate; the run owning its robot."""
+
+from __future__ import annotations
+
+import os
+import re
+import resource
+from pathlib import Path
+
+import gymnasium
+import mujoco
+import numpy as np
+import pytest
+
+from robodrl.atomic import OutputError
+from robodrl.cli import main
+from robodrl.envs.core import memory_per_simulation
+from robodrl.envs.legged.build import build_model
+from robodrl.envs.legged.check import check_robot, stand
+from robodrl.envs.legged.init import describe, render, write_description
+from robodrl.envs.legged.robot import load_robot
+from robodrl.errors import ConfigError
+from robodrl.make import make_core
+from robodrl.robustness.roles import robot_mass
+from tests.envs.legged_robots import ROBOTS, coupled_robot, mesh_robot, radian_twin
+
+ANT = Path(gymnasium.__file__).parent / "envs" / "mujoco" / "assets" / "ant.xml"
+
+
+def _init(mjcf: Path, out: Path) -> Path:
+    document, found = describe(mjcf, out)
+    write_description(render(document, found, mjcf), out)
+    return out
+
+
+@pytest.mark.parametrize("name", ["mini", "anymal_class"])
+def test_shipped_descriptions_are_what_init_writes(tmp_path: Path, name: str) -> None:
+    """robots/<name>.yaml was written by `robot init` with no hand edits."""
+    out = _init(ROBOTS / f"{name}.xml", ROBOTS / f"{name}.yaml")  # same folder: same paths
+    assert out.read_text() == (ROBOTS / f"{name}.yaml").read_text()
+
+
+@pytest.mark.parametrize("make", [mesh_robot, lambda folder: ANT])
+def test_init_then_check_passes_with_no_hand_edits(tmp_path: Path, make) -> None:
+    out = _init(make(tmp_path), tmp_path / "robot.yaml")
+    checks = check_robot(load_robot(str(out)))
+    assert [c for c in checks if c.failed] == []
+
+
+def test_init_reads_the_mjcf_and_says_where_each_guess_came_from(tmp_path: Path) -> None:
+    _, found = describe(mesh_robot(tmp_path), tmp_path / "robot.yaml")
+    sources = {f.field: f.source for f in found}
+    values = {f.field: f.value for f in found}
+    assert values["base_body"] == "trunk" and values["imu_site"] is None
+    assert values["feet"] == {f"{a}_{b}": f"{n}_foot" for (a, b), n in zip(
+        [("front", "left"), ("front", "right"), ("back", "left"), ("back", "right")],
+        ["fl", "fr", "bl", "br"], strict=True)}  # fmt: skip
+    assert values["kp"] == 40.0 and values["kd"] == 1.0
+    assert "position actuators" in sources["kp"] and "keyframe 'home'" in sources["standing_pose"]
+    assert "forcerange" in sources["torque_limit"] and values["armature"] == 0.002
+
+
+def test_ant_in_degrees_gets_radian_ranges_an_imu_and_tuned_gains(tmp_path: Path) -> None:
+    document, found = describe(ANT, tmp_path / "ant.yaml")
+    assert document["torque_limit"]["hip_1"] == 150.0  # motor gear x ctrlrange
+    assert document["standing_pose"]["ankle_1"] == pytest.approx(np.radians(50), abs=1e-6)
+    assert "imu_site" not in document  # the task adds one at the base
+    assert "step-response" in {f.field: f.source for f in found}["kd"]
+
+
+def test_a_degree_mjcf_builds_the_same_model_as_its_radian_twin(tmp_path: Path) -> None:
+    degree = load_robot(str(ROBOTS / "mini.yaml"))
+    twin = degree.model_copy(update={"mjcf": str(radian_twin(ROBOTS / "mini.xml", tmp_path))})
+    for physics in ("fast", "accurate"):
+        (a, names_a, pose_a), (b, names_b, pose_b) = (
+            build_model(degree, physics), build_model(twin, physics)
+        )  # fmt: skip
+        assert names_a == names_b
+        np.testing.assert_allclose(pose_a, pose_b)
+        for field in ("jnt_range", "qpos0", "actuator_ctrlrange", "body_quat", "geom_size"):
+            np.testing.assert_allclose(getattr(a, field), getattr(b, field), atol=1e-12)
+
+
+@pytest.mark.parametrize("robot", ["mini", "anymal_class", "go1_class", "mesh"])
+def test_capsule_sphere_and_mesh_feet_each_carry_about_a_quarter(tmp_path, robot) -> None:
+    path = str(_init(mesh_robot(tmp_path), tmp_path / "r.yaml")) if robot == "mesh" else robot
+    description = load_robot(
+        path if robot in ("go1_class", "mesh") else str(ROBOTS / f"{robot}.yaml")
+    )
+    for physics in ("fast", "accurate"):
+        checks, env = stand(description, physics)
+        weight = robot_mass(env.model) * 9.81
+        loads = env.task.sensordata[0, env.task.touch] / weight
+        assert np.all(loads > 0.1) and np.all(loads < 0.45), (physics, loads)
+        assert abs(loads.sum() - 1.0) < 0.1
+
+
+def test_coupled_joints_get_no_actuator_and_reset_where_the_constraint_puts_them(tmp_path):
+    out = _init(coupled_robot(tmp_path), tmp_path / "coupled.yaml")
+    core = make_core("robodrl/Legged-v0", 2, seed=0, robot=str(out), reset_noise_scale=0.0)
+    assert core.action_dim == 12 and not any("ankle" in n for n in core.task.joint_names)
+    core.reset()
+    model, qpos = core.model, core.task.qpos
+    knee, ankle = (model.joint(f"fl_{j}").qposadr[0] for j in ("knee", "ankle"))
+    np.testing.assert_allclose(qpos[:, ankle], -0.5 * qpos[:, knee])
+
+
+def test_a_tendon_coupling_is_refused_by_name(tmp_path: Path) -> None:
+    path = coupled_robot(tmp_path)
+    text = path.read_text().replace(
+        "<equality>",
+        "<tendon><fixed name='fl_link'><joint joint='fl_knee' coef='1'/><joint joint='fl_ankle' coef='1'/></fixed></tendon><equality><tendon tendon1='fl_link' name='fl_tendon_tie'/>",
+    )
+    path.write_text(text)
+    with pytest.raises(ConfigError, match="fl_tendon_tie"):
+        describe(path, tmp_path / "r.yaml")
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda t: re.sub("<keyframe>.*</keyframe>", "", t.replace("<freejoint/>", ""), flags=re.S),
+         "add <freejoint/> to the base body"),
+        (lambda t: t.replace('<geom name="fl_foot"', '<geom'), "has no name; add name="),
+        (lambda t: t.replace('actuatorfrcrange="-12 12"', ""), "no torque limit for joint"),
+        (lambda t: t.replace("home", "pose").replace('qpos="0 0 0.25 1 0 0 0 0 0.8', 'qpos="0 0 0.25 1 0 0 0 0 9.8'),
+         "outside its range"),
+        (lambda t: t.replace("<worldbody>", "<worldbody><broken>"), "MuJoCo cannot load it"),
+    ],
+)  # fmt: skip
+def test_what_init_cannot_decide_is_a_named_error(tmp_path: Path, edit, expected) -> None:
+    path = tmp_path / "robot.xml"
+    source = coupled_robot(tmp_path)
+    text = source.read_text().replace('0.75"', '0"').replace("0.75 ", "0 ")
+    text = text.replace("<equality>", "<!--").replace("</equality>", "-->")
+    text = text.replace('<joint name="fl_ankle" axis="0 1 0" range="-1 1"/>', "")
+    for leg in ("fr", "bl", "br"):
+        text = text.replace(f'<joint name="{leg}_ankle" axis="0 1 0" range="-1 1"/>', "")
+    text = text.replace(" 0.8 -1.5 0", " 0.8 -1.5").replace('name="fl_foot"', 'name="fl_foot"')
+    path.write_text(edit(text))
+    with pytest.raises(ConfigError, match=expected):
+        describe(path, tmp_path / "robot.yaml")
+
+
+def test_init_never_replaces_a_file_it_did_not_write(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "robot.yaml"
+    out.write_text("mine\n")
+    assert main(["robot", "init", str(mesh_robot(tmp_path)), "--out", str(out)]) == 2
+    assert out.read_text() == "mine\n" and "never replaces" in capsys.readouterr().err
+    out.unlink()
+    assert main(["robot", "init", str(mesh_robot(tmp_path)), "--out", str(out)]) == 0
+    first = out.read_text()
+    assert main(["robot", "init", str(mesh_robot(tmp_path)), "--out", str(out)]) == 0
+    assert out.read_text() == first  # its own file is rewritten, atomically
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_check_exits_1_naming_what_fails_and_writes_a_png(tmp_path: Path, capsys) -> None:
+    out = _init(mesh_robot(tmp_path), tmp_path / "robot.yaml")
+    png = tmp_path / "standing.png"
+    assert main(["robot", "check", str(out), "--png", str(png)]) == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert main(["robot", "check", str(out), "--png", str(png)]) == 2  # never replaced
+    weak = out.read_text().replace("kp: 40.0", "kp: 2.0")
+    out.write_text(weak)
+    assert main(["robot", "check", str(out)]) == 1
+    assert "the robot fails" in capsys.readouterr().err
+
+
+def test_presets_name_parts_by_role_for_any_robot(tmp_path: Path) -> None:
+    for robot in ("quadruped", str(ROBOTS / "mini.yaml"), str(ROBOTS / "anymal_class.yaml")):
+        core = make_core("robodrl/Legged-v0", 4, seed=0, robot=robot,
+                         randomization="dr-default", perturbations="dr-default")  # fmt: skip
+        core.reset()
+        payload = next(p for p in core.randomizer.params if p.label == "payload")
+        assert payload.names == [load_robot(robot).base_body]
+        assert payload.unit_scale == pytest.approx(robot_mass(core.model))  # kg per robot mass
+    with pytest.raises(ConfigError, match=r"roles: @base \(body\)"):
+        make_core("robodrl/Legged-v0", 1, robot="mini",
+                  randomization={"params": [{"body": "@tail", "quantity": "mass",
+                                             "distribution": {"type": "uniform", "low": 1, "high": 2}}]})  # fmt: skip
+    with pytest.raises(ConfigError, match="declares no roles"):
+        make_core("robodrl/Cheetah-v0", 1, perturbations={"pushes": [{"body": "@base", "kind": "force",
+                  "magnitude": {"low": 1, "high": 1}, "interval_seconds": {"low": 1, "high": 1}}]})  # fmt: skip
+
+
+def test_memory_estimate_leaves_out_mesh_and_texture_buffers(tmp_path: Path) -> None:
+    """The model's own buffer (a 4.5 MB skybox here) is shared by the batch, not per simulation;
+    the estimate still covers what 256 simulations add to the process's peak memory."""
+    description = load_robot(str(_init(mesh_robot(tmp_path), tmp_path / "robot.yaml")))
+    model, _, _ = build_model(description, "fast")
+    per_sim = memory_per_simulation(model)
+    assert model.nbuffer > 4 * 2**20 and per_sim < model.narena + model.nbuffer / 2
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    batch = mujoco.batch.Batch(model, 256, 1, persistent=True)
+    batch.step()
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - before
+    assert grown <= 256 * per_sim
+    assert model.narena == 2 * 2**20  # no <size memory>: the builder sized the arena
+
+
+def test_the_run_owns_its_robot(tmp_path: Path, monkeypatch) -> None:
+    """Train on a robot from a folder, then move it away and edit it: eval and resume from
+    another folder use the run's signed copy and report the change."""
+    from robodrl.config import validate_config
+    from robodrl.runs.loading import load_run_policy, run_config
+    from robodrl.runs.robot_copy import RobotSourceChangedWarning
+    from robodrl.runs.train import train
+    from robodrl.signing import UntrustedRunError
+
+    source = tmp_path / "mine"
+    out = _init(mesh_robot(source), source / "robot.yaml")
+    config = validate_config({
+        "env": {"id": "robodrl/Legged-v0", "task": {"robot": str(out)}, "num_envs": 2},
+        "algorithm": {"name": "lean_ppo", "hyperparameters": {"n_steps": 8}},
+        "total_steps": 32, "checkpoint": {"every_steps": 16}, "eval": {"every_steps": 16, "episodes": 1},
+    })  # fmt: skip
+    run, _ = train(config, tmp_path / "run")
+    os.rename(source, tmp_path / "moved")
+    (tmp_path / "moved" / "meshes" / "foot.obj").write_text("v 0 0 0\n")
+    monkeypatch.chdir(tmp_path / "moved")
+    with pytest.warns(RobotSourceChangedWarning, match="is gone"):
+        config = run_config(run)
+    assert Path(config.env.task["robot"]).is_relative_to(run / "robot")
+    with pytest.warns(RobotSourceChangedWarning):
+        policy = load_run_policy(run, checkpoint="latest")
+    assert policy.act(np.zeros(policy.obs_dim, dtype=np.float32)).shape == (12,)
+    (run / "robot" / "robot.yaml").write_text((run / "robot" / "robot.yaml").read_text() + "#\n")
+    with pytest.raises(UntrustedRunError, match="robot.yaml changed"):
+        run_config(run)
