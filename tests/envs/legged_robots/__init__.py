@@ -53,6 +53,10 @@ def _leg(name: str, x: float, y: float, *, foot: str, ankle: bool = False) -> st
       </body>"""
 
 
+def _pose(ankle: bool) -> str:
+    return "0 0.8 -1.5" + (" 0" if ankle else "")
+
+
 def _robot(*, name: str, foot: str, assets: str = "", size: str = "", extra: str = "",
            ankle: bool = False, actuators: str = "") -> str:  # fmt: skip
     legs = "".join(_leg(n, x, y, foot=foot, ankle=ankle) for n, (x, y) in LEGS.items())
@@ -74,7 +78,7 @@ def _robot(*, name: str, foot: str, assets: str = "", size: str = "", extra: str
     </body>
   </worldbody>
   <keyframe>
-    <key name="home" qpos="0 0 0.25 1 0 0 0 {" ".join(["0 0.8 -1.5" + (" 0" if ankle else "")] * 4)}"/>
+    <key name="home" qpos="0 0 0.25 1 0 0 0 {" ".join([_pose(ankle)] * 4)}"/>
   </keyframe>
   {extra}
   {actuators}
@@ -120,7 +124,8 @@ def coupled_robot(folder: Path) -> Path:
     extra = (
         "<equality>"
         + "".join(
-            f'<joint name="{n}_linkage" joint1="{n}_ankle" joint2="{n}_knee" polycoef="0 -0.5 0 0 0"/>'
+            f'<joint name="{n}_linkage" joint1="{n}_ankle" joint2="{n}_knee" '
+            'polycoef="0 -0.5 0 0 0"/>'
             for n in LEGS
         )
         + "</equality>"
