@@ -58,8 +58,10 @@ COMMAND_ARGUMENTS = (
 )
 
 
-def walk_check(run: Path, checkpoint: str, physics: str, episodes: int) -> dict[str, float]:
-    """Tracking ratio and falls of a checkpoint under the push sweep's middle cell."""
+def walk_check(
+    run: Path, checkpoint: str, physics: str, episodes: int, push: float = 0.75
+) -> dict[str, float]:
+    """Tracking ratio and falls of a checkpoint under kicks of ``push`` m/s every 2-3 s."""
     policy = load_run_policy(run, checkpoint=checkpoint)
     task = {k: v for k, v in policy.task_arguments.items() if k not in COMMAND_ARGUMENTS}
     task["physics"] = physics
@@ -67,7 +69,7 @@ def walk_check(run: Path, checkpoint: str, physics: str, episodes: int) -> dict[
         policy.env_id,
         episodes,
         seed=10_000,
-        perturbations=PUSH_MIDDLE_CELL,
+        perturbations=push_cell(push),
         autoreset=False,
         **task,
     )
@@ -85,7 +87,13 @@ def walk_check(run: Path, checkpoint: str, physics: str, episodes: int) -> dict[
     return {"tracking": tracking / maximum, "falls": int(fell.sum()), "episodes": episodes}
 
 
-def train(recipe: str, run: Path, steps: int | None, every: int) -> float:
+def push_cell(speed: float) -> dict:
+    """The push sweep's cell at ``speed`` m/s (0.75: its middle cell)."""
+    push = dict(PUSH_MIDDLE_CELL["pushes"][0], magnitude={"low": speed, "high": speed})
+    return {"pushes": [push]}
+
+
+def train(recipe: str, run: Path, steps: int | None, every: int, robot: str | None) -> float:
     """Run ``robodrl train`` and return its start time (``time.time()``)."""
     command = [
         sys.executable, "-m", "robodrl", "train", recipe, "--run-dir", str(run),
@@ -93,6 +101,8 @@ def train(recipe: str, run: Path, steps: int | None, every: int) -> float:
     ]  # fmt: skip
     if steps is not None:
         command += ["--set", f"total_steps={steps}"]
+    if robot is not None:
+        command += ["--set", f"env.task.robot={robot}"]
     start = time.time()
     subprocess.run(command, check=True)
     return start
@@ -105,10 +115,14 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=500_000, help="checkpoint interval")
     parser.add_argument("--episodes", type=int, default=32)
     parser.add_argument("--run-dir", type=Path, help="keep the run here (default: a temp dir)")
+    parser.add_argument("--robot", help="the recipe on another robot (a name or a description)")
+    parser.add_argument(
+        "--final-push", type=float, default=1.0, help="also check the last checkpoint at this kick"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         run = args.run_dir or Path(scratch) / "run"
-        start = train(args.recipe, run, args.steps, args.every)
+        start = train(args.recipe, run, args.steps, args.every, args.robot)
         results = []
         for folder in step_folders(run / "checkpoints"):
             state = json.loads((folder / "state.json").read_text())
@@ -136,6 +150,10 @@ def main() -> None:
             f"{a['falls']}/{a['episodes']} | {f['tracking']:.2f} | {f['falls']}/{f['episodes']} "
             f"| {'yes' if r['walks'] else 'no'} |"
         )
+    if results:
+        final = walk_check(run, results[-1]["checkpoint"], "accurate", args.episodes,
+                           args.final_push)  # fmt: skip
+        print(f"last checkpoint, kicks of {args.final_push} m/s (accurate): {json.dumps(final)}")
     first = next((r for r in results if r["walks"]), None)
     print(
         f"time to walk: {first['wall_seconds'] / 60:.1f} min ({first['steps']:,} steps)"

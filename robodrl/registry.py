@@ -203,3 +203,10 @@ register(
     task_path="robodrl.envs.legged.task:LeggedTask",
     description="any quadruped MJCF from a robot description, velocity commands, trot clock",
 )
+register(
+    name="Legged",
+    version=1,
+    task_path="robodrl.envs.legged.task:LeggedTask",
+    description="Legged-v0 with commands and costs scaled to the robot (Froude, torque limits)",
+    defaults={"scale_with_robot": True},
+)

@@ -103,3 +103,56 @@ def test_installed_copy_runs_the_readme_commands_outside_the_checkout(
     missing = robodrl("train", "no_such_recipe")
     assert missing.returncode == 2 and "recipes: " in missing.stderr
     assert "pendulum_ppo" in missing.stderr
+
+
+@pytest.mark.parametrize("robot", ["mesh", "ant", "mini"])
+def test_installed_copy_takes_a_robot_from_its_mjcf_to_an_onnx_file(
+    wheel: Path, tmp_path: Path, robot: str
+) -> None:
+    """robot init -> robot check -> a short training -> export, as installed, from a folder
+    outside the checkout; the robot's own folder is then moved away and the run still exports."""
+    import gymnasium
+
+    from tests.envs.legged_robots import mesh_robot
+
+    target = tmp_path / "site"
+    install = [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
+               str(target), str(wheel)]  # fmt: skip
+    assert subprocess.run(install, capture_output=True).returncode == 0
+    work, source = tmp_path / "work", tmp_path / "robot"
+    work.mkdir()
+    source.mkdir()
+    if robot == "mesh":
+        mjcf = mesh_robot(source)
+    elif robot == "ant":
+        mjcf = source / "ant.xml"
+        mjcf.write_bytes(
+            (Path(gymnasium.__file__).parent / "envs/mujoco/assets/ant.xml").read_bytes()
+        )
+    else:
+        mjcf = source / "mini.xml"
+        mjcf.write_bytes((target / "robodrl/envs/legged/robots/mini.xml").read_bytes())
+    env = {**os.environ, "PYTHONPATH": str(target), "ROBODRL_HOME": str(tmp_path / "home")}
+
+    def robodrl(*args: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "robodrl.cli", *args]
+        return subprocess.run(command, capture_output=True, text=True, cwd=work, env=env)
+
+    result = robodrl("robot", "init", str(mjcf), "--out", str(source / "robot.yaml"))
+    assert result.returncode == 0, result.stderr
+    result = robodrl("robot", "check", str(source / "robot.yaml"), "--png", "standing.png")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (work / "standing.png").is_file()
+    result = robodrl(
+        "train", "quadruped_robust_ppo", "--run-dir", "runs/r",
+        "--set", f"env.task.robot={source / 'robot.yaml'}", "--set", "env.num_envs=4",
+        "--set", "total_steps=192", "--set", "algorithm.hyperparameters.n_steps=16",
+        "--set", "eval.every_steps=192", "--set", "eval.episodes=1",
+        "--set", "checkpoint.every_steps=192",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    source.rename(tmp_path / "moved")
+    result = robodrl("export", "runs/r", "--out", "export/r")
+    assert result.returncode == 0, result.stderr
+    assert (work / "export" / "r" / "policy.onnx").is_file()
+    assert "robot.yaml is gone" in result.stderr  # reported, and the run's copy was used

@@ -233,3 +233,32 @@ def test_the_mirror_loss_needs_a_task_that_can_mirror() -> None:
         validate_config(config)
     config["env"]["id"] = LEGGED
     assert validate_config(config).algorithm.hyperparameters["symmetry_coef"] == 0.5
+
+
+def test_v1_scales_commands_and_costs_to_the_robot(tmp_path: Path) -> None:
+    """Legged-v1 writes costs in the reference robot's units: a robot 0.27 m tall with 20 N·m
+    limits gets Legged-v0's rewards bit for bit; a taller robot gets Froude-scaled commands."""
+    from robodrl.envs.legged.scales import REFERENCE_HEIGHT, REFERENCE_TORQUE
+
+    quadruped = load_robot("quadruped")
+    document = quadruped.model_dump(exclude={"source"}, exclude_none=True) | {
+        "mjcf": str(quadruped.mjcf_path()),
+        "standing_height": REFERENCE_HEIGHT,
+        "torque_limit": REFERENCE_TORQUE,
+    }
+    reference = tmp_path / "reference.yaml"
+    reference.write_text(yaml.safe_dump(document))
+    rewards = {}
+    for version in (0, 1):
+        core = make_core(f"robodrl/Legged-v{version}", 4, seed=3, robot=str(reference))
+        core.reset()
+        rng = np.random.default_rng(0)
+        rewards[version] = [core.step(rng.uniform(-1, 1, (4, 12)))[1] for _ in range(30)]
+    np.testing.assert_array_equal(rewards[0], rewards[1])
+    anymal = str(ROBOT_FOLDER / "anymal_class.yaml")
+    task = make_core("robodrl/Legged-v1", 1, seed=0, robot=anymal).task
+    speed = np.sqrt(load_robot(anymal).standing_height / REFERENCE_HEIGHT)
+    np.testing.assert_allclose(task.commands.high, [1.0 * speed, 0.3 * speed, 0.8 / speed])
+    np.testing.assert_allclose(task.scales.torque, 80.0 / REFERENCE_TORQUE)
+    with pytest.raises(RobodrlError, match="scale_with_robot"):
+        make_core("robodrl/Legged-v1", 1, scale_with_robot="yes")

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import os
 import re
-import resource
+import subprocess
+import sys
 from pathlib import Path
 
 import gymnasium
@@ -41,7 +42,7 @@ def test_shipped_descriptions_are_what_init_writes(tmp_path: Path, name: str) ->
     assert out.read_text() == (ROBOTS / f"{name}.yaml").read_text()
 
 
-@pytest.mark.parametrize("make", [mesh_robot, lambda folder: ANT])
+@pytest.mark.parametrize("make", [mesh_robot, coupled_robot, lambda folder: ANT])
 def test_init_then_check_passes_with_no_hand_edits(tmp_path: Path, make) -> None:
     out = _init(make(tmp_path), tmp_path / "robot.yaml")
     checks = check_robot(load_robot(str(out)))
@@ -103,7 +104,7 @@ def test_coupled_joints_get_no_actuator_and_reset_where_the_constraint_puts_them
     core.reset()
     model, qpos = core.model, core.task.qpos
     knee, ankle = (model.joint(f"fl_{j}").qposadr[0] for j in ("knee", "ankle"))
-    np.testing.assert_allclose(qpos[:, ankle], -0.5 * qpos[:, knee])
+    np.testing.assert_allclose(qpos[:, ankle], 0.5 * qpos[:, knee])
 
 
 def test_a_tendon_coupling_is_refused_by_name(tmp_path: Path) -> None:
@@ -133,7 +134,7 @@ def test_a_tendon_coupling_is_refused_by_name(tmp_path: Path) -> None:
 def test_what_init_cannot_decide_is_a_named_error(tmp_path: Path, edit, expected) -> None:
     path = tmp_path / "robot.xml"
     source = coupled_robot(tmp_path)
-    text = source.read_text().replace('0.75"', '0"').replace("0.75 ", "0 ")
+    text = source.read_text().replace('-1.2 -0.6"', '-1.5 0"').replace("-1.2 -0.6 ", "-1.5 0 ")
     text = text.replace("<equality>", "<!--").replace("</equality>", "-->")
     text = text.replace('<joint name="fl_ankle" axis="0 1 0" range="-1 1"/>', "")
     for leg in ("fr", "bl", "br"):
@@ -189,17 +190,25 @@ def test_presets_name_parts_by_role_for_any_robot(tmp_path: Path) -> None:
 
 def test_memory_estimate_leaves_out_mesh_and_texture_buffers(tmp_path: Path) -> None:
     """The model's own buffer (a 4.5 MB skybox here) is shared by the batch, not per simulation;
-    the estimate still covers what 256 simulations add to the process's peak memory."""
+    the estimate still covers what 256 simulations add to a fresh process's resident memory."""
     description = load_robot(str(_init(mesh_robot(tmp_path), tmp_path / "robot.yaml")))
     model, _, _ = build_model(description, "fast")
     per_sim = memory_per_simulation(model)
     assert model.nbuffer > 4 * 2**20 and per_sim < model.narena + model.nbuffer / 2
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    batch = mujoco.batch.Batch(model, 256, 1, persistent=True)
-    batch.step()
-    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - before
-    assert grown <= 256 * per_sim
     assert model.narena == 2 * 2**20  # no <size memory>: the builder sized the arena
+    mjb = tmp_path / "robot.mjb"
+    mujoco.mj_saveModel(model, str(mjb))
+    script = (
+        "import mujoco; from mujoco import batch\n"
+        "def rss(): return int(open('/proc/self/statm').read().split()[1]) * 4096\n"
+        f"m = mujoco.MjModel.from_binary_path({str(mjb)!r})\n"
+        "before = rss()\n"
+        "b = batch.Batch(m, 256, 1, persistent=True); b.step(nstep=50)\n"
+        "print(rss() - before)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    grown = int(result.stdout.strip() or -1)
+    assert 0 < grown <= 256 * per_sim, (grown, per_sim)
 
 
 def test_the_run_owns_its_robot(tmp_path: Path, monkeypatch) -> None:

@@ -26,6 +26,7 @@ from robodrl.envs.core import BatchedEnv
 from robodrl.envs.legged.gains import step_responses
 from robodrl.envs.legged.robot import LEGS, RobotDescription
 from robodrl.envs.legged.task import LeggedTask
+from robodrl.errors import ConfigError
 from robodrl.robustness.roles import robot_mass
 
 HOLD_SECONDS = 5.0
@@ -144,9 +145,15 @@ def standing_png(env: BatchedEnv) -> bytes:
     camera.azimuth, camera.elevation = 135.0, -20.0
     height = min(480, model.vis.global_.offheight)
     width = min(640, model.vis.global_.offwidth)
-    with mujoco.Renderer(model, height, width) as renderer:
-        renderer.update_scene(data, camera)
-        pixels = renderer.render()
+    try:
+        with mujoco.Renderer(model, height, width) as renderer:
+            renderer.update_scene(data, camera)
+            pixels = renderer.render()
+    except Exception as err:  # MuJoCo raises FatalError without a GL context
+        raise ConfigError(
+            f"cannot render the standing robot offscreen ({err}); set MUJOCO_GL=egl before "
+            "MuJoCo is imported (the robodrl command does), or leave out the picture"
+        ) from None
     buffer = io.BytesIO()
     iio.imwrite(buffer, pixels, extension=".png")
     return buffer.getvalue()

@@ -13,7 +13,7 @@ from typing import Any
 import mujoco
 import numpy as np
 
-from robodrl.envs.legged.joints import joint_range
+from robodrl.envs.legged.joints import followers, joint_range, place_followers
 from robodrl.envs.legged.robot import LEGS
 from robodrl.errors import ConfigError
 
@@ -84,6 +84,7 @@ def posed_data(model: mujoco.MjModel, base: int, joints: list[str], pose) -> muj
     data.qpos[root : root + 7] = [0, 0, 0, 1, 0, 0, 0]
     for joint, angle in zip(joints, pose, strict=True):
         data.qpos[model.jnt_qposadr[model.joint(joint).id]] = angle
+    place_followers(data.qpos[None], model.qpos0, followers(model, joints))  # coupled joints
     mujoco.mj_kinematics(model, data)
     return data
 

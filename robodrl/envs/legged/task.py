@@ -16,6 +16,7 @@ from robodrl.envs.legged.commands import Commands, TrotClock
 from robodrl.envs.legged.joints import followers, place_followers
 from robodrl.envs.legged.mirror import mirror_maps
 from robodrl.envs.legged.robot import RobotDescription, load_robot
+from robodrl.envs.legged.scales import robot_scales
 from robodrl.envs.task import (
     ResetNoise,
     Task,
@@ -67,6 +68,13 @@ class LeggedTask(Task):
     ``joint_limit`` -Σ rad beyond 90% of each joint's range, ``torque`` -Σ τ² (N·m). An episode
     ends when the base drops below ``min_base_height`` x its standing height or tilts more than
     ``max_tilt`` rad.
+
+    ``scale_with_robot`` (Legged-v1): command ranges, velocities, rates and torques are first
+    expressed in the units of robodrl's quadruped (``legged.scales``: Froude scaling by the
+    standing height, torques by each joint's limit), so one set of weights and command ranges
+    serves a 2 kg and a 50 kg robot.
+
+    Version history: v1 sets ``scale_with_robot``; v0 keeps every quantity in SI units.
     """
 
     stage = mujoco.mjtStage.mjSTAGE_VEL
@@ -111,6 +119,7 @@ class LeggedTask(Task):
         max_tilt: float = 1.0,
         reset_noise_scale: float = 0.05,
         episode_seconds: float = 20.0,
+        scale_with_robot: bool = False,
     ) -> None:
         _check_positive(command_seconds=command_seconds, gait_hz=gait_hz)
         arguments = locals()
@@ -147,6 +156,11 @@ class LeggedTask(Task):
         self.min_base_height = min_base_height
         self.min_up = np.cos(max_tilt)
         self.reset_noise_scale = reset_noise_scale
+        if not isinstance(scale_with_robot, bool):
+            raise TaskArgumentError(
+                f"task argument scale_with_robot={scale_with_robot!r} must be true or false"
+            )
+        self.scale_with_robot = scale_with_robot
         self._model: mujoco.MjModel | None = None
 
     # -- model -----------------------------------------------------------------------------
@@ -221,10 +235,16 @@ class LeggedTask(Task):
         self.stand_height = float(self.robot.standing_height)
         nsim, n = batch.nsim, len(self.joint_names)
         self.control_dt = model.opt.timestep * self.frame_skip
+        self.scales = robot_scales(
+            standing_height=self.robot.standing_height,
+            torque_limits=self.robot.per_joint("torque_limit", self.joint_names),
+            enabled=self.scale_with_robot,
+        )
+        command_scale = np.array([self.scales.speed, self.scales.speed, self.scales.rate])
         self.commands = Commands(
             nsim,
-            self.command_low,
-            self.command_high,
+            self.command_low * command_scale,
+            self.command_high * command_scale,
             self.command_seconds,
             self.standing_probability,
         )
@@ -297,9 +317,11 @@ class LeggedTask(Task):
         )
 
     def reward_terms(self, ctrl: np.ndarray) -> dict[str, np.ndarray]:
-        velocity = self.sensordata[:, self.velocimeter]
-        gyro = self.sensordata[:, self.gyro]
-        command = self.commands.value
+        # in the reference robot's units (legged.scales; all ones in Legged-v0)
+        speed, rate = self.scales.speed, self.scales.rate
+        velocity = self.sensordata[:, self.velocimeter] / speed
+        gyro = self.sensordata[:, self.gyro] / rate
+        command = self.commands.value / np.array([speed, speed, rate])
         q = self._joint_pos()
         contact = self.sensordata[:, self.touch] > FOOT_CONTACT_NEWTONS
         stance = self.clock.stance() | self.commands.standing()[:, None]
@@ -316,7 +338,7 @@ class LeggedTask(Task):
             "pose": -((q - self.stand_joints) ** 2).sum(axis=1),
             "action_rate": -((self.action - self.last_action) ** 2).sum(axis=1),
             "joint_limit": -beyond.sum(axis=1),
-            "torque": -(self.actuator_force**2).sum(axis=1),
+            "torque": -((self.actuator_force / self.scales.torque) ** 2).sum(axis=1),
         }
 
     def terminated(self) -> np.ndarray:

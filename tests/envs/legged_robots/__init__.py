@@ -70,6 +70,7 @@ def _robot(*, name: str, foot: str, assets: str = "", size: str = "", extra: str
   </default>
   <asset>{assets}</asset>
   <worldbody>
+    <light pos="0 0 3" dir="0 0 -1" directional="true"/>
     <geom name="floor" type="plane" size="0 0 0.1" conaffinity="1"/>
     <body name="trunk" pos="0 0 0.3">
       <freejoint/>
@@ -119,20 +120,21 @@ def mesh_robot(folder: Path) -> Path:
 
 
 def coupled_robot(folder: Path) -> Path:
-    """Each leg has an ankle that a joint equality ties to the knee (ankle = -0.5 x knee)."""
+    """Each leg has an ankle that a joint equality ties to the knee (ankle = 0.5 x knee)."""
     foot = '<geom name="{name}_foot" type="sphere" size="0.02" pos="0 0 -0.13" mass="0.05"/>'
     extra = (
         "<equality>"
         + "".join(
             f'<joint name="{n}_linkage" joint1="{n}_ankle" joint2="{n}_knee" '
-            'polycoef="0 -0.5 0 0 0"/>'
+            'polycoef="0 0.5 0 0 0"/>'
             for n in LEGS
         )
         + "</equality>"
     )
     xml = _robot(name="coupled_dog", foot=foot, extra=extra, ankle=True)
     path = folder / "coupled_dog.xml"
-    path.write_text(xml.replace('-1.5 0"', '-1.5 0.75"').replace("-1.5 0 ", "-1.5 0.75 "))
+    # knees -1.2 and ankles -0.6: the feet stand under the hips
+    path.write_text(xml.replace('-1.5 0"', '-1.2 -0.6"').replace("-1.5 0 ", "-1.2 -0.6 "))
     return path
 
 
