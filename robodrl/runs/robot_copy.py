@@ -21,7 +21,7 @@ from robodrl.signing import MANIFEST, manifest_for, sha256_file, verify_folder
 
 ROBOT_FOLDER = "robot"
 SOURCES = "sources.json"
-LEGGED = "robodrl/Legged-v0"
+LEGGED = "Legged"
 
 
 class RobotSourceChangedWarning(UserWarning):
@@ -30,7 +30,7 @@ class RobotSourceChangedWarning(UserWarning):
 
 def user_robot(config: TrainConfig) -> str | None:
     """The robot description path a Legged config names (None for a shipped robot or task)."""
-    if config.env.robot_id != LEGGED:
+    if config.env.robot_id.split("/")[-1].rsplit("-v", 1)[0] != LEGGED:  # any Legged version
         return None
     robot = config.env.robot_task.get("robot", "quadruped")
     if not isinstance(robot, str) or robot in robot_names():

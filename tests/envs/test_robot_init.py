@@ -220,16 +220,18 @@ def test_the_run_owns_its_robot(tmp_path: Path, monkeypatch) -> None:
     from robodrl.runs.train import train
     from robodrl.signing import UntrustedRunError
 
+    monkeypatch.setenv("ROBODRL_HOME", str(tmp_path / "home"))  # this test's own key
     source = tmp_path / "mine"
     out = _init(mesh_robot(source), source / "robot.yaml")
     config = validate_config({
-        "env": {"id": "robodrl/Legged-v0", "task": {"robot": str(out)}, "num_envs": 2},
+        "env": {"id": "robodrl/Legged-v1", "task": {"robot": str(out)}, "num_envs": 2},
         "algorithm": {"name": "lean_ppo", "hyperparameters": {"n_steps": 8}},
         "total_steps": 32,
         "checkpoint": {"every_steps": 16},
         "eval": {"every_steps": 16, "episodes": 1},
     })  # fmt: skip
     run, _ = train(config, tmp_path / "run")
+    assert len(list((tmp_path / "home" / "robot-checks").glob("*.json"))) == 1  # checked once
     os.rename(source, tmp_path / "moved")
     (tmp_path / "moved" / "meshes" / "foot.obj").write_text("v 0 0 0\n")
     monkeypatch.chdir(tmp_path / "moved")
@@ -242,3 +244,21 @@ def test_the_run_owns_its_robot(tmp_path: Path, monkeypatch) -> None:
     (run / "robot" / "robot.yaml").write_text((run / "robot" / "robot.yaml").read_text() + "#\n")
     with pytest.raises(UntrustedRunError, match=r"robot\.yaml changed"):
         run_config(run)
+
+
+def test_train_refuses_a_robot_that_fails_its_check_and_writes_nothing(tmp_path, monkeypatch):
+    from robodrl.config import validate_config
+    from robodrl.runs.train import train
+
+    monkeypatch.setenv("ROBODRL_HOME", str(tmp_path / "home"))
+    out = _init(mesh_robot(tmp_path), tmp_path / "robot.yaml")
+    out.write_text(out.read_text().replace("kp: 40.0", "kp: 2.0"))  # too soft to stand
+    config = validate_config({
+        "env": {"id": "robodrl/Legged-v1", "task": {"robot": str(out)}, "num_envs": 2},
+        "algorithm": {"name": "lean_ppo"},
+        "total_steps": 32,
+    })  # fmt: skip
+    with pytest.raises(ConfigError, match=r"fails `robodrl robot check`.*fell"):
+        train(config, tmp_path / "run")
+    assert not (tmp_path / "run").exists()
+    assert not (tmp_path / "home" / "robot-checks").exists()
