@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 import yaml
+from pydantic import ValidationError
 
 from robodrl.atomic import OutputError, write_text
 from robodrl.envs.legged import describe as d
@@ -23,7 +24,7 @@ from robodrl.envs.legged.gains import tune
 from robodrl.envs.legged.joints import actuated_joints, check_pose
 from robodrl.envs.legged.motors import armature, position_gains, torque_limit
 from robodrl.envs.legged.robot import RobotDescription
-from robodrl.errors import ConfigError
+from robodrl.errors import ConfigError, format_validation_error
 
 HEADER = "# robodrl robot description, written by `robodrl robot init`"
 CLEARANCE = 0.002  # m between the lowest foot and the floor at reset
@@ -75,7 +76,10 @@ def _gains(model, joints: list[str], document: dict, out: Path, where: str) -> l
                 d.Finding("kd", kd, "the MJCF's position actuators")]  # fmt: skip
     source = str(out.resolve())
     draft = {**document, "mjcf": str((out.resolve().parent / document["mjcf"]).resolve())}
-    robot = RobotDescription.model_validate({**draft, "kp": 1.0, "kd": 0.0, "source": source})
+    try:
+        robot = RobotDescription.model_validate({**draft, "kp": 1.0, "kd": 0.0, "source": source})
+    except ValidationError as err:  # e.g. a base below its feet: no positive standing height
+        raise ConfigError(f"{where}: {format_validation_error(err)}") from None
     torque = robot.per_joint("torque_limit", joints)
     kp, kd = tune(robot, joints, torque)
     return [
