@@ -24,9 +24,14 @@ class UntrustedRunError(RobodrlError):
     """A run or checkpoint whose signature does not verify; loading it could run code."""
 
 
-def _key_path() -> Path:
+def robodrl_home() -> Path:
+    """This account's robodrl folder: ``$ROBODRL_HOME``, default ``~/.config/robodrl``."""
     home = os.environ.get("ROBODRL_HOME")
-    return (Path(home) if home else Path.home() / ".config" / "robodrl") / "signing.key"
+    return Path(home) if home else Path.home() / ".config" / "robodrl"
+
+
+def _key_path() -> Path:
+    return robodrl_home() / "signing.key"
 
 
 def signing_key() -> bytes:

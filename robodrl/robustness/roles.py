@@ -38,7 +38,14 @@ def model_roles(model: mujoco.MjModel) -> Roles:
     if index < 0:
         return {}
     start, size = int(model.text_adr[index]), int(model.text_size[index])
-    return json.loads(bytes(model.text_data[start : start + size]).rstrip(b"\0").decode())
+    text = bytes(model.text_data[start : start + size]).rstrip(b"\0")
+    try:
+        roles = json.loads(text.decode())
+    except (UnicodeDecodeError, ValueError):
+        roles = None
+    if not isinstance(roles, dict):
+        raise ConfigError(f"the model's {ROLE_TEXT!r} text is not a JSON mapping of roles")
+    return roles
 
 
 def role_names(model: mujoco.MjModel, kind: str, pattern: str, *, where: str) -> list[str]:
@@ -49,7 +56,7 @@ def role_names(model: mujoco.MjModel, kind: str, pattern: str, *, where: str) ->
     if not roles:
         raise ConfigError(
             f"{where}: {pattern!r} is a role, but this task's model declares no roles (roles "
-            "come from a robot description: robodrl/Legged-v0); name the elements instead"
+            "come from a robot description: robodrl/Legged-v*); name the elements instead"
         )
     names = roles.get(role, {}).get(kind)
     if not names:

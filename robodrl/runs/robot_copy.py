@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import warnings
 from pathlib import Path
 
@@ -17,11 +16,18 @@ from robodrl.envs.legged.check import check_robot
 from robodrl.envs.legged.package import DESCRIPTION_FILE, fingerprint, write_package
 from robodrl.envs.legged.robot import load_robot, robot_names
 from robodrl.errors import ConfigError
-from robodrl.signing import MANIFEST, manifest_for, sha256_file, verify_folder
+from robodrl.robustness.loading import task_folder
+from robodrl.signing import (
+    MANIFEST,
+    UntrustedRunError,
+    manifest_for,
+    robodrl_home,
+    sha256_file,
+    verify_folder,
+)
 
 ROBOT_FOLDER = "robot"
 SOURCES = "sources.json"
-LEGGED = "Legged"
 
 
 class RobotSourceChangedWarning(UserWarning):
@@ -30,17 +36,12 @@ class RobotSourceChangedWarning(UserWarning):
 
 def user_robot(config: TrainConfig) -> str | None:
     """The robot description path a Legged config names (None for a shipped robot or task)."""
-    if config.env.robot_id.split("/")[-1].rsplit("-v", 1)[0] != LEGGED:  # any Legged version
+    if task_folder(config.env.robot_id) != "legged":  # any Legged version
         return None
     robot = config.env.robot_task.get("robot", "quadruped")
     if not isinstance(robot, str) or robot in robot_names():
         return None
     return robot
-
-
-def _checks_folder() -> Path:
-    home = os.environ.get("ROBODRL_HOME")
-    return (Path(home) if home else Path.home() / ".config" / "robodrl") / "robot-checks"
 
 
 def check_new_robot(config: TrainConfig) -> None:
@@ -51,7 +52,7 @@ def check_new_robot(config: TrainConfig) -> None:
         return
     description = load_robot(robot)
     digest = hashlib.sha256("".join(sorted(fingerprint(description).values())).encode())
-    record = _checks_folder() / f"{digest.hexdigest()}.json"
+    record = robodrl_home() / "robot-checks" / f"{digest.hexdigest()}.json"
     if record.is_file():
         return
     failed = [f"{c.physics} {c.name}: {c.value}" for c in check_robot(description) if c.failed]
@@ -85,9 +86,18 @@ def robot_overrides(run_dir: Path, *, trust: bool = False) -> list[str]:
     if not folder.is_dir():
         return []
     verify_folder(folder, trust=trust)
-    _report_changes(folder)
+    if _signed_here(folder):  # sources.json names paths: follow only what this account wrote
+        _report_changes(folder)
     path = str((folder / DESCRIPTION_FILE).resolve())
     return [f"env.task.robot={json.dumps(path)}"]
+
+
+def _signed_here(folder: Path) -> bool:
+    try:
+        verify_folder(folder)
+    except UntrustedRunError:
+        return False
+    return True
 
 
 def _report_changes(folder: Path) -> None:

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import gymnasium
@@ -244,6 +245,20 @@ def test_the_run_owns_its_robot(tmp_path: Path, monkeypatch) -> None:
     (run / "robot" / "robot.yaml").write_text((run / "robot" / "robot.yaml").read_text() + "#\n")
     with pytest.raises(UntrustedRunError, match=r"robot\.yaml changed"):
         run_config(run)
+    # trusted but no longer signed: sources.json's paths (outside the run) are not followed
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RobotSourceChangedWarning)
+        assert Path(run_config(run, trust=True).env.task["robot"]).is_relative_to(run / "robot")
+
+
+def test_a_damaged_roles_text_is_a_clear_error() -> None:
+    from robodrl.robustness.roles import ROLE_TEXT, model_roles
+
+    model = mujoco.MjModel.from_xml_string(
+        f'<mujoco><custom><text name="{ROLE_TEXT}" data="[1, 2"/></custom></mujoco>'
+    )
+    with pytest.raises(ConfigError, match="not a JSON mapping of roles"):
+        model_roles(model)
 
 
 def test_train_refuses_a_robot_that_fails_its_check_and_writes_nothing(tmp_path, monkeypatch):

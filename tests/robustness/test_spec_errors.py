@@ -46,6 +46,8 @@ def _make(doc: dict, env_id: str = "Pendulum") -> None:
         ({"operation": "multiply"}, r"params\[0\]\.operation"),
         ({"quantity": "payload"}, r"operation 'scale' is not valid for 'payload'; use add"),
         ({"colour": "red"}, r"params\[0\]\.colour: unknown field"),
+        ({"unit": "robot_mass"}, r"unit: robot_mass is for masses in kg .*not 'mass' with 'scale'"),
+        ({"unit": "pounds"}, r"params\[0\]\.unit"),
     ],
 )
 def test_bad_parameter_names_the_field(overrides: dict, expected: str) -> None:

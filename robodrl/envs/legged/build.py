@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import mujoco
 import numpy as np
 
-from robodrl.envs.legged.joints import actuated_joints, check_pose
+from robodrl.envs.legged.joints import actuated_joints, check_pose, subtree_bodies
 from robodrl.envs.legged.robot import LEGS, RobotDescription
 from robodrl.errors import ConfigError, suggest
 from robodrl.robustness.roles import add_roles
@@ -178,9 +178,8 @@ def foot_site(model: mujoco.MjModel, geom_name: str) -> dict:
 
 
 def _add_roles(spec, model0, robot: RobotDescription, names: list[str]) -> None:
-    base = model0.body(robot.base_body).id
-    bodies = [b for b in range(base, model0.nbody) if _below(model0, b, base)]
-    body_names = [model0.body(b).name for b in bodies if model0.body(b).name]
+    bodies = set(subtree_bodies(model0, model0.body(robot.base_body).id))
+    body_names = [model0.body(b).name for b in sorted(bodies) if model0.body(b).name]
     geom_names = [
         model0.geom(g).name
         for g in range(model0.ngeom)
@@ -193,12 +192,6 @@ def _add_roles(spec, model0, robot: RobotDescription, names: list[str]) -> None:
         "legs": {"joint": names, "actuator": names},
         "robot": {"body": body_names, "geom": geom_names},
     })  # fmt: skip
-
-
-def _below(model: mujoco.MjModel, body: int, ancestor: int) -> bool:
-    while body > ancestor:
-        body = int(model.body_parentid[body])
-    return body == ancestor
 
 
 def _floor(spec: mujoco.MjSpec) -> mujoco.MjsGeom:

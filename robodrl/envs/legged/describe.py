@@ -13,7 +13,7 @@ from typing import Any
 import mujoco
 import numpy as np
 
-from robodrl.envs.legged.joints import followers, joint_range, place_followers
+from robodrl.envs.legged.joints import followers, joint_range, place_followers, subtree_bodies
 from robodrl.envs.legged.robot import LEGS
 from robodrl.errors import ConfigError
 
@@ -97,14 +97,6 @@ def lowest_point(model: mujoco.MjModel, data: mujoco.MjData, geom: int) -> float
     return float(world[:, 2].min())
 
 
-def _subtree(model: mujoco.MjModel, root: int) -> list[int]:
-    bodies = [root]
-    for body in range(root + 1, model.nbody):
-        if int(model.body_parentid[body]) in bodies:
-            bodies.append(body)
-    return bodies
-
-
 def find_feet(model, data, base: int, joints: list[str], where: str) -> dict[str, str]:
     """Each leg's foot: the lowest collision geom of each leg chain below the base, assigned
     front / back by x and left / right by y in the base frame."""
@@ -112,7 +104,7 @@ def find_feet(model, data, base: int, joints: list[str], where: str) -> dict[str
     legs = [
         b
         for b in range(model.nbody)
-        if int(model.body_parentid[b]) == base and jointed & set(_subtree(model, b))
+        if int(model.body_parentid[b]) == base and jointed & set(subtree_bodies(model, b))
     ]
     if len(legs) != 4:
         raise ConfigError(
@@ -121,7 +113,7 @@ def find_feet(model, data, base: int, joints: list[str], where: str) -> dict[str
         )
     feet = {}
     for leg in legs:
-        bodies = set(_subtree(model, leg))
+        bodies = set(subtree_bodies(model, leg))
         geoms = [
             g
             for g in range(model.ngeom)

@@ -13,6 +13,7 @@ from robodrl.envs.legged.build import build_model
 from robodrl.envs.legged.joints import joint_range
 from robodrl.envs.legged.robot import RobotDescription
 from robodrl.errors import ConfigError
+from robodrl.robustness.roles import robot_mass
 
 STEP_RAD = 0.1
 SECONDS = 1.0
@@ -70,29 +71,28 @@ def _measure(joint: str, trace: np.ndarray, dt: float) -> StepResponse:
     return StepResponse(joint, max(0.0, float(trace.max()) - 1.0), rise, abs(1.0 - trace[-1]))
 
 
-def effective_inertia(robot: RobotDescription, joints: list[str]) -> np.ndarray:
-    """Each joint's diagonal mass-matrix entry at the standing pose (armature included)."""
+def standing(robot: RobotDescription) -> tuple[mujoco.MjModel, mujoco.MjData]:
+    """The task's model (accurate physics) with the legs in the standing pose, forward-computed."""
     model, names, pose = build_model(robot, "accurate")
     data = mujoco.MjData(model)
     for name, angle in zip(names, pose, strict=True):
         data.qpos[model.jnt_qposadr[model.joint(name).id]] = angle
     mujoco.mj_forward(model, data)
+    return model, data
+
+
+def effective_inertia(model, data, joints: list[str]) -> np.ndarray:
+    """Each joint's diagonal mass-matrix entry at the standing pose (armature included)."""
     full = np.zeros((model.nv, model.nv))
     mujoco.mj_fullM(model, data, full)
     return np.array([full[d, d] for d in (model.joint(j).dofadr[0] for j in joints)])
 
 
-def standing_torques(robot: RobotDescription, joints: list[str]) -> np.ndarray:
+def standing_torques(model, data, robot: RobotDescription, joints: list[str]) -> np.ndarray:
     """Each joint's torque (N·m) to carry a quarter of the robot's weight on each foot; the
     lever is at least a quarter of the joint's reach to the foot, so a joint whose foot stands
     right below it (no lever at the pose) still holds a robot that tilts."""
-    model, names, pose = build_model(robot, "accurate")
-    data = mujoco.MjData(model)
-    for name, angle in zip(names, pose, strict=True):
-        data.qpos[model.jnt_qposadr[model.joint(name).id]] = angle
-    mujoco.mj_forward(model, data)
-    base = model.body(robot.base_body).id
-    load = model.body_subtreemass[base] * float(np.linalg.norm(model.opt.gravity)) / 4
+    load = robot_mass(model) * float(np.linalg.norm(model.opt.gravity)) / 4
     dofs = [int(model.joint(j).dofadr[0]) for j in joints]
     torque, jacp = np.zeros(len(joints)), np.zeros((3, model.nv))
     for foot in robot.foot_geoms:
@@ -111,7 +111,9 @@ def tune(robot: RobotDescription, joints: list[str], torque: list[float]) -> tup
     joint's inertia, raised until the step overshoots by <= 10%. A robot whose standing load
     exceeds a joint's torque limit is refused."""
     scale = robot.per_joint("action_scale", joints)
-    load = standing_torques(robot.model_copy(update={"kp": 1.0, "kd": 0.0}), joints)
+    # the gains change only the actuators: the mass matrix and the load are the same for any
+    model, data = standing(robot.model_copy(update={"kp": 1.0, "kd": 0.0}))
+    load = standing_torques(model, data, robot, joints)
     weak = [j for j, t, need in zip(joints, torque, load, strict=True) if need > t]
     if weak:
         raise ConfigError(
@@ -122,7 +124,7 @@ def tune(robot: RobotDescription, joints: list[str], torque: list[float]) -> tup
         j: round(float(max(t / s, need / MAX_SAG_RAD)), 3)
         for j, t, s, need in zip(joints, torque, scale, load, strict=True)
     }
-    inertia = effective_inertia(robot.model_copy(update={"kp": kp, "kd": 0.0}), joints)
+    inertia = effective_inertia(model, data, joints)
     kd = {
         j: round(2 * DAMPING_RATIO * float(np.sqrt(kp[j] * m)), 4)
         for j, m in zip(joints, inertia, strict=True)

@@ -54,8 +54,7 @@ def describe(mjcf: Path, out: Path) -> tuple[dict, list[d.Finding]]:
         d.Finding("standing_pose", _rounded(joints, pose), pose_source),
         d.Finding("standing_height", round(CLEARANCE - lowest, 4), "the feet just touching"),
         d.Finding("torque_limit", _rounded(joints, [v for v, _ in limits]),
-                  ", ".join(sorted({s.split(" ", 2)[-1] if s.startswith("actuator") else s
-                                    for _, s in limits}))),
+                  ", ".join(sorted({source for _, source in limits}))),
         d.Finding("action_scale", d.ACTION_SCALE, "robodrl's default (rad)"),
     ]  # fmt: skip
     arm = armature(model, joints)

@@ -16,12 +16,21 @@ from robodrl.errors import ConfigError
 ACTUATED_TYPES = (int(mujoco.mjtJoint.mjJNT_HINGE), int(mujoco.mjtJoint.mjJNT_SLIDE))
 
 
+def subtree_bodies(model: mujoco.MjModel, root: int) -> list[int]:
+    """Body ``root`` and every body below it, in tree order (a parent's id precedes its
+    children's in a compiled model)."""
+    inside = [root]
+    members = {root}
+    for body in range(root + 1, model.nbody):
+        if int(model.body_parentid[body]) in members:
+            inside.append(body)
+            members.add(body)
+    return inside
+
+
 def subtree_joints(model: mujoco.MjModel, base: int) -> list[int]:
     """Hinge / slide joint ids in the subtree below body ``base``, in tree order."""
-    inside = {base}
-    for body in range(base + 1, model.nbody):
-        if int(model.body_parentid[body]) in inside:
-            inside.add(body)
+    inside = set(subtree_bodies(model, base))
     return [
         j
         for j in range(model.njnt)

@@ -26,7 +26,7 @@ def torque_limit(model: mujoco.MjModel, joint_name: str, where: str) -> tuple[fl
     if actuator is not None and model.actuator_forcelimited[actuator]:
         gear = abs(float(model.actuator_gear[actuator, 0]))
         limit = float(np.abs(model.actuator_forcerange[actuator]).max()) * gear
-        return limit, f"actuator {model.actuator(actuator).name or actuator!r} forcerange"
+        return limit, "actuator forcerange"
     if model.jnt_actfrclimited[joint]:
         return float(np.abs(model.jnt_actfrcrange[joint]).max()), "the joint's actuatorfrcrange"
     if actuator is not None and _is_motor(model, actuator) and model.actuator_ctrllimited[actuator]:
