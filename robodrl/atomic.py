@@ -175,16 +175,21 @@ def claim_output_folder(final: Path, *, kind: str, index: str) -> None:
 
 
 @contextlib.contextmanager
-def output_folder(final: Path, *, kind: str, index: str) -> Iterator[Path]:
+def output_folder(final: Path, *, kind: str, index: str, sign: bool = False) -> Iterator[Path]:
     """Like :func:`staged_folder` for a user-facing output (``kind``: "export", "eval"), after
     :func:`check_output_folder`. The caller writes the JSON file ``index``; robodrl records in
-    it (under ``OUTPUT_KEY``) which files it wrote, so a later run may replace exactly those."""
+    it (under ``OUTPUT_KEY``) which files it wrote, so a later run may replace exactly those.
+    ``sign``: the folder also gets a manifest signed with this account's key."""
+    from robodrl.signing import MANIFEST, manifest_for
+
     final = Path(final)
     check_output_folder(final, kind=kind, index=index)
     with staged_folder(final) as tmp:
         yield tmp
         document = json.loads((tmp / index).read_text())
-        files = sorted(p.name for p in tmp.iterdir())
+        files = sorted({p.name for p in tmp.iterdir()} | ({MANIFEST} if sign else set()))
         document[OUTPUT_KEY] = {"producer": "robodrl", "kind": kind, "files": files}
         (tmp / index).write_text(json.dumps(document, indent=1) + "\n")
+        if sign:
+            (tmp / MANIFEST).write_text(json.dumps(manifest_for(tmp), indent=1))
         check_output_folder(final, kind=kind, index=index)  # nothing of the user's appeared

@@ -97,7 +97,7 @@ def _cmd_train(args: argparse.Namespace) -> None:
 
         if args.config is None:
             raise ConfigError("give a CONFIG file with --seeds")
-        config = load_config(args.config, args.set)
+        config = load_config(args.config, args.set + _trust_demos(args))
         for run_dir, summary in train_seeds(
             config, args.seeds, args.run_dir, backend=args.backend, address=args.address
         ):
@@ -107,13 +107,18 @@ def _cmd_train(args: argparse.Namespace) -> None:
     else:
         if args.config is None:
             raise ConfigError("give a CONFIG file, or --resume RUN")
-        config = load_config(args.config, args.set)
+        config = load_config(args.config, args.set + _trust_demos(args))
         run_dir, summary = train(config, args.run_dir)
     final = summary["final_eval"] or {}
     print(
         f"run: {run_dir}\nsteps: {summary['steps']:,}  wall: {summary['wall_seconds']} s  "
         f"steps/s: {summary['steps_per_second']}  eval return: {final.get('mean_return')}"
     )
+
+
+def _trust_demos(args: argparse.Namespace) -> list[str]:
+    """``train CONFIG --trust``: the config's ``demos`` may be a dataset recorded elsewhere."""
+    return ["demos_trust=true"] if args.trust else []
 
 
 def _resume_total_steps(overrides: list[str]) -> int | None:

@@ -72,7 +72,8 @@ def _add_train(sub: Subparsers) -> None:
     train.add_argument(
         "--trust",
         action="store_true",
-        help="load a checkpoint whose signature does not verify (runs its pickles)",
+        help="load a checkpoint whose signature does not verify (runs its pickles); with a "
+        "CONFIG: a demos dataset this account did not record",
     )
     train.add_argument("--seeds", type=int, nargs="+", help="one run per seed: RUN_DIR/seed_<k>")
     train.add_argument(

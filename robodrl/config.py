@@ -229,6 +229,9 @@ class TrainConfig(Strict):
     #: the demonstrations of an imitation algorithm (bc, gail, airl; optional for dagger): a
     #: dataset folder ``robodrl demos record`` wrote
     demos: str | None = None
+    #: load a ``demos`` dataset this account did not record (unsigned, or signed elsewhere);
+    #: robodrl still reads it itself and checks every array
+    demos_trust: bool = False
     #: the expert ``dagger`` asks for labels: a run directory or an exported ONNX file
     expert: str | None = None
 

@@ -125,6 +125,8 @@ class TrainedPolicy:
     why_not_exportable: str = ""
     #: a team's agents (export writes one file each); None for a single policy
     team: list[TeamMember] | None = None
+    #: sha256 of the checkpoint's signed manifest, as verified when the policy was loaded
+    checkpoint_sha256: str = ""
 
     def act(self, obs: np.ndarray) -> np.ndarray:
         """Deterministic actions in [-1, 1] for raw observations."""
@@ -138,12 +140,13 @@ class OnnxFilePolicy:
         from robodrl.runtime import OnnxPolicy  # numpy + onnxruntime only
 
         self.runtime = OnnxPolicy(path)
-        meta = self.runtime.metadata
+        checked = self.runtime.checked
         self.path = Path(path)
-        self.env_id = meta["env_id"]
-        self.task_arguments = json.loads(meta.get("task_arguments", "{}"))
+        self.env_id = checked.env_id
+        self.task_arguments = checked.task_arguments
         self.obs_dim, self.act_dim = self.runtime.obs_dim, self.runtime.act_dim
-        low = np.asarray(json.loads(meta["ctrl_low"]), dtype=np.float64)  # as the core has them
+        meta = self.runtime.metadata  # the core's float64 ranges, as the file wrote them
+        low = np.asarray(json.loads(meta["ctrl_low"]), dtype=np.float64)
         high = np.asarray(json.loads(meta["ctrl_high"]), dtype=np.float64)
         self._mid, self._half = (high + low) / 2, (high - low) / 2
 

@@ -8,11 +8,16 @@ files changed since, does not verify, and robodrl refuses to unpickle it unless 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
 import os
 import secrets
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from robodrl.errors import RobodrlError
@@ -34,23 +39,77 @@ def _key_path() -> Path:
     return robodrl_home() / "signing.key"
 
 
+#: bytes in a signing key
+KEY_BYTES = 32
+
+
+class SigningKeyError(RobodrlError):
+    """This account's signing key is damaged or readable by others: nothing it signs can be
+    trusted, so robodrl refuses to use it."""
+
+
 def signing_key() -> bytes:
-    """This account's key, created on first use (mode 0600)."""
+    """This account's key, created on first use (32 random bytes, mode 0600), checked on every
+    use: a short key (left by a failed write) or one others can read is refused."""
     path = _key_path()
     try:
-        return path.read_bytes()
+        return _checked_key(path)
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _create_key(path)
+    return _checked_key(path)
+
+
+def _checked_key(path: Path) -> bytes:
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        key = handle.read(KEY_BYTES + 1)
+    fix = (
+        f"remove {path} and robodrl makes a new key on its next use (runs signed with the old "
+        "key then need --trust once)"
+    )
+    if not stat.S_ISREG(info.st_mode):
+        raise SigningKeyError(f"{path}: not a regular file; {fix}")
+    if len(key) != KEY_BYTES:
+        raise SigningKeyError(
+            f"{path}: {len(key)} bytes, a signing key has {KEY_BYTES} (it was left by a failed "
+            f"or interrupted write, and a short key signs nothing safely); {fix}"
+        )
+    if info.st_mode & 0o077:
+        raise SigningKeyError(
+            f"{path}: mode {stat.S_IMODE(info.st_mode):o} lets other accounts read it; "
+            f"`chmod 600 {path}` (and remove it if others may have copied it)"
+        )
+    if info.st_uid != os.getuid():
+        raise SigningKeyError(f"{path}: owned by another account (uid {info.st_uid}); {fix}")
+    return key
+
+
+def _create_key(path: Path) -> None:
+    """Write a new key to an exclusive temp file, fsync it, and link it into place only if no
+    other process made one first (their key wins, never a half-written one)."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first
-        return path.read_bytes()
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(secrets.token_bytes(32))
-        handle.flush()
-        os.fsync(handle.fileno())
-    return path.read_bytes()
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as err:
+        raise SigningKeyError(f"cannot create the signing key {path}: {err.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_bytes(KEY_BYTES))
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):  # another process made it first
+            os.link(tmp, path)
+    except OSError as err:
+        raise SigningKeyError(
+            f"cannot create the signing key {path}: {err.strerror}; nothing was written "
+            "(free some space and run the command again)"
+        ) from None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def sha256_file(path: Path) -> str:
@@ -114,3 +173,29 @@ def verify_folder(folder: Path, *, trust: bool = False) -> None:
             raise UntrustedRunError(
                 f"{folder}: {name} changed since it was signed (sha256 mismatch); {hint}"
             )
+
+
+@contextlib.contextmanager
+def verified_copy(folder: Path, *, trust: bool = False) -> Iterator[Path]:
+    """Copy ``folder`` into a fresh temp folder only this account can open, verify the copy
+    (unless ``trust``) and yield it: what is verified is what is read, whatever happens to
+    ``folder`` meanwhile (a file swapped between the check and the load)."""
+    with tempfile.TemporaryDirectory(prefix="robodrl-verified-") as tmp:
+        copy = Path(tmp) / folder.name
+        try:
+            shutil.copytree(folder, copy, symlinks=False)
+        except (OSError, shutil.Error) as err:
+            raise UntrustedRunError(f"{folder}: cannot read it ({err})") from None
+        try:
+            verify_folder(copy, trust=trust)
+        except UntrustedRunError as err:
+            raise UntrustedRunError(str(err).replace(str(copy), str(folder))) from None
+        yield copy
+
+
+def tree_digest(folder: Path) -> str:
+    """sha256 over every file under ``folder``: names and contents."""
+    files = {
+        str(p.relative_to(folder)): sha256_file(p) for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+    return hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()

@@ -38,6 +38,9 @@ def add_demos_parser(sub: argparse._SubParsersAction) -> None:
     )
     info = action.add_parser("info", help="summarize a dataset")
     info.add_argument("dataset", type=Path)
+    info.add_argument(
+        "--trust", action="store_true", help="read a dataset this account did not record"
+    )
 
 
 def run_demos_command(args: argparse.Namespace) -> None:
@@ -45,7 +48,11 @@ def run_demos_command(args: argparse.Namespace) -> None:
     if args.demos_command == "record":
         _record(args)
     else:
-        print(format_summary(summarize(load_demonstrations(args.dataset)), args.dataset))
+        print(
+            format_summary(
+                summarize(load_demonstrations(args.dataset, trust=args.trust)), args.dataset
+            )
+        )
 
 
 def _record(args: argparse.Namespace) -> None:

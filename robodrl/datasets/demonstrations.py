@@ -75,13 +75,27 @@ class Demonstrations:
         for i, episode in enumerate(self.episodes):
             _check_episode(episode, i, self.obs_dim, self.act_dim, where)
 
-    def check_fits(self, env_id: str, obs_dim: int, act_dim: int, where: str = "demos") -> None:
+    def check_fits(
+        self,
+        env_id: str,
+        obs_dim: int,
+        act_dim: int,
+        where: str = "demos",
+        task_arguments: dict[str, Any] | None = None,
+    ) -> None:
         """Raise :class:`DatasetError` unless the demonstrations were recorded on ``env_id``
-        with its observation and action sizes."""
+        with its observation and action sizes (and, where given, its task arguments: another
+        ``frame_skip`` is another task)."""
         if self.env_id != env_id:
             raise DatasetError(
                 f"{where}: the demonstrations were recorded on {self.env_id}, not {env_id}; "
                 f"record demonstrations of {env_id} or train on {self.env_id}"
+            )
+        if task_arguments is not None and _plain(task_arguments) != _plain(self.task_arguments):
+            raise DatasetError(
+                f"{where}: the demonstrations were recorded with task arguments "
+                f"{self.task_arguments}, the config trains with {task_arguments}; record "
+                "demonstrations with env.task as the config has it, or set env.task to theirs"
             )
         if (self.obs_dim, self.act_dim) != (obs_dim, act_dim):
             raise DatasetError(
@@ -127,3 +141,10 @@ def _check_episode(episode: Episode, index: int, obs_dim: int, act_dim: int, whe
             f"{where}: episode {index} actions[{step}, {joint}] = {episode.actions[step, joint]} "
             "is outside [-1, 1]; robodrl demonstrations hold policy actions, not actuator units"
         )
+
+
+def _plain(arguments: dict[str, Any]) -> str:
+    """Task arguments compared as JSON (tuples and lists alike, key order aside)."""
+    import json
+
+    return json.dumps(arguments, sort_keys=True, default=str)

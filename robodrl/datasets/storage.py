@@ -13,7 +13,6 @@ policy, the recording settings, the reference returns) and Minari's ``ref_max_sc
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from pathlib import Path
@@ -22,11 +21,12 @@ from typing import Any
 import numpy as np
 
 from robodrl.atomic import OutputError, output_folder
-from robodrl.datasets.demonstrations import DatasetError, Demonstrations, Episode
+from robodrl.datasets.demonstrations import DatasetError, Demonstrations
+from robodrl.datasets.hdf5_reader import PREFIX, read_episodes
+from robodrl.signing import UntrustedRunError, tree_digest, verified_copy
 
 INDEX = "robodrl.json"
 KIND = "demos"
-PREFIX = "randomization."
 
 
 def _spaces(obs_dim: int, act_dim: int):
@@ -65,7 +65,7 @@ def save_demonstrations(demos: Demonstrations, out: str | Path, *, overwrite: bo
     out = Path(out)
     check_dataset_out(out, overwrite=overwrite)
     observation_space, action_space = _spaces(demos.obs_dim, demos.act_dim)
-    with output_folder(out, kind=KIND, index=INDEX) as tmp:
+    with output_folder(out, kind=KIND, index=INDEX, sign=True) as tmp:
         storage = MinariStorage.new(
             (tmp / "data").absolute(),  # Minari's size count doubles a relative path
             observation_space=observation_space,
@@ -131,74 +131,59 @@ def _data_folder(path: Path) -> Path:
     )
 
 
-def load_demonstrations(path: str | Path) -> Demonstrations:
-    """Read and check a dataset folder (``robodrl demos record``'s output, or its ``data``)."""
+def _signed_root(folder: Path) -> Path:
+    """The folder a dataset's signature covers: the one holding robodrl's index."""
+    return folder.parent if (folder.parent / INDEX).is_file() else folder
+
+
+def load_demonstrations(path: str | Path, *, trust: bool = False) -> Demonstrations:
+    """Read and check a dataset folder (``robodrl demos record``'s output, or its ``data``).
+
+    A dataset this account recorded verifies against its signed manifest; any other needs
+    ``trust``. Either way robodrl reads the files itself (never through an env the dataset
+    describes) from a private copy, so what was verified is what is read."""
     path = Path(path)
     folder = _data_folder(path)
+    root = _signed_root(folder)
     try:
-        metadata = json.loads((folder / "metadata.json").read_text())
-        facts = metadata["robodrl"]
-        header = {k: facts[k] for k in ("env_id", "task_arguments", "obs_dim", "act_dim")}
-    except (OSError, ValueError) as err:
-        raise DatasetError(f"{folder / 'metadata.json'}: unreadable ({err})") from None
-    except (KeyError, TypeError):
+        with verified_copy(root, trust=trust) as copy:
+            inner = copy / folder.relative_to(root)
+            demos = _read_dataset(inner, folder)
+            demos.digest = tree_digest(copy)
+    except UntrustedRunError as err:
         raise DatasetError(
-            f"{folder / 'metadata.json'}: a Minari dataset without robodrl's section (env_id, "
-            "task_arguments, obs_dim, act_dim); robodrl learns from datasets it recorded"
+            f"{err} (`robodrl demos info --trust`; in a training config, demos_trust: true)"
         ) from None
-    if int(metadata.get("total_episodes", 0)) == 0:
-        raise DatasetError(f"{path}: the dataset holds no episodes; record some first")
-    episodes = _read_episodes(folder, int(metadata["total_episodes"]))
-    demos = Demonstrations(
-        **header,
-        episodes=episodes,
-        source=str(facts.get("source", "")),
-        settings=dict(facts.get("settings", {})),
-        reference=dict(facts.get("reference", {})),
-        digest=_digest(folder),
-    )
     demos.check(path)
     return demos
 
 
-def _digest(folder: Path) -> str:
-    """sha256 of the dataset's episode data files."""
-    digest = hashlib.sha256()
-    for path in sorted(folder.glob("*.hdf5")):
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()
-
-
-def _read_episodes(folder: Path, count: int) -> list[Episode]:
-    from minari.dataset.minari_storage import MinariStorage
-
+def _read_dataset(inner: Path, folder: Path) -> Demonstrations:
+    metadata_file = folder / "metadata.json"
     try:
-        storage = MinariStorage.read(folder.absolute())
-        data = list(storage.get_episodes(range(count)))
-        extras = list(storage.get_episode_metadata(range(count)))
-    except (OSError, ValueError, KeyError, TypeError) as err:
+        metadata = json.loads((inner / "metadata.json").read_text())
+        facts = dict(metadata["robodrl"])
+        header = {k: facts[k] for k in ("env_id", "task_arguments", "obs_dim", "act_dim")}
+        count = metadata.get("total_episodes", 0)
+    except (OSError, ValueError, RecursionError) as err:
+        raise DatasetError(f"{metadata_file}: unreadable ({err})") from None
+    except (KeyError, TypeError):
         raise DatasetError(
-            f"{folder}: the episode data cannot be read ({type(err).__name__}: {err}); the "
-            "file is truncated or corrupt: record the dataset again"
+            f"{metadata_file}: a Minari dataset without robodrl's section (env_id, "
+            "task_arguments, obs_dim, act_dim); robodrl learns from datasets it recorded"
         ) from None
-    episodes = []
-    for raw, extra in zip(data, extras, strict=True):
-        randomization = {
-            key.removeprefix(PREFIX): np.asarray(value)
-            for key, value in extra.items()
-            if key.startswith(PREFIX)
-        }
-        episodes.append(
-            Episode(
-                observations=np.asarray(raw["observations"]),
-                actions=np.asarray(raw["actions"]),
-                rewards=np.asarray(raw["rewards"]),
-                terminations=np.asarray(raw["terminations"]),
-                truncations=np.asarray(raw["truncations"]),
-                seed=int(extra["seed"]),
-                randomization=randomization,
-            )
-        )
-    return episodes
+    for key in ("obs_dim", "act_dim", "total_episodes"):
+        value = count if key == "total_episodes" else header[key]
+        if type(value) is not int or not 0 <= value <= 10_000_000:
+            raise DatasetError(f"{metadata_file}: {key} = {value!r:.40} is not a whole number")
+    if count == 0:
+        raise DatasetError(f"{folder}: the dataset holds no episodes; record some first")
+    if not isinstance(header["env_id"], str) or not isinstance(header["task_arguments"], dict):
+        raise DatasetError(f"{metadata_file}: env_id must be a string, task_arguments a map")
+    episodes = read_episodes(inner / "main_data.hdf5", count, header["obs_dim"], header["act_dim"])
+    extras = {key: facts.get(key) or {} for key in ("settings", "reference")}
+    if not all(isinstance(value, dict) for value in extras.values()):
+        raise DatasetError(f"{metadata_file}: robodrl.settings and .reference must be maps")
+    return Demonstrations(
+        **header, episodes=episodes, source=str(facts.get("source", "")), **extras
+    )

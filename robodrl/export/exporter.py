@@ -63,7 +63,7 @@ def robot_metadata(policy: TrainedPolicy, core: Any, run_dir: Path) -> dict[str,
         "training_steps": policy.training_steps,
         "config_sha256": sha256_file(run_dir / "config.yaml"),
         "checkpoint": policy.checkpoint.name,
-        "checkpoint_sha256": sha256_file(policy.checkpoint / "manifest.json"),
+        "checkpoint_sha256": policy.checkpoint_sha256,
         "exported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 from robodrl.atomic import staged_folder, write_text
 from robodrl.errors import RobodrlError
-from robodrl.signing import MANIFEST, UntrustedRunError, manifest_for, verify_folder
+from robodrl.signing import (
+    MANIFEST,
+    UntrustedRunError,
+    manifest_for,
+    verified_copy,
+    verify_folder,
+)
 
 if TYPE_CHECKING:
     from robodrl.algorithms.registry import Learner
@@ -51,8 +58,18 @@ def step_folders(checkpoints: Path) -> list[Path]:
     """Complete step checkpoints, oldest first."""
     if not checkpoints.is_dir():
         return []
-    folders = [p for p in checkpoints.iterdir() if p.is_dir() and p.name.startswith(STEP_PREFIX)]
+    folders = [p for p in checkpoints.iterdir() if is_checkpoint_name(p.name) and _own_dir(p)]
     return sorted(folders, key=lambda p: int(p.name[len(STEP_PREFIX) :]))
+
+
+def is_checkpoint_name(name: str) -> bool:
+    """``step_<digits>``: the only names ``latest`` and the pruner act on."""
+    return re.fullmatch(rf"{STEP_PREFIX}\d+", name) is not None
+
+
+def _own_dir(path: Path) -> bool:
+    """A real folder of the run (not a link that could lead anywhere)."""
+    return path.is_dir() and not path.is_symlink()
 
 
 def mark_latest(checkpoints: Path, folder: Path) -> None:
@@ -74,8 +91,15 @@ def latest_checkpoint(checkpoints: Path) -> Path:
     """The folder ``latest`` names, or the newest complete step folder if it is missing."""
     pointer = checkpoints / "latest"
     if pointer.is_file():
-        folder = checkpoints / pointer.read_text().strip()
-        if folder.is_dir() and (folder / MANIFEST).is_file():
+        name = pointer.read_text(errors="replace").strip()
+        if not is_checkpoint_name(name) or pointer.is_symlink():
+            raise CheckpointError(
+                f"{pointer} names {name[:80]!r}; it may only name a {STEP_PREFIX}<n> folder of "
+                f"this run (checkpoints: {checkpoint_names(checkpoints)}); pick one with "
+                "--checkpoint NAME"
+            )
+        folder = checkpoints / name
+        if _own_dir(folder) and (folder / MANIFEST).is_file():
             return folder
     complete = [f for f in step_folders(checkpoints) if (f / MANIFEST).is_file()]
     if not complete:
@@ -83,12 +107,11 @@ def latest_checkpoint(checkpoints: Path) -> Path:
     return complete[-1]
 
 
-def read_checkpoint(folder: Path, *, trust: bool) -> tuple[dict[str, Any], dict | None]:
-    """Verify a checkpoint's signature (unless ``trust``), then read its plain-JSON parts."""
-    verify_folder(folder, trust=trust)
+def read_state(copy: Path, folder: Path) -> tuple[dict[str, Any], dict | None]:
+    """The plain-JSON parts of a verified copy of the checkpoint ``folder``."""
     try:
-        state = json.loads((folder / "state.json").read_text())
-        normalizer = folder / "normalizer.json"
+        state = json.loads((copy / "state.json").read_text())
+        normalizer = copy / "normalizer.json"
         return state, json.loads(normalizer.read_text()) if normalizer.is_file() else None
     except (OSError, ValueError) as err:
         raise CheckpointError(f"{folder}: cannot read its state: {err}") from None
@@ -96,18 +119,18 @@ def read_checkpoint(folder: Path, *, trust: bool) -> tuple[dict[str, Any], dict 
 
 def checkpoint_names(checkpoints: Path) -> list[str]:
     """Every checkpoint folder's name: ``best`` (if any), then the steps, oldest first."""
-    best = ["best"] if (checkpoints / "best").is_dir() else []
+    best = ["best"] if _own_dir(checkpoints / "best") else []
     return best + [f.name for f in step_folders(checkpoints)]
 
 
 def find_checkpoint(run_dir: Path, which: str) -> Path:
     """``best`` (if the run has one, else the latest), ``latest``, or a checkpoint folder name."""
     checkpoints = run_dir / "checkpoints"
-    if which == "best" and (checkpoints / "best").is_dir():
+    if which == "best" and _own_dir(checkpoints / "best"):
         return checkpoints / "best"
     if which in ("best", "latest"):
         return latest_checkpoint(checkpoints)
-    if "/" in which or not (checkpoints / which).is_dir():
+    if not is_checkpoint_name(which) or not _own_dir(checkpoints / which):
         raise CheckpointError(
             f"{run_dir}: no checkpoint {which!r}; checkpoints: {checkpoint_names(checkpoints)}"
         )
@@ -141,18 +164,43 @@ def loading(folder: Path) -> Iterator[None]:
     damaged one under ``--trust``) becomes a ``CheckpointError`` naming the intact ones."""
     try:
         yield
+    except RobodrlError:  # already says what is wrong (a changed dataset, a bad config)
+        raise
     except Exception as err:  # a damaged file fails anywhere inside torch, SB3 or pickle
         message = f"{folder}: cannot load it ({type(err).__name__}: {err})"
         raise CheckpointError(with_alternatives(message, folder)) from None
 
 
-def open_checkpoint(
-    run_dir: Path, which: str, *, trust: bool
-) -> tuple[Path, dict[str, Any], dict | None]:
-    """Find, verify and read a checkpoint; a failure names the checkpoints that do verify."""
+@contextlib.contextmanager
+def opened_checkpoint(
+    run_dir: Path, which: str, *, trust: bool, bound: dict[str, str] | None = None
+) -> Iterator[tuple[Path, dict[str, Any], dict | None]]:
+    """Find a checkpoint, copy it where no one else can write, verify the copy, read it, and
+    yield the copy for the algorithm to load (any failure names the checkpoints that verify).
+
+    ``bound`` holds the digests of the run files the signed state must match (the config, the
+    robot copy): a checkpoint signed for other files is refused unless ``trust``."""
     folder = find_checkpoint(run_dir, which)
-    try:
-        state, normalizer = read_checkpoint(folder, trust=trust)
-    except (UntrustedRunError, CheckpointError) as err:
-        raise type(err)(with_alternatives(err, folder)) from None
-    return folder, state, normalizer
+    with contextlib.ExitStack() as stack:
+        try:
+            copy = stack.enter_context(verified_copy(folder, trust=trust))
+            state, normalizer = read_state(copy, folder)
+            if not trust:
+                check_bound(folder, state, bound or {})
+        except (UntrustedRunError, CheckpointError) as err:
+            raise type(err)(with_alternatives(err, folder)) from None
+        with loading(folder):
+            yield copy, state, normalizer
+
+
+def check_bound(folder: Path, state: dict[str, Any], bound: dict[str, str]) -> None:
+    """Refuse a checkpoint whose signed state was written for other run files."""
+    signed = state.get("bound", {})
+    for name, digest in bound.items():
+        if signed.get(name) != digest:
+            when = "was edited since" if name in signed else "is not covered by"
+            raise UntrustedRunError(
+                f"{folder}: the run's {name} {when} this checkpoint's signature, so it may "
+                "not describe the policy (a changed control_dt or robot would run it wrongly); "
+                "restore the file, or pass --trust if you made the change on purpose"
+            )

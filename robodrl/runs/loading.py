@@ -3,6 +3,7 @@ the algorithm that trained it; or an exported ONNX file. What evaluation and exp
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -10,9 +11,10 @@ from robodrl.algorithms.registry import get_algorithm
 from robodrl.config import TrainConfig, load_config
 from robodrl.errors import ConfigError
 from robodrl.policy import OnnxFilePolicy, OnnxTeamPolicy, Policy, TrainedPolicy
-from robodrl.runs.checkpoints import CheckpointError, loading, open_checkpoint
+from robodrl.runs.bindings import CONFIG_FILE, run_bindings
+from robodrl.runs.checkpoints import CheckpointError, opened_checkpoint
 from robodrl.runs.robot_copy import robot_overrides
-from robodrl.runs.train import CONFIG_FILE
+from robodrl.signing import MANIFEST, sha256_file
 
 
 def run_config(run_dir: Path, *, trust: bool = False) -> TrainConfig:
@@ -30,9 +32,16 @@ def load_run_policy(
     """The deterministic policy of ``checkpoint`` (``best``, ``latest`` or ``step_N``)."""
     run_dir = Path(run_dir)
     config = run_config(run_dir, trust=trust)
-    folder, state, normalizer = open_checkpoint(run_dir, checkpoint, trust=trust)
-    with loading(folder):
-        return get_algorithm(config.algorithm.name).load_policy(config, folder, state, normalizer)
+    bound = run_bindings(run_dir)
+    with opened_checkpoint(run_dir, checkpoint, trust=trust, bound=bound) as opened:
+        policy = get_algorithm(config.algorithm.name).load_policy(config, *opened)
+        copy = opened[0]  # a private copy: name the run's own folder, and what was verified
+        manifest = copy / MANIFEST
+        return dataclasses.replace(
+            policy,
+            checkpoint=run_dir / "checkpoints" / copy.name,
+            checkpoint_sha256=sha256_file(manifest) if manifest.is_file() else "",
+        )
 
 
 def load_run_adversaries(run_dir: str | Path, *, checkpoint: str = "best", trust: bool = False):
@@ -46,8 +55,9 @@ def load_run_adversaries(run_dir: str | Path, *, checkpoint: str = "best", trust
             f"--adversary {run_dir}: trained with {config.algorithm.name}, which has no "
             "adversary; give a run trained with algorithm rarl, or 'random'"
         )
-    folder, state, _ = open_checkpoint(run_dir, checkpoint, trust=trust)
-    with loading(folder):
+    bound = run_bindings(run_dir)
+    with opened_checkpoint(run_dir, checkpoint, trust=trust, bound=bound) as opened:
+        folder, state, _ = opened
         return config.env.id, *entry.load_adversaries(config, folder, state)
 
 

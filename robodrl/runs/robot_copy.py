@@ -17,6 +17,7 @@ from robodrl.envs.legged.package import DESCRIPTION_FILE, fingerprint, write_pac
 from robodrl.envs.legged.robot import load_robot, robot_names
 from robodrl.errors import ConfigError
 from robodrl.robustness.loading import task_folder
+from robodrl.runs.bindings import ROBOT_FOLDER
 from robodrl.signing import (
     MANIFEST,
     UntrustedRunError,
@@ -26,7 +27,6 @@ from robodrl.signing import (
     verify_folder,
 )
 
-ROBOT_FOLDER = "robot"
 SOURCES = "sources.json"
 
 

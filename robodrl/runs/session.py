@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 
 from robodrl.algorithms.registry import Learner
+from robodrl.atomic import write_text
 from robodrl.config import TrainConfig
+from robodrl.runs.bindings import run_bindings
 from robodrl.runs.checkpoints import STEP_PREFIX, mark_latest, prune, write_checkpoint
 from robodrl.runs.episode_log import EpisodeLog
 from robodrl.runs.evaluation import evaluate
@@ -48,6 +50,8 @@ class RunSession:
         folder = session_folder(self.run_dir)
         names = learner.core.task.reward_names
         self.episodes = EpisodeLog(self.run_dir / "logs" / "episodes.csv", names, self._resumed)
+        if self._resumed:
+            rewind_evaluations(self.run_dir / "logs" / "evaluations.jsonl", learner.num_timesteps)
         self.scalars = Scalars(folder)
         learner.set_log_folder(folder)
         self._start = time.perf_counter()
@@ -130,7 +134,7 @@ class RunSession:
             "last_eval": self.last_eval,
             **self.episodes.state(),
         }
-        return {"callback": session}
+        return {"callback": session, "bound": run_bindings(self.run_dir)}
 
     def save_checkpoint(self, learner: Learner) -> Path:
         """Write ``checkpoints/step_<n>``, point ``latest`` at it, prune old ones."""
@@ -142,3 +146,18 @@ class RunSession:
         if os.environ.get(KILL_AFTER_CHECKPOINT_ENV) == str(self.checkpoints_written):
             os.kill(os.getpid(), signal.SIGKILL)
         return folder
+
+
+def rewind_evaluations(path: Path, steps: int) -> None:
+    """Drop the evaluations after the checkpoint a run resumes from (they belong to the future
+    that the resume replaces), and any line a kill cut short."""
+    if not path.is_file():
+        return
+    kept = []
+    for line in path.read_text().splitlines():
+        try:
+            if int(json.loads(line)["step"]) <= steps:
+                kept.append(line + "\n")
+        except (ValueError, KeyError, TypeError):
+            continue
+    write_text(path, "".join(kept))

@@ -8,22 +8,19 @@ from pathlib import Path
 from typing import Any
 
 import torch
+import yaml
 
 from robodrl.algorithms.registry import Learner, get_algorithm
 from robodrl.algorithms.rng import restore_rng
 from robodrl.atomic import unwritable, write_text
 from robodrl.config import TrainConfig, dump_config, load_config
 from robodrl.errors import ConfigError, RobodrlError
-from robodrl.runs.checkpoints import (
-    STEP_PREFIX,
-    loading,
-    open_checkpoint,
-    step_folders,
-)
+from robodrl.runs.bindings import CONFIG_FILE, run_bindings
+from robodrl.runs.checkpoints import STEP_PREFIX, opened_checkpoint, step_folders
+from robodrl.runs.lock import LOCK_FILE, run_lock
 from robodrl.runs.robot_copy import check_new_robot, own_robot, robot_overrides
 from robodrl.runs.session import RunSession
-
-CONFIG_FILE = "config.yaml"
+from robodrl.yamlio import load_yaml_file
 
 
 def default_run_dir(config: TrainConfig, *, with_seed: bool = True) -> Path:
@@ -89,14 +86,21 @@ def _learn(learner: Learner, config: TrainConfig, run_dir: Path, session: RunSes
     return summary
 
 
-def train(config: TrainConfig, run_dir: Path | None = None) -> tuple[Path, dict[str, Any]]:
-    """Train from scratch into a new run directory; return it and the summary."""
-    run_dir = Path(run_dir) if run_dir is not None else default_run_dir(config)
-    if run_dir.exists() and any(run_dir.iterdir()):
+def _check_new_run_dir(run_dir: Path) -> None:
+    """Refuse a file, or a folder already holding a run (its lock file aside)."""
+    if run_dir.exists() and not run_dir.is_dir():
+        raise ConfigError(f"--run-dir {run_dir} is a file; give a new or empty folder for the run")
+    if run_dir.is_dir() and any(p.name != LOCK_FILE for p in run_dir.iterdir()):
         raise ConfigError(
             f"run directory {run_dir} already holds a run; use `robodrl train --resume {run_dir}`"
             " or another --run-dir"
         )
+
+
+def train(config: TrainConfig, run_dir: Path | None = None) -> tuple[Path, dict[str, Any]]:
+    """Train from scratch into a new run directory; return it and the summary."""
+    run_dir = Path(run_dir) if run_dir is not None else default_run_dir(config)
+    _check_new_run_dir(run_dir)
     check_device(config.device)
     check_new_robot(config)
     learner = get_algorithm(config.algorithm.name).build(config)
@@ -104,9 +108,11 @@ def train(config: TrainConfig, run_dir: Path | None = None) -> tuple[Path, dict[
         run_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise unwritable(run_dir, err) from None
-    write_text(run_dir / CONFIG_FILE, dump_config(config))
-    own_robot(config, run_dir)
-    return run_dir, _learn(learner, config, run_dir, RunSession(config, run_dir))
+    with run_lock(run_dir):
+        _check_new_run_dir(run_dir)  # another writer may have started it meanwhile
+        write_text(run_dir / CONFIG_FILE, dump_config(config))
+        own_robot(config, run_dir)
+        return run_dir, _learn(learner, config, run_dir, RunSession(config, run_dir))
 
 
 def resume(
@@ -124,6 +130,13 @@ def resume(
     run_dir = Path(run_dir)
     if not (run_dir / CONFIG_FILE).is_file():
         raise ConfigError(f"{run_dir}: not a run directory (no {CONFIG_FILE})")
+    with run_lock(run_dir):
+        return _resume_locked(run_dir, trust, checkpoint, total_steps)
+
+
+def _resume_locked(
+    run_dir: Path, trust: bool, checkpoint: str, total_steps: int | None
+) -> tuple[Path, dict[str, Any] | None]:
     config = load_config(run_dir / CONFIG_FILE, robot_overrides(run_dir, trust=trust))
     if total_steps is not None:
         if total_steps < config.total_steps:
@@ -132,16 +145,17 @@ def resume(
                 f"its total_steps ({config.total_steps:,})"
             )
         config = config.model_copy(update={"total_steps": total_steps})
-    folder, state, normalizer = open_checkpoint(run_dir, checkpoint, trust=trust)
-    if state["num_timesteps"] >= config.total_steps:
-        return run_dir, None
-    check_device(config.device)
-    algorithm = get_algorithm(config.algorithm.name)
-    with loading(folder):
-        learner = algorithm.restore(config, folder, state, normalizer)
+    bound = run_bindings(run_dir)
+    with opened_checkpoint(run_dir, checkpoint, trust=trust, bound=bound) as opened:
+        folder, state, normalizer = opened
+        if state["num_timesteps"] >= config.total_steps:
+            return run_dir, None
+        check_device(config.device)
+        learner = get_algorithm(config.algorithm.name).restore(config, folder, state, normalizer)
     restore_rng(state["rng"])
-    if total_steps is not None:
-        write_text(run_dir / CONFIG_FILE, dump_config(config))
+    if total_steps is not None:  # only total_steps changes: the run's checkpoints stay bound
+        document = load_yaml_file(run_dir / CONFIG_FILE) | {"total_steps": total_steps}
+        write_text(run_dir / CONFIG_FILE, yaml.safe_dump(document, sort_keys=False))
     session = RunSession(config, run_dir, resumed=state["callback"])
     return run_dir, _learn(learner, config, run_dir, session)
 

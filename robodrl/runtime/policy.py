@@ -6,7 +6,6 @@ Stable-Baselines3), so it runs on a robot's onboard computer.
 
 from __future__ import annotations
 
-import json
 import time
 from collections import deque
 from pathlib import Path
@@ -15,27 +14,11 @@ from typing import Literal
 import numpy as np
 import onnxruntime as ort
 
-from robodrl.errors import RobodrlError
+from robodrl.runtime.metadata import REQUIRED_METADATA, RuntimePolicyError, check_metadata
 
-#: metadata keys every robodrl policy file carries (``metadata_props``)
-REQUIRED_METADATA = (
-    "producer",
-    "producer_version",
-    "env_id",
-    "obs_dim",
-    "act_dim",
-    "obs_layout",
-    "actuator_names",
-    "ctrl_low",
-    "ctrl_high",
-    "control_dt",
-    "algorithm",
-)
+__all__ = ["REQUIRED_METADATA", "OnnxPolicy", "RuntimePolicyError"]
+
 SafeAction = Literal["zero_action", "hold_last"]
-
-
-class RuntimePolicyError(RobodrlError, ValueError):
-    """A policy file or an observation the runtime cannot use."""
 
 
 class OnnxPolicy:
@@ -73,27 +56,19 @@ class OnnxPolicy:
             )
         except Exception as err:  # onnxruntime raises its own exception types
             raise RuntimePolicyError(f"{self.path}: not a loadable ONNX model: {err}") from None
-        meta = self.session.get_modelmeta().custom_metadata_map
-        missing = [key for key in REQUIRED_METADATA if key not in meta]
-        if missing:
-            raise RuntimePolicyError(
-                f"{self.path}: not a robodrl policy file, metadata keys missing: {missing}"
-            )
-        self.metadata = dict(meta)
-        self.obs_dim, self.act_dim = int(meta["obs_dim"]), int(meta["act_dim"])
-        self.ctrl_low = np.asarray(json.loads(meta["ctrl_low"]), dtype=np.float32)
-        self.ctrl_high = np.asarray(json.loads(meta["ctrl_high"]), dtype=np.float32)
-        self.obs_layout = {k: tuple(v) for k, v in json.loads(meta["obs_layout"]).items()}
-        self.actuator_names = json.loads(meta["actuator_names"])
-        self.control_dt = float(meta["control_dt"])
+        meta = dict(self.session.get_modelmeta().custom_metadata_map)
+        self.checked = check_metadata(self.path, meta, self.session)
+        self.metadata = meta
+        self.obs_dim, self.act_dim = self.checked.obs_dim, self.checked.act_dim
+        self.ctrl_low, self.ctrl_high = self.checked.ctrl_low, self.checked.ctrl_high
+        self.obs_layout = self.checked.obs_layout
+        self.actuator_names = self.checked.actuator_names
+        self.control_dt = self.checked.control_dt
         self.safe_action = safe_action
         self.neutral = ((self.ctrl_low + self.ctrl_high) / 2).astype(np.float32)
         self.last_action: np.ndarray | None = None
         self.faults = 0
         self.latencies_s: deque[float] = deque(maxlen=latency_window)
-        inputs = self.session.get_inputs()
-        if len(inputs) != 1 or inputs[0].name != "obs":
-            raise RuntimePolicyError(f"{self.path}: expected one input named 'obs'")
 
     def act(self, obs: np.ndarray) -> np.ndarray:
         """Commands in actuator units for raw observations (see class docstring)."""

@@ -65,9 +65,9 @@ def short_demos(pendulum_expert: Path, tmp_path_factory, expert_home: Path) -> P
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ROBODRL_HOME", str(expert_home))
         expert = load_policy(pendulum_expert)
-    expert.task_arguments = {"episode_seconds": 2.0}
-    demos = record_demonstrations(expert, 8, seed=0)
-    return save_demonstrations(demos, tmp_path_factory.mktemp("short") / "demos")
+        expert.task_arguments = {"episode_seconds": 2.0}
+        demos = record_demonstrations(expert, 8, seed=0)
+        return save_demonstrations(demos, tmp_path_factory.mktemp("short") / "demos")
 
 
 @pytest.mark.parametrize(("algorithm", "hp"), [("gail", {"gradient_penalty": 1.0}),

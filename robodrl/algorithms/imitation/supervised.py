@@ -37,8 +37,14 @@ class RegressionHyperparameters(BaseModel):
 
 def load_demos_for(config: TrainConfig, core) -> Demonstrations:
     """The config's ``demos`` dataset, checked against the task it trains on."""
-    demos = load_demonstrations(config.demos)
-    demos.check_fits(config.env.id, core.obs_dim, core.action_dim, where=f"demos {config.demos}")
+    demos = load_demonstrations(config.demos, trust=config.demos_trust)
+    demos.check_fits(
+        config.env.id,
+        core.obs_dim,
+        core.action_dim,
+        where=f"demos {config.demos}",
+        task_arguments=dict(config.env.task),
+    )
     return demos
 
 
