@@ -1,3 +1,8 @@
 """Data-safety tests share the export tests' trained run and signing key."""
 
-from tests.export.conftest import _signing_home, ppo_run, signing_home_session  # noqa: F401
+from tests.export.conftest import (  # noqa: F401
+    _signing_home,
+    policy_file,
+    ppo_run,
+    signing_home_session,
+)
