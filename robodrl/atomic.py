@@ -24,10 +24,71 @@ class OutputError(RobodrlError, OSError):
     """An output location robodrl cannot write, or one that holds files robodrl did not write."""
 
 
+class DiskFullError(OutputError):
+    """The disk filled while robodrl wrote something; what was there before is intact."""
+
+
 def unwritable(path: Path, err: OSError) -> OutputError:
     """A one-line error for an ``OSError`` met while writing under ``path``."""
+    if is_disk_full(err):
+        return disk_full(path)
     reason = err.strerror or type(err).__name__
     return OutputError(f"cannot write {path}: {reason}; choose a location you can write to")
+
+
+#: how a full disk shows through libraries that do not keep the errno (torch's zip writer)
+_FULL_DISK_WORDS = ("No space left on device", "Disk quota exceeded", "file write failed")
+
+
+def is_disk_full(err: BaseException | None) -> bool:
+    """Whether ``err`` (or an error it was raised from) says the disk or quota is full."""
+    seen = 0
+    while err is not None and seen < 10:
+        if isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if any(words in str(err) for words in _FULL_DISK_WORDS):
+            return True
+        err, seen = err.__cause__ or err.__context__, seen + 1
+    return False
+
+
+def free_bytes(path: Path) -> int:
+    """Free bytes on the file system holding ``path`` (its nearest existing parent)."""
+    for folder in (path, *path.absolute().parents):
+        if folder.exists():
+            return shutil.disk_usage(folder).free
+    return 0
+
+
+def size_text(count: float) -> str:
+    """``count`` bytes as a person reads them."""
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if count < 1024 or unit == "GiB":
+            return f"{count:.0f} {unit}" if unit == "bytes" else f"{count:.1f} {unit}"
+        count /= 1024
+    return f"{count:.1f} TiB"
+
+
+def disk_full(
+    path: Path, *, needed: int = 0, exact: bool = False, earlier: str = ""
+) -> DiskFullError:
+    """One line: what could not be written, the space it needs (``exact``, or more than
+    ``needed``: what it had written when the disk filled), and that nothing earlier was lost
+    (``earlier`` says what survived, where the caller knows)."""
+    amount = size_text(needed) if exact else f"more than {size_text(needed)}"
+    need = f"it needs {amount}" if needed else "it needs more space"
+    kept = earlier or "nothing that was there before was changed"
+    return DiskFullError(
+        f"cannot write {path}: the disk is full ({size_text(free_bytes(path))} free, {need}); "
+        f"{kept}: free some space and run the command again"
+    )
+
+
+def tree_size(folder: Path) -> int:
+    """Bytes in the files under ``folder`` (0 where it is gone)."""
+    with contextlib.suppress(OSError):
+        return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    return 0
 
 
 def fsync_dir(path: Path) -> None:
@@ -39,8 +100,37 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another account's process
+        return True
+    return True
+
+
+def remove_dead_leftovers(folder: Path, prefix: str) -> None:
+    """Remove ``<prefix><pid>`` temp files and folders in ``folder`` whose writer is dead (a
+    killed command's staging); a live writer's are left alone."""
+    with contextlib.suppress(OSError):
+        for leftover in folder.glob(f"{glob_escape(prefix)}*"):
+            pid = leftover.name[len(prefix) :].split(".")[0]
+            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+                if leftover.is_dir() and not leftover.is_symlink():
+                    shutil.rmtree(leftover, ignore_errors=True)
+                else:
+                    leftover.unlink(missing_ok=True)
+
+
+def glob_escape(text: str) -> str:
+    """``text`` with glob's special characters taken literally."""
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
 def write_bytes(path: Path, data: bytes) -> None:
     """Write ``path`` atomically: readers see the old file or the whole new one."""
+    remove_dead_leftovers(path.parent, f".{path.name}.tmp-")
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         with open(tmp, "wb") as handle:
@@ -51,6 +141,8 @@ def write_bytes(path: Path, data: bytes) -> None:
     except OSError as err:
         with contextlib.suppress(OSError):
             tmp.unlink()
+        if is_disk_full(err):
+            raise disk_full(path, needed=len(data), exact=True) from None
         raise unwritable(path, err) from None
     fsync_dir(path.parent)
 
@@ -104,6 +196,8 @@ def staged_folder(final: Path) -> Iterator[Path]:
     (replacing it); on failure it is removed. A kill leaves at worst a ``.tmp-*`` folder.
     For robodrl's own folders (checkpoints); user-facing outputs use :func:`output_folder`."""
     tmp = final.with_name(f".tmp-{final.name}-{os.getpid()}")
+    for prefix in (f".tmp-{final.name}-", f".old-{final.name}-"):
+        remove_dead_leftovers(final.parent, prefix)
     try:
         if tmp.exists():
             shutil.rmtree(tmp)
@@ -115,8 +209,11 @@ def staged_folder(final: Path) -> Iterator[Path]:
         fsync_tree(tmp)
         _replace_folder(tmp, final)
         fsync_dir(final.parent)
-    except BaseException:
+    except BaseException as err:
+        written = tree_size(tmp)
         shutil.rmtree(tmp, ignore_errors=True)
+        if is_disk_full(err) and not isinstance(err, DiskFullError):
+            raise disk_full(final, needed=written) from None
         raise
 
 
@@ -131,9 +228,20 @@ def _written_by_robodrl(folder: Path, kind: str, index: str) -> set[str] | None:
     return None
 
 
+def refuse_link(out: Path) -> None:
+    """An output given as a symbolic link is refused: robodrl would replace the link, not
+    write where it points, and the user meant one of the two."""
+    if out.is_symlink():
+        raise OutputError(
+            f"{out} is a symbolic link (to {os.readlink(out)}); give the folder it points to, "
+            "or a new path"
+        )
+
+
 def check_output_folder(final: Path, *, kind: str, index: str) -> None:
     """Refuse ``final`` unless it is missing, empty, or a previous ``kind`` output of robodrl
     holding nothing else (so replacing it removes only files robodrl wrote)."""
+    refuse_link(final)
     if not final.exists():
         return
     if not final.is_dir():

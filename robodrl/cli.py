@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
+from robodrl.atomic import disk_full, is_disk_full
 from robodrl.cli_parser import build_parser
 from robodrl.datasets.commands import run_demos_command
 from robodrl.errors import ConfigError, RobodrlError
@@ -198,8 +200,10 @@ def _cmd_bench(args: argparse.Namespace) -> None:
 
 def _cmd_eval(args: argparse.Namespace) -> None:
     from robodrl.evaluation.run import evaluate, task_variants
+    from robodrl.runs.loading import output_label
 
-    out = args.out or Path("runs") / "eval" / Path(str(args.sweep)).stem
+    sweep = Path(str(args.sweep)).stem
+    out = args.out or Path("runs") / "eval" / f"{output_label(args.policies)}-{sweep}"
     out, results = evaluate(
         args.policies,
         args.sweep,
@@ -266,10 +270,18 @@ COMMANDS = {
 }
 
 
+def _quiet_on_full_disk(args: threading.ExceptHookArgs) -> None:
+    """A writer thread (TensorBoard's) that meets a full disk stays quiet: the command reports
+    it once, in one line."""
+    if not is_disk_full(args.exc_value):
+        threading.__excepthook__(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (2 for a user error, with its message on stderr)."""
     args = build_parser().parse_args(argv)
     os.environ.setdefault("MUJOCO_GL", "egl")  # offscreen rendering; read when MuJoCo is imported
+    threading.excepthook = _quiet_on_full_disk
     try:
         COMMANDS[args.command](args)
     except RobodrlError as err:
@@ -281,6 +293,12 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 130
+    except Exception as err:  # a full disk met outside robodrl's own writers
+        if not is_disk_full(err):
+            raise
+        where = Path(getattr(err, "filename", None) or "its output")
+        print(f"robodrl {args.command}: error: {disk_full(where)}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -111,7 +111,9 @@ def _add_evaluate(sub: Subparsers) -> None:
     evaluate.add_argument("--seed", type=int, help="first episode seed (default: the sweep's)")
     evaluate.add_argument("--backend", default="local", choices=["local", "ray"])
     evaluate.add_argument("--address", help="Ray cluster address (default: a local cluster)")
-    evaluate.add_argument("--out", type=Path, help="output folder (default runs/eval/<sweep>)")
+    evaluate.add_argument(
+        "--out", type=Path, help="output folder (default runs/eval/<policies>-<sweep>)"
+    )
     evaluate.add_argument("--trust", action="store_true")
     evaluate.add_argument(
         "--task",

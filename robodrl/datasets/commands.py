@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from robodrl.atomic import claim_output_folder
+from robodrl.atomic import claim_output_folder, free_bytes, size_text
 from robodrl.datasets.demonstrations import Demonstrations
 from robodrl.datasets.storage import (
     INDEX,
     KIND,
     check_dataset_out,
+    dataset_bytes,
     load_demonstrations,
     save_demonstrations,
 )
@@ -68,6 +70,7 @@ def _record(args: argparse.Namespace) -> None:
     check_dataset_out(out, overwrite=args.overwrite)  # before the work, as after it
     claim_output_folder(out, kind=KIND, index=INDEX)
     policy = load_policy(args.policy, trust=args.trust)
+    check_recording_size(policy, args.episodes, out)
     demos = record_demonstrations(
         policy,
         args.episodes,
@@ -78,6 +81,26 @@ def _record(args: argparse.Namespace) -> None:
     )
     save_demonstrations(demos, out, overwrite=args.overwrite)
     print(format_summary(summarize(demos), out))
+
+
+def check_recording_size(policy, episodes: int, out: Path) -> None:
+    """Refuse a recording that cannot fit on the disk holding ``out`` or in memory, before
+    it starts; say how big it will be."""
+    from robodrl.errors import ConfigError
+    from robodrl.make import make_core
+
+    steps = make_core(policy.env_id, 1, seed=0, **policy.task_arguments).max_episode_steps
+    on_disk = dataset_bytes(episodes * steps, episodes, policy.obs_dim, policy.act_dim)
+    in_memory = 3 * episodes * (steps + 1) * 8 * (policy.obs_dim + policy.act_dim + 3)
+    free, memory = free_bytes(out), os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    if on_disk > free or in_memory > memory:
+        raise ConfigError(
+            f"--episodes {episodes:,}: up to {episodes * steps:,} steps, about "
+            f"{size_text(on_disk)} on disk ({size_text(free)} free at {out.parent}) and "
+            f"{size_text(in_memory)} of memory while recording ({size_text(memory)} free); "
+            "record fewer episodes, or several datasets"
+        )
+    print(f"recording {episodes:,} episodes (up to {size_text(on_disk)}) to {out}")
 
 
 def summarize(demos: Demonstrations) -> dict[str, Any]:

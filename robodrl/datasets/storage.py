@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from robodrl.atomic import OutputError, output_folder
+from robodrl.atomic import OutputError, disk_full, free_bytes, output_folder, refuse_link
 from robodrl.datasets.demonstrations import DatasetError, Demonstrations
 from robodrl.datasets.hdf5_reader import PREFIX, read_episodes
 from robodrl.signing import UntrustedRunError, tree_digest, verified_copy
@@ -45,7 +45,8 @@ def _env_spec(env_id: str, task_arguments: dict[str, Any]):
 
 
 def check_dataset_out(out: Path, *, overwrite: bool) -> None:
-    """Refuse a file, or a folder already holding files unless ``overwrite``."""
+    """Refuse a link, a file, or a folder already holding files unless ``overwrite``."""
+    refuse_link(out)
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out} is a file; give a folder for the dataset")
     if out.is_dir() and any(out.iterdir()) and not overwrite:
@@ -64,6 +65,9 @@ def save_demonstrations(demos: Demonstrations, out: str | Path, *, overwrite: bo
     demos.check(out)
     out = Path(out)
     check_dataset_out(out, overwrite=overwrite)
+    needed = dataset_bytes(demos.num_steps, len(demos.episodes), demos.obs_dim, demos.act_dim)
+    if needed > free_bytes(out):  # HDF5 crashes on a disk that fills while it writes
+        raise disk_full(out, needed=needed, exact=True)
     observation_space, action_space = _spaces(demos.obs_dim, demos.act_dim)
     with output_folder(out, kind=KIND, index=INDEX, sign=True) as tmp:
         storage = MinariStorage.new(
@@ -93,6 +97,13 @@ def save_demonstrations(demos: Demonstrations, out: str | Path, *, overwrite: bo
         storage.update_metadata(_metadata(demos, out))
         (tmp / INDEX).write_text(json.dumps({"dataset": "data"}) + "\n")
     return out
+
+
+def dataset_bytes(steps: int, episodes: int, obs_dim: int, act_dim: int) -> int:
+    """Bytes a dataset of this size takes on disk, with room to spare (HDF5's chunks take about
+    four times the raw arrays for short episodes)."""
+    raw = steps * (4 * (obs_dim + act_dim) + 8 + 2) + episodes * 4 * obs_dim
+    return 5 * raw + (64 << 10)
 
 
 def _metadata(demos: Demonstrations, out: Path) -> dict[str, Any]:

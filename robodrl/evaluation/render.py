@@ -12,7 +12,14 @@ from pathlib import Path
 
 import numpy as np
 
-from robodrl.atomic import OutputError, probe_writable, unwritable
+from robodrl.atomic import (
+    OutputError,
+    disk_full,
+    free_bytes,
+    probe_writable,
+    remove_dead_leftovers,
+    unwritable,
+)
 from robodrl.errors import ConfigError
 from robodrl.evaluation.policies import EvaluatedPolicy, load_policy
 from robodrl.evaluation.rollouts import _perturbations, _randomization
@@ -50,6 +57,9 @@ def render_policy(
     out = Path(out)
     if out.suffix.lower() not in FORMATS:
         raise ConfigError(f"--out {out}: the video format comes from the suffix: {FORMATS}")
+    refuse_link(out)
+    if cell is not None and sweep is None:
+        raise ConfigError("--cell picks a cell of a sweep; give --sweep SWEEP with it")
     if out.is_dir() or (out.exists() and not overwrite):
         what = "a folder" if out.is_dir() else "a file"
         raise OutputError(f"--out {out} is already {what}; give a new file name (or --overwrite)")
@@ -150,6 +160,7 @@ def _write_video(out: Path, frames: list[np.ndarray], fps: float, *, overwrite: 
     file only with ``overwrite``, else as a new link that fails if ``out`` appeared meanwhile."""
     import imageio.v3 as iio
 
+    remove_dead_leftovers(out.parent, f".{out.stem}.tmp-")
     tmp = out.with_name(f".{out.stem}.tmp-{os.getpid()}{out.suffix}")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -159,17 +170,42 @@ def _write_video(out: Path, frames: list[np.ndarray], fps: float, *, overwrite: 
             import imageio.v2 as imageio
 
             with imageio.get_writer(
-                tmp, format="FFMPEG", fps=fps, codec="libx264", macro_block_size=8
+                tmp,
+                format="FFMPEG",
+                fps=fps,
+                codec="libx264",
+                macro_block_size=8,
+                ffmpeg_log_level="quiet",  # a failed write is found by counting the frames
             ) as writer:
                 for frame in frames:
                     writer.append_data(frame)
+            _check_encoded(tmp, out, len(frames))
         if overwrite:
             os.replace(tmp, out)
         else:
             os.link(tmp, out)
     except FileExistsError:
         raise OutputError(f"--out {out} appeared while rendering; it was left as it is") from None
+    except OutputError:
+        raise
     except OSError as err:
         raise unwritable(out, err) from None
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _check_encoded(video: Path, out: Path, frames: int) -> None:
+    """ffmpeg reports a failed write (a full disk) only on its console: count the frames of
+    the file it wrote before it replaces anything."""
+    import imageio_ffmpeg
+
+    try:
+        written = imageio_ffmpeg.count_frames_and_secs(str(video))[0]
+    except (RuntimeError, OSError, ValueError):
+        written = 0
+    if written != frames:
+        if free_bytes(out) < (1 << 20):
+            raise disk_full(out, needed=video.stat().st_size if video.exists() else 0)
+        raise OutputError(
+            f"--out {out}: ffmpeg wrote {written} of {frames} frames; nothing was replaced"
+        )

@@ -15,7 +15,7 @@ from robodrl.export.verify import closed_loop, parity
 from robodrl.make import make_core
 from robodrl.policy import TrainedPolicy
 from robodrl.runs.checkpoints import CheckpointError
-from robodrl.runs.loading import load_run_policy, run_config
+from robodrl.runs.loading import load_run_policy, output_label, run_config
 from robodrl.runtime import OnnxPolicy
 from robodrl.signing import sha256_file
 
@@ -73,7 +73,7 @@ def export_run(
 ) -> tuple[Path, dict[str, Any]]:
     """Export a run's policy; raise ``ExportError`` (leaving no files) if a gate fails."""
     run_dir = Path(run_dir)
-    out = Path(out) if out is not None else Path("export") / run_dir.name
+    out = Path(out) if out is not None else Path("export") / output_label([run_dir])
     claim_output_folder(out, kind="export", index=MANIFEST)  # before the work
     policy = load_trained(run_dir, checkpoint=checkpoint, trust=trust)
     if policy.network is None and policy.team is None:

@@ -4,7 +4,9 @@ the algorithm that trained it; or an exported ONNX file. What evaluation and exp
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
+import re
 from pathlib import Path
 
 from robodrl.algorithms.registry import get_algorithm
@@ -90,3 +92,19 @@ def _is_team_export(folder: Path) -> bool:
         return "team" in json.loads((folder / "manifest.json").read_text())
     except (OSError, ValueError, TypeError):
         return False
+
+
+def output_label(policies: list[str | Path]) -> str:
+    """A default output folder name that tells the policies apart: each one's folder name, with
+    its parent's where the name alone is a layout's (``seed_0``) or a file's (``policy.onnx``)."""
+    names = []
+    for path in (Path(p).absolute() for p in policies):
+        name = path.stem if path.suffix in (".onnx", ".yaml", ".yml") else path.name
+        if re.fullmatch(r"seed_\d+|policy|data|best|latest", name) and path.parent.name:
+            name = f"{path.parent.name}-{name}"
+        names.append(name)
+    label = "+".join(names)
+    if len(label) > 80:
+        digest = hashlib.sha256(label.encode()).hexdigest()[:8]
+        label = f"{label[:70]}-{digest}"
+    return label

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from pathlib import Path
@@ -12,7 +13,7 @@ import yaml
 
 from robodrl.algorithms.registry import Learner, get_algorithm
 from robodrl.algorithms.rng import restore_rng
-from robodrl.atomic import unwritable, write_text
+from robodrl.atomic import DiskFullError, disk_full, is_disk_full, tree_size, unwritable, write_text
 from robodrl.config import TrainConfig, dump_config, load_config
 from robodrl.errors import ConfigError, RobodrlError
 from robodrl.runs.bindings import CONFIG_FILE, run_bindings
@@ -45,27 +46,47 @@ class TrainingInterruptedError(RobodrlError):
     exit_code = 130
 
 
-def _interrupted(run_dir: Path, steps: int) -> TrainingInterruptedError:
+def _where_it_stands(run_dir: Path) -> str:
+    """Where a stopped run can continue from."""
     folders = step_folders(run_dir / "checkpoints")
     if not folders:
-        where = "no checkpoint was written yet; start again with another --run-dir"
-    else:
-        saved = int(folders[-1].name.removeprefix(STEP_PREFIX))
-        where = (
-            f"its latest checkpoint is at step {saved:,}; continue with "
-            f"`robodrl train --resume {run_dir}`"
-        )
-    return TrainingInterruptedError(f"interrupted at step {steps:,}: {run_dir} is intact, {where}")
+        return "no checkpoint was written yet; start again with another --run-dir"
+    saved = int(folders[-1].name.removeprefix(STEP_PREFIX))
+    return (
+        f"its latest checkpoint is at step {saved:,}; continue with "
+        f"`robodrl train --resume {run_dir}`"
+    )
+
+
+def _interrupted(run_dir: Path, steps: int) -> TrainingInterruptedError:
+    return TrainingInterruptedError(
+        f"interrupted at step {steps:,}: {run_dir} is intact, {_where_it_stands(run_dir)}"
+    )
+
+
+def _disk_full(run_dir: Path, steps: int) -> DiskFullError:
+    """The disk filled during training: what a checkpoint needs, and what survived."""
+    folders = step_folders(run_dir / "checkpoints")
+    per_checkpoint = tree_size(folders[-1]) if folders else 0
+    return disk_full(
+        run_dir,
+        needed=per_checkpoint,
+        exact=bool(per_checkpoint),
+        earlier=f"training stopped at step {steps:,}, {_where_it_stands(run_dir)}",
+    )
 
 
 def _learn(learner: Learner, config: TrainConfig, run_dir: Path, session: RunSession) -> dict:
-    session.start(learner)
     try:
+        session.start(learner)
         learner.learn(config.total_steps, session)
     except BaseException as err:  # the progress bar and logs close whatever stopped training
-        session.close()
+        with contextlib.suppress(OSError):  # a full disk may refuse the logs' last lines too
+            session.close()
         if isinstance(err, KeyboardInterrupt):
             raise _interrupted(run_dir, learner.num_timesteps) from None
+        if is_disk_full(err):
+            raise _disk_full(run_dir, learner.num_timesteps) from None
         raise
     session.finish(learner)
     steps = learner.num_timesteps
