@@ -17,6 +17,7 @@ from robodrl.atomic import (
     disk_full,
     free_bytes,
     probe_writable,
+    refuse_link,
     remove_dead_leftovers,
     unwritable,
 )
