@@ -190,6 +190,8 @@ def _write_video(out: Path, frames: list[np.ndarray], fps: float, *, overwrite: 
     except OutputError:
         raise
     except OSError as err:
+        if free_bytes(out) < (1 << 20):  # ffmpeg's pipe breaks without saying why
+            raise disk_full(out) from None
         raise unwritable(out, err) from None
     finally:
         tmp.unlink(missing_ok=True)

@@ -25,7 +25,9 @@ def write_config(path: Path, **sections) -> Path:
     return path
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300):
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 300, cwd: Path | None = None
+):
     """Run ``python -m robodrl.cli`` as a user would; returns the CompletedProcess."""
     return subprocess.run(
         [sys.executable, "-m", "robodrl.cli", *args],
@@ -33,6 +35,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300)
         text=True,
         timeout=timeout,
         env={**os.environ, **(env or {})},
+        cwd=cwd,
     )
 
 
