@@ -79,4 +79,4 @@ def pendulum_demos(pendulum_expert, tmp_path_factory: pytest.TempPathFactory, ex
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ROBODRL_HOME", str(expert_home))
         demos = record_demonstrations(load_policy(pendulum_expert), 10, seed=0, source="expert")
-        return save_demonstrations(demos, tmp_path_factory.mktemp("demos") / "pendulum")
+        return save_demonstrations(demos, tmp_path_factory.mktemp("demos") / "pendulum-v0")

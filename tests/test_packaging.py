@@ -90,14 +90,14 @@ def test_installed_copy_runs_the_readme_commands_outside_the_checkout(
     assert team.returncode == 0, team.stderr  # the multi-agent subpackages are installed
     assert "['front', 'back']" in team.stdout
     # demonstrations (Minari), imitation and a shipped planner work as installed
-    result = robodrl("demos", "record", "runs/p", "--episodes", "2", "--out", "demos/p")
+    result = robodrl("demos", "record", "runs/p", "--episodes", "2", "--out", "demos/p-v0")
     assert result.returncode == 0, result.stderr
     (work / "bc.yaml").write_text(
-        "env: {id: Pendulum}\nalgorithm: {name: bc}\ndemos: demos/p\ntotal_steps: 200\n"
+        "env: {id: Pendulum}\nalgorithm: {name: bc}\ndemos: demos/p-v0\ntotal_steps: 200\n"
     )
     result = robodrl("train", "bc.yaml", "--run-dir", "runs/bc")
     assert result.returncode == 0, result.stderr
-    result = robodrl("demos", "record", "pendulum_mpc", "--episodes", "1", "--out", "demos/mpc")
+    result = robodrl("demos", "record", "pendulum_mpc", "--episodes", "1", "--out", "demos/mpc-v0")
     assert result.returncode == 0, result.stderr
     assert "1 episodes, 200 steps" in result.stdout
     missing = robodrl("train", "no_such_recipe")

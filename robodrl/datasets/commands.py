@@ -77,7 +77,7 @@ def _record(args: argparse.Namespace) -> None:
         seed=args.seed,
         randomization=args.randomization,
         perturbations=args.perturbations,
-        source=str(args.policy),
+        source=Path(str(args.policy)).name,  # not the recording machine's path
     )
     save_demonstrations(demos, out, overwrite=args.overwrite)
     print(format_summary(summarize(demos), out))

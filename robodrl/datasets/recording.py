@@ -3,6 +3,12 @@
 Episode ``e`` starts from seed ``seed + e`` (its reset noise, randomized model and pushes), so
 a dataset can be recorded again exactly, and the reference returns (the demonstrator's, and
 uniformly random actions' on the same seeds) are the normalized score's 1 and 0.
+
+Replay: ``env = gymnasium.make(env_id, randomization=R, perturbations=P, **task_arguments)``
+(or ``dataset.recover_environment()``), ``env.reset(seed=s)`` and the recorded actions give
+the recorded episode bit for bit. Per-step perturbation noise comes from one stream per batch
+of simulations, so with perturbations each episode is recorded in a batch of its own: its
+noise stream is then the one ``reset(seed=s)`` seeds.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from robodrl.envs.episodes import run_episodes
 from robodrl.errors import ConfigError
 from robodrl.make import make_core
 from robodrl.policy import Policy, actions_for
+from robodrl.robustness.loading import load_section
 
 #: simulations per batch while recording
 BATCH = 64
@@ -35,13 +42,14 @@ def record_demonstrations(
         raise ConfigError(f"--episodes must be >= 1, got {episodes}")
     settings = {
         "seed": seed,
-        "randomization": randomization,
-        "perturbations": perturbations,
+        "randomization": _resolved(randomization, policy.env_id, "randomization"),
+        "perturbations": _resolved(perturbations, policy.env_id, "perturbations"),
     }
+    batch = 1 if perturbations is not None else BATCH  # per-step noise: the episode's own
     recorded: list[Episode] = []
     random_returns: list[float] = []
-    for start in range(0, episodes, BATCH):
-        seeds = list(range(seed + start, seed + min(episodes, start + BATCH)))
+    for start in range(0, episodes, batch):
+        seeds = list(range(seed + start, seed + min(episodes, start + batch)))
         core = _core(policy, seeds, settings)
         recorded += _record_batch(core, policy, seeds)
         random = run_episodes(_core(policy, seeds, settings), _random_actions(seeds, policy))
@@ -59,6 +67,14 @@ def record_demonstrations(
             "random_return": float(np.mean(random_returns)),
         },
     )
+
+
+def _resolved(source: str | dict | None, env_id: str, section: str) -> dict | None:
+    """A preset name or YAML path as the settings it stands for, so the dataset holds them
+    (another machine has other files)."""
+    if source is None:
+        return None
+    return load_section(source, env_id, section).model_dump(mode="json")
 
 
 def _random_actions(seeds: list[int], policy: Policy):
@@ -90,7 +106,7 @@ def _core(policy: Policy, seeds: list[int], settings: dict[str, Any]):
 def _record_batch(core, policy: Policy, seeds: list[int]) -> list[Episode]:
     """One episode in every simulation of ``core``, step by step."""
     n = core.num_envs
-    obs = core.reset()
+    obs = core.reset(seed=seeds)  # as one env's reset(seed=s) starts episode s
     start_values = core.reset_info().get("dr", {})
     columns: dict[str, list[np.ndarray]] = {k: [] for k in ("obs", "act", "rew", "term", "trunc")}
     lengths = np.zeros(n, dtype=np.int64)

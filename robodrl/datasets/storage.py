@@ -13,6 +13,7 @@ policy, the recording settings, the reference returns) and Minari's ``ref_max_sc
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -26,6 +27,8 @@ from robodrl.datasets.hdf5_reader import PREFIX, read_episodes
 from robodrl.signing import UntrustedRunError, tree_digest, verified_copy
 
 INDEX = "robodrl.json"
+#: Minari's dataset ids: ``<name>-v<version>`` (the folder name is the id)
+DATASET_NAME = r"[\w.:-]+-v\d+"
 KIND = "demos"
 
 
@@ -36,17 +39,31 @@ def _spaces(obs_dim: int, act_dim: int):
     return observation, gym.spaces.Box(-1.0, 1.0, (act_dim,), np.float32)
 
 
-def _env_spec(env_id: str, task_arguments: dict[str, Any]):
-    """The Gymnasium spec of the task (so ``dataset.recover_environment()`` works)."""
+def _env_spec(demos: Demonstrations):
+    """The Gymnasium spec of the task as recorded: its task arguments, randomization and
+    perturbations (so ``dataset.recover_environment()`` gives the recorded env)."""
     import gymnasium as gym
 
-    spec = gym.spec(env_id)
-    return spec.copy(kwargs={**spec.kwargs, **task_arguments}) if hasattr(spec, "copy") else spec
+    spec = gym.spec(demos.env_id)
+    robustness = {
+        key: demos.settings[key]
+        for key in ("randomization", "perturbations")
+        if demos.settings.get(key) is not None
+    }
+    kwargs = {**spec.kwargs, **demos.task_arguments, **robustness}
+    return dataclasses.replace(spec, kwargs=kwargs)
 
 
 def check_dataset_out(out: Path, *, overwrite: bool) -> None:
-    """Refuse a link, a file, or a folder already holding files unless ``overwrite``."""
+    """Refuse a link, a file, a name Minari cannot list, or a folder already holding files
+    unless ``overwrite``."""
     refuse_link(out)
+    if not re.fullmatch(DATASET_NAME, out.absolute().name):
+        raise OutputError(
+            f"{out}: a Minari dataset folder is named <name>-v<version> (Minari lists datasets "
+            f"by folder name, and MINARI_DATASETS_PATH may point at its parent); give "
+            f"{out.with_name(_suggested_name(out.absolute().name))}"
+        )
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out} is a file; give a folder for the dataset")
     if out.is_dir() and any(out.iterdir()) and not overwrite:
@@ -54,6 +71,10 @@ def check_dataset_out(out: Path, *, overwrite: bool) -> None:
             f"{out} already holds files; robodrl keeps them: give a new folder, or pass "
             "--overwrite to replace a dataset robodrl recorded there"
         )
+
+
+def _suggested_name(name: str) -> str:
+    return (re.sub(r"[^\w.:-]+", "-", name).strip("-") or "demos") + "-v0"
 
 
 def save_demonstrations(demos: Demonstrations, out: str | Path, *, overwrite: bool = False) -> Path:
@@ -74,7 +95,7 @@ def save_demonstrations(demos: Demonstrations, out: str | Path, *, overwrite: bo
             (tmp / "data").absolute(),  # Minari's size count doubles a relative path
             observation_space=observation_space,
             action_space=action_space,
-            env_spec=_env_spec(demos.env_id, demos.task_arguments),
+            env_spec=_env_spec(demos),
             data_format="hdf5",
         )
         storage.update_episodes(
@@ -109,9 +130,8 @@ def dataset_bytes(steps: int, episodes: int, obs_dim: int, act_dim: int) -> int:
 def _metadata(demos: Demonstrations, out: Path) -> dict[str, Any]:
     import minari
 
-    name = re.sub(r"[^A-Za-z0-9_-]+", "-", out.resolve().name).strip("-") or "demos"
     metadata: dict[str, Any] = {
-        "dataset_id": f"{name.removesuffix('-v0')}-v0",
+        "dataset_id": out.absolute().name,
         "algorithm_name": demos.source or "robodrl",
         "minari_version": str(minari.__version__),
         "robodrl": {

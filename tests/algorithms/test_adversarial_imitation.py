@@ -67,7 +67,7 @@ def short_demos(pendulum_expert: Path, tmp_path_factory, expert_home: Path) -> P
         expert = load_policy(pendulum_expert)
         expert.task_arguments = {"episode_seconds": 2.0}
         demos = record_demonstrations(expert, 8, seed=0)
-        return save_demonstrations(demos, tmp_path_factory.mktemp("short") / "demos")
+        return save_demonstrations(demos, tmp_path_factory.mktemp("short") / "demos-v0")
 
 
 @pytest.mark.parametrize(("algorithm", "hp"), [("gail", {"gradient_penalty": 1.0}),

@@ -62,7 +62,7 @@ def test_dagger_beats_bc_with_the_same_number_of_expert_labels(
     """400 labels: BC sees two demonstrated episodes and never the states its own errors lead
     to; DAgger asks the expert about the states the learner visits and recovers."""
     expert = load_policy(pendulum_expert)
-    demos = save_demonstrations(record_demonstrations(expert, 2, seed=0), tmp_path / "demos")
+    demos = save_demonstrations(record_demonstrations(expert, 2, seed=0), tmp_path / "demos-v0")
     bc = _config("bc", demos=str(demos), total_steps=2000, hp={"validation_fraction": 0.0})
     bc_run, _ = train(validate_config(bc), tmp_path / "bc")
     dagger = _config(
@@ -129,7 +129,7 @@ def test_a_resumed_run_refuses_changed_demonstrations(
 ) -> None:
     import shutil
 
-    demos = Path(shutil.copytree(pendulum_demos, tmp_path / "demos"))
+    demos = Path(shutil.copytree(pendulum_demos, tmp_path / "demos-v0"))
     config = _config("bc", demos=str(demos), total_steps=200, hp={"validate_every": 50})
     config["checkpoint"] = {"every_steps": 100}
     run, _ = train(validate_config(config), tmp_path / "bc")

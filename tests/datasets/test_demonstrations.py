@@ -34,7 +34,7 @@ def randomized(pendulum_expert: Path, expert_home: Path) -> Demonstrations:
 
 
 def test_a_dataset_round_trips_exactly(randomized: Demonstrations, tmp_path: Path) -> None:
-    loaded = load_demonstrations(save_demonstrations(randomized, tmp_path / "demos"))
+    loaded = load_demonstrations(save_demonstrations(randomized, tmp_path / "demos-v0"))
     assert len(loaded.episodes) == 3 and loaded.num_steps == randomized.num_steps
     for a, b in zip(randomized.episodes, loaded.episodes, strict=True):
         for name in ("observations", "actions", "rewards", "terminations", "truncations"):
@@ -47,7 +47,7 @@ def test_a_dataset_round_trips_exactly(randomized: Demonstrations, tmp_path: Pat
         assert getattr(loaded, name) == getattr(randomized, name), name
     assert loaded.reference == randomized.reference
     assert [e.seed for e in loaded.episodes] == [7, 8, 9]
-    assert loaded.settings["randomization"] == "dr-default"
+    assert loaded.settings["randomization"]["params"][0]["name"] == "pole_mass"  # the preset
     # each episode ran its own randomized model
     assert len({float(e.randomization["pole_mass"].ravel()[0]) for e in loaded.episodes}) == 3
 
@@ -76,7 +76,7 @@ def test_recording_is_seeded_per_episode(pendulum_expert: Path) -> None:
 
 
 def test_the_commands_record_and_summarize(pendulum_expert: Path, tmp_path: Path) -> None:
-    out = tmp_path / "demos"
+    out = tmp_path / "demos-v0"
     home = {"ROBODRL_HOME": str(pendulum_expert.parent.parent / "unused")}
     unsigned = run_cli("demos", "record", str(pendulum_expert), "--episodes", "2",
                        "--out", str(out), env=home)  # fmt: skip
@@ -107,14 +107,14 @@ def test_the_commands_record_and_summarize(pendulum_expert: Path, tmp_path: Path
 def test_overwrite_never_replaces_a_folder_of_the_user_s(
     pendulum_demos: Path, tmp_path: Path
 ) -> None:
-    mine = tmp_path / "mine"
+    mine = tmp_path / "mine-v0"
     mine.mkdir()
     (mine / "notes.txt").write_text("keep me")
     demos = load_demonstrations(pendulum_demos)
     with pytest.raises(OutputError, match="did not write"):
         save_demonstrations(demos, mine, overwrite=True)
     assert [p.name for p in mine.iterdir()] == ["notes.txt"]
-    own = save_demonstrations(demos, tmp_path / "own")
+    own = save_demonstrations(demos, tmp_path / "own-v0")
     (own / "notes.txt").write_text("mine too")
     with pytest.raises(OutputError, match=r"notes\.txt"):
         save_demonstrations(demos, own, overwrite=True)
@@ -126,7 +126,7 @@ def test_an_interrupted_write_leaves_the_previous_dataset(
 ) -> None:
     from minari.dataset.minari_storage import MinariStorage
 
-    out = save_demonstrations(load_demonstrations(pendulum_demos), tmp_path / "demos")
+    out = save_demonstrations(load_demonstrations(pendulum_demos), tmp_path / "demos-v0")
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     smaller = load_demonstrations(pendulum_demos)
     smaller.episodes = smaller.episodes[:2]
@@ -139,7 +139,7 @@ def test_an_interrupted_write_leaves_the_previous_dataset(
         save_demonstrations(smaller, out, overwrite=True)
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
-    assert [p.name for p in tmp_path.iterdir()] == ["demos"]  # no staging folder left
+    assert [p.name for p in tmp_path.iterdir()] == ["demos-v0"]  # no staging folder left
 
 
 # -- wrong datasets -------------------------------------------------------------------------------
@@ -184,8 +184,8 @@ def test_an_empty_dataset_is_refused(pendulum_demos: Path, tmp_path: Path) -> No
     demos = load_demonstrations(pendulum_demos)
     demos.episodes = []
     with pytest.raises(DatasetError, match="holds no episodes"):
-        save_demonstrations(demos, tmp_path / "out")
-    assert not (tmp_path / "out").exists()
+        save_demonstrations(demos, tmp_path / "out-v0")
+    assert not (tmp_path / "out-v0").exists()
 
 
 def test_nan_in_demonstrations_is_named(pendulum_demos: Path, tmp_path: Path) -> None:
@@ -197,8 +197,8 @@ def test_nan_in_demonstrations_is_named(pendulum_demos: Path, tmp_path: Path) ->
     demos = load_demonstrations(pendulum_demos)
     demos.episodes[1].observations[5, 2] = np.inf
     with pytest.raises(DatasetError, match=r"episode 1 observations\[5, 2\] is inf"):
-        save_demonstrations(demos, tmp_path / "out")
-    assert not (tmp_path / "out").exists()
+        save_demonstrations(demos, tmp_path / "out-v0")
+    assert not (tmp_path / "out-v0").exists()
 
 
 def test_a_dataset_of_another_task_is_named(pendulum_demos: Path) -> None:

@@ -175,7 +175,7 @@ def test_a_planner_file_is_a_policy_for_sweeps_demos_and_dagger(
              ["policies"]]  # fmt: skip
     assert names[0] == "mpc (predictive_sampling)"
     recorded = run_cli("demos", "record", str(config), "--episodes", "2", "--out",
-                       str(tmp_path / "demos"))  # fmt: skip
+                       str(tmp_path / "demos-v0"))  # fmt: skip
     assert recorded.returncode == 0, recorded.stderr
     assert "recorded from" in recorded.stdout
     dagger = {

@@ -85,7 +85,7 @@ def test_export_and_eval_on_a_full_disk_keep_earlier_results(
 def test_demos_record_on_a_full_disk_is_refused_before_writing(
     ppo_run: Path, small_disk: Path
 ) -> None:
-    out = small_disk / "demos"
+    out = small_disk / "demos-v0"
     first = run_cli("demos", "record", str(ppo_run), "--episodes", "2", "--out", str(out))
     assert first.returncode == 0, first.stderr
     before = _snapshot(out)

@@ -22,7 +22,7 @@ def dataset(ppo_run: Path, tmp_path_factory: pytest.TempPathFactory, signing_hom
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ROBODRL_HOME", str(signing_home_session))
         demos = record_demonstrations(load_policy(ppo_run), 2, seed=3)
-        return save_demonstrations(demos, tmp_path_factory.mktemp("demos") / "pendulum")
+        return save_demonstrations(demos, tmp_path_factory.mktemp("demos") / "pendulum-v0")
 
 
 def _copy(dataset: Path, tmp_path: Path) -> Path:
