@@ -162,6 +162,8 @@ def _cmd_run_onnx(args: argparse.Namespace) -> None:
 
     from robodrl.runtime import OnnxPolicy
 
+    if not 1 <= args.steps <= 10_000_000:
+        raise ConfigError(f"--steps must be from 1 to 10,000,000, got {args.steps}")
     policy = OnnxPolicy(args.file)
     rng = np.random.default_rng(0)
     for _ in range(args.steps):

@@ -9,6 +9,8 @@ the same checks.
 from __future__ import annotations
 
 import copy
+import itertools
+import os
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -29,6 +31,8 @@ class Strict(BaseModel):
 
 
 PositiveInt = Annotated[int, Field(ge=1)]
+#: a hidden layer's width
+LayerWidth = Annotated[int, Field(ge=1, le=65536)]
 
 
 class EnvConfig(Strict):
@@ -178,9 +182,25 @@ def _check_value(field: str, value: Any) -> None:
 class PolicyConfig(Strict):
     """The policy / value networks."""
 
-    net_arch: list[PositiveInt] | dict[Literal["pi", "vf", "qf"], list[PositiveInt]] = [64, 64]
+    net_arch: list[LayerWidth] | dict[Literal["pi", "vf", "qf"], list[LayerWidth]] = [64, 64]
     activation: Literal["tanh", "relu", "elu"] = "tanh"
     log_std_init: float | None = None
+
+    @model_validator(mode="after")
+    def _fits_in_memory(self) -> PolicyConfig:
+        """Hidden-to-hidden weights (with gradients and Adam's two moments, float32) must fit in
+        this machine's memory: checked before torch allocates them."""
+        nets = self.net_arch.values() if isinstance(self.net_arch, dict) else [self.net_arch]
+        weights = sum(a * b for net in nets for a, b in itertools.pairwise(net))
+        needed = 16 * weights * 2  # actor and critic (or twin critics) alike
+        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        if needed > memory:
+            raise ValueError(
+                f"net_arch: {self.net_arch} holds {weights:,} weights per network, about "
+                f"{needed / 2**30:.1f} GiB with gradients and optimizer state; this machine has "
+                f"{memory / 2**30:.1f} GiB: use narrower layers"
+            )
+        return self
 
 
 class NormalizeConfig(Strict):
@@ -218,7 +238,7 @@ class TrainConfig(Strict):
     algorithm: AlgorithmConfig
     policy: PolicyConfig = PolicyConfig()
     normalize: NormalizeConfig = NormalizeConfig()
-    total_steps: PositiveInt
+    total_steps: Annotated[int, Field(ge=1, le=10**12)]
     seed: Annotated[int, Field(ge=0)] = 0
     eval: EvalConfig = EvalConfig()
     checkpoint: CheckpointConfig = CheckpointConfig()

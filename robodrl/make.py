@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from robodrl.envs.core import BatchedEnv, InvalidActionMode, SeedLike
+from robodrl.errors import TaskArgumentError
 from robodrl.registry import get_spec, make_task
 from robodrl.robustness.loading import load_section
 
@@ -109,15 +110,21 @@ def make_two_player(env_id: str, num_envs: int, *, adversary: Any = "default", *
     return TwoPlayerEnv(make_core(env_id, num_envs, **kwargs), spec)  # reset, ready to step
 
 
+#: keyword arguments of the PettingZoo envs' view, not of the simulation
+_RENDER_ARGUMENTS = ("render_mode", "render_width", "render_height")
+
+
 def make_adversarial(
     env_id: str, *, adversary: Any = "default", seed: int | None = None, **kwargs: Any
 ):
     """A PettingZoo ``ParallelEnv`` with agents ``protagonist`` and ``adversary`` on one
-    simulation of ``env_id`` (keyword arguments as :func:`make_two_player`)."""
+    simulation of ``env_id`` (keyword arguments as :func:`make_two_player`, and
+    ``render_mode="rgb_array"``, ``render_width``, ``render_height``)."""
     from robodrl.envs.pettingzoo_env import BatchedParallelEnv
 
+    view = {k: kwargs.pop(k) for k in list(kwargs) if k in _RENDER_ARGUMENTS}
     game = make_two_player(env_id, 1, adversary=adversary, seed=seed, autoreset=False, **kwargs)
-    return BatchedParallelEnv(game, get_spec(env_id).id)
+    return BatchedParallelEnv(game, get_spec(env_id).id, **view)
 
 
 def make_team(team_id: str, num_envs: int, **kwargs: Any):
@@ -138,9 +145,16 @@ def make_team(team_id: str, num_envs: int, **kwargs: Any):
 
 def make_parallel(team_id: str, *, seed: int | None = None, **kwargs: Any):
     """A PettingZoo ``ParallelEnv`` of one simulation of ``team_id`` (keyword arguments as
-    :func:`make_team`)."""
+    :func:`make_team`, and ``render_mode="rgb_array"``, ``render_width``, ``render_height``)."""
     from robodrl.envs.multi.registry import get_team_spec
     from robodrl.envs.pettingzoo_env import BatchedParallelEnv
 
+    if "num_envs" in kwargs:
+        raise TaskArgumentError(
+            f"make_parallel({team_id!r}): a PettingZoo env is one simulation, so it takes no "
+            f"num_envs={kwargs['num_envs']!r}; for a batch use robodrl.make_team(team_id, "
+            "num_envs)"
+        )
+    view = {k: kwargs.pop(k) for k in list(kwargs) if k in _RENDER_ARGUMENTS}
     team = make_team(team_id, 1, seed=seed, autoreset=False, **kwargs)
-    return BatchedParallelEnv(team, get_team_spec(team_id).id)
+    return BatchedParallelEnv(team, get_team_spec(team_id).id, **view)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import gymnasium
-import mujoco
 import numpy as np
 
 from robodrl.envs.core import InvalidActionMode
+from robodrl.envs.frames import FrameRenderer, check_render_mode
 from robodrl.envs.spaces import action_space, observation_space
-from robodrl.errors import InvalidActionError, TaskArgumentError
+from robodrl.errors import InvalidActionError
 from robodrl.make import RobustnessSource, make_core
 
 
@@ -37,10 +37,7 @@ class RobodrlEnv(gymnasium.Env):
         render_height: int = 360,
         **task_kwargs: Any,
     ) -> None:
-        if render_mode not in (None, "rgb_array"):
-            raise TaskArgumentError(
-                f"render_mode={render_mode!r} is not supported; use 'rgb_array' or None"
-            )
+        check_render_mode(render_mode)
         self.core = make_core(
             env_id,
             1,
@@ -59,8 +56,7 @@ class RobodrlEnv(gymnasium.Env):
             "render_fps": round(1.0 / self.core.control_dt),
         }
         self.render_mode = render_mode
-        self._render_size = (render_height, render_width)
-        self._renderer = None
+        self._frames = FrameRenderer(self.core, render_width, render_height)
 
     @property
     def model(self):
@@ -92,24 +88,10 @@ class RobodrlEnv(gymnasium.Env):
                 "render() without render_mode: make the env with render_mode='rgb_array'"
             )
             return None
-        model = self.core.model
-        if self._renderer is None:
-            try:
-                self._renderer = mujoco.Renderer(model, *self._render_size)
-            except Exception as err:  # MuJoCo raises FatalError without a GL context
-                raise TaskArgumentError(
-                    f"cannot render offscreen ({err}); set MUJOCO_GL=egl before MuJoCo is "
-                    "imported and install Debian's libegl1 libegl-mesa0 libgl1-mesa-dri"
-                ) from None
-        data = self.core.get_data(0)
-        mujoco.mj_forward(model, data)
-        self._renderer.update_scene(data, camera=0 if model.ncam else -1)
-        return self._renderer.render()
+        return self._frames.frame()
 
     def close(self) -> None:
-        if self._renderer is not None:
-            self._renderer.close()
-            self._renderer = None
+        self._frames.close()
 
 
 def _first(value: Any) -> Any:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import functools
 from typing import Any, ClassVar
 
+import gymnasium
 import numpy as np
 from gymnasium import spaces
 from pettingzoo import ParallelEnv
 
+from robodrl.envs.frames import FrameRenderer, check_render_mode
 from robodrl.envs.spaces import agent_actions
 from robodrl.errors import InvalidActionError, TaskArgumentError
 
@@ -18,20 +20,34 @@ class BatchedParallelEnv(ParallelEnv):
     """The agents of ``game`` (a ``TeamEnv`` or ``TwoPlayerEnv`` of one simulation without
     autoreset) as a PettingZoo parallel env; all agents finish together."""
 
-    metadata: ClassVar[dict[str, Any]] = {"name": "robodrl_v0", "render_modes": []}
+    metadata: ClassVar[dict[str, Any]] = {"name": "robodrl_v0", "render_modes": ["rgb_array"]}
 
-    def __init__(self, game: Any, env_id: str) -> None:
+    def __init__(
+        self,
+        game: Any,
+        env_id: str,
+        *,
+        render_mode: str | None = None,
+        render_width: int = 480,
+        render_height: int = 360,
+    ) -> None:
         if game.num_envs != 1 or game.core.autoreset:
             raise TaskArgumentError(
                 f"{type(self).__name__} takes one simulation without autoreset "
                 "(use robodrl.make_parallel or robodrl.make_adversarial)"
             )
+        check_render_mode(render_mode)
         self.game = game
         self.env_id = env_id
-        self.metadata = {"name": env_id.replace("/", "_"), "render_modes": []}
+        self.metadata = {
+            "name": env_id.replace("/", "_"),
+            "render_modes": ["rgb_array"],
+            "render_fps": round(1.0 / game.core.control_dt),
+        }
         self.possible_agents = list(game.agents)
         self.agents: list[str] = []
-        self.render_mode = None
+        self.render_mode = render_mode
+        self._frames = FrameRenderer(game.core, render_width, render_height)
 
     @functools.cache  # noqa: B019 (one space object per agent, as PettingZoo asks)
     def observation_space(self, agent: str) -> spaces.Box:
@@ -44,12 +60,22 @@ class BatchedParallelEnv(ParallelEnv):
 
     @property
     def state_space(self) -> spaces.Box:
-        """The global state's space (teams only: the single-agent observation)."""
+        """The global state's space (a team: the robot's single-agent observation; two
+        players: that and the true ``qpos`` and ``qvel``)."""
         return spaces.Box(-np.inf, np.inf, (self.game.state_dim,), np.float32)
 
     def state(self) -> np.ndarray:
-        """The global state for centralized critics (teams only)."""
+        """The global state, for centralized critics."""
         return self.game.state()[0]
+
+    def render(self) -> np.ndarray | None:
+        """The current frame, ``(height, width, 3)`` uint8 (``render_mode="rgb_array"``)."""
+        if self.render_mode is None:
+            gymnasium.logger.warn(
+                "render() without render_mode: make the env with render_mode='rgb_array'"
+            )
+            return None
+        return self._frames.frame()
 
     def _known(self, agent: str) -> str:
         if agent not in self.possible_agents:
@@ -82,4 +108,5 @@ class BatchedParallelEnv(ParallelEnv):
         )
 
     def close(self) -> None:
-        """Nothing to release (the batch goes with the env)."""
+        """Release the renderer (the batch goes with the env)."""
+        self._frames.close()

@@ -38,6 +38,8 @@ class TwoPlayerEnv:
         self._qvel = core.batch.bind("qvel")
         extra = core.model.nq + core.model.nv if self.privileged else 0
         self.obs_dims = {PROTAGONIST: core.obs_dim, ADVERSARY: core.obs_dim + extra}
+        #: the global state: the protagonist's observation and the true qpos and qvel
+        self.state_dim = core.obs_dim + core.model.nq + core.model.nv
         self.action_dims = {PROTAGONIST: core.action_dim, ADVERSARY: self.adversary.action_dim}
         self._final_state: np.ndarray | None = None
         core.on_episode_end = self._episode_end
@@ -45,6 +47,10 @@ class TwoPlayerEnv:
     def _state(self) -> np.ndarray:
         """The privileged part of the adversary's observation: true qpos and qvel."""
         return np.concatenate([self._qpos, self._qvel], axis=1).astype(np.float32)
+
+    def state(self) -> np.ndarray:
+        """Every simulation's global state ``(num_envs, state_dim)`` (centralized critics)."""
+        return np.concatenate([self.core.last_obs, self._state()], axis=1)
 
     def _episode_end(self, ids: np.ndarray) -> None:
         if self.privileged:

@@ -68,11 +68,24 @@ def robot_metadata(policy: TrainedPolicy, core: Any, run_dir: Path) -> dict[str,
     }
 
 
+def refuse_planner(path: Path) -> None:
+    """A planner has no network to export: say how to get one."""
+    from robodrl.planners.config import find_planner, is_planner_file
+
+    if is_planner_file(find_planner(path)):
+        raise ExportError(
+            f"{path} is a planner: it plans online from the simulation's state and has no "
+            "network to export. Distill it into a policy: train a config with algorithm: "
+            f"dagger and expert: {path}, then `robodrl export` that run"
+        )
+
+
 def export_run(
     run_dir: Path, out: Path | None = None, *, checkpoint: str = "best", trust: bool = False
 ) -> tuple[Path, dict[str, Any]]:
     """Export a run's policy; raise ``ExportError`` (leaving no files) if a gate fails."""
     run_dir = Path(run_dir)
+    refuse_planner(run_dir)
     out = Path(out) if out is not None else Path("export") / output_label([run_dir])
     claim_output_folder(out, kind="export", index=MANIFEST)  # before the work
     policy = load_trained(run_dir, checkpoint=checkpoint, trust=trust)

@@ -17,7 +17,7 @@ import numpy as np
 
 from robodrl.envs.core import BatchedEnv
 from robodrl.errors import ConfigError
-from robodrl.planners.batch import PlanningBatch
+from robodrl.planners.batch import PlanningBatch, horizon_steps
 from robodrl.planners.config import PlannerConfig
 from robodrl.planners.spline import ActionSpline
 
@@ -36,6 +36,7 @@ class Planner:
         probe = PlanningBatch(config.model_copy(update={"planner": _one_sample(config)}), 1)
         self.obs_dim, self.act_dim = probe.core.obs_dim, probe.core.action_dim
         self.control_dt = probe.core.control_dt
+        horizon_steps(config, self.control_dt)  # the whole planner's size, before it is built
         self.spline = ActionSpline(self.settings.knots, probe.horizon, self.settings.interpolation)
         self.rng = np.random.default_rng(config.seed)
         self.batch: PlanningBatch | None = None

@@ -76,6 +76,11 @@ class PlanningBatch:
         return returns.mean(axis=1)
 
 
+#: the most simulated steps one planning iteration may take (memory for the candidates'
+#: actions, and time): 64 samples x 1 s at 100 Hz is 6,400
+MAX_CANDIDATE_STEPS = 50_000_000
+
+
 def horizon_steps(config: PlannerConfig, control_dt: float) -> int:
     """The horizon in control steps; shorter than one control step is an error."""
     steps = math.floor(config.planner.horizon_seconds / control_dt + 1e-9)
@@ -83,6 +88,14 @@ def horizon_steps(config: PlannerConfig, control_dt: float) -> int:
         raise ConfigError(
             f"planner.horizon_seconds: {config.planner.horizon_seconds} s is shorter than one "
             f"control step of {config.env.id} ({control_dt:g} s)"
+        )
+    candidates = config.planner.samples * config.robust.models
+    if candidates * steps > MAX_CANDIDATE_STEPS:
+        raise ConfigError(
+            f"planner.samples x horizon_seconds: {candidates:,} candidates (samples x "
+            f"robust.models) x {steps:,} control steps is {candidates * steps:,} simulated "
+            f"steps per planning iteration; at most {MAX_CANDIDATE_STEPS:,}: use fewer samples "
+            "or a shorter horizon"
         )
     if config.planner.knots > steps:
         raise ConfigError(

@@ -52,17 +52,17 @@ class PlannerSettings(Strict):
     """Which planner, how many candidate action sequences, over what horizon."""
 
     name: Literal["predictive_sampling", "mppi", "cem"]
-    samples: PositiveInt = 64
+    samples: Annotated[int, Field(ge=1, le=65536)] = 64
     """Candidate action sequences per iteration (each one simulation of the planning batch)."""
-    horizon_seconds: Annotated[float, Field(gt=0)] = 1.0
+    horizon_seconds: Annotated[float, Field(gt=0, le=60)] = 1.0
     """How far ahead each candidate is simulated (at least one control step)."""
-    knots: PositiveInt = 4
+    knots: Annotated[int, Field(ge=1, le=1000)] = 4
     """Spline knots spanning the horizon: the numbers the planner optimizes, per actuator."""
     interpolation: Literal["zero", "linear"] = "zero"
     """Actions between knots: held (zero-order hold) or linearly interpolated."""
     noise_std: Annotated[float, Field(gt=0)] = 0.3
     """Standard deviation of the knots' sampling noise, in action units ([-1, 1] is the range)."""
-    iterations: PositiveInt = 1
+    iterations: Annotated[int, Field(ge=1, le=1000)] = 1
     """Improvement iterations per control step (predictive sampling: usually 1)."""
     temperature: Annotated[float, Field(gt=0)] = 0.1
     """MPPI: softness of the weights, as a fraction of the candidates' score spread."""
@@ -92,7 +92,7 @@ class Robust(Strict):
     """Plan over ``models`` randomized models at once, scoring each candidate by the mean or
     the worst of its returns over them."""
 
-    models: PositiveInt = 1
+    models: Annotated[int, Field(ge=1, le=1024)] = 1
     randomization: str | dict[str, Any] | None = None
     aggregate: Literal["mean", "worst"] = "mean"
 
