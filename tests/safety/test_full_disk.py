@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import robodrl
 from tests.trainers.conftest import run_cli
 
 
@@ -77,6 +78,9 @@ def test_export_and_eval_on_a_full_disk_keep_earlier_results(
     _one_line(run_cli("export", str(ppo_run), "--out", str(export)), "export")
     _one_line(run_cli("eval", str(ppo_run), *sweep, "--out", str(report)), "eval")
     _one_line(run_cli("render", str(ppo_run), "--out", str(small_disk / "v.mp4")), "render")
+    mjcf = Path(robodrl.__file__).parent / "envs" / "legged" / "robots" / "mini.xml"
+    robot = run_cli("robot", "init", str(mjcf), "--out", str(small_disk / "robot.yaml"))
+    _one_line(robot, "robot")
     after = _snapshot(small_disk)
     assert {k: v for k, v in after.items() if k != "filler"} == before
     assert not _leftovers(small_disk)
