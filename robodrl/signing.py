@@ -180,10 +180,16 @@ def verified_copy(folder: Path, *, trust: bool = False) -> Iterator[Path]:
     """Copy ``folder`` into a fresh temp folder only this account can open, verify the copy
     (unless ``trust``) and yield it: what is verified is what is read, whatever happens to
     ``folder`` meanwhile (a file swapped between the check and the load)."""
+    odd = [p for p in folder.rglob("*") if p.is_symlink() or not (p.is_file() or p.is_dir())]
+    if odd:  # a link may lead anywhere (a device that never ends); robodrl writes none
+        raise UntrustedRunError(
+            f"{folder}: holds {odd[0].relative_to(folder)}, a link or special file; robodrl "
+            "writes plain files only: copy the real files in its place"
+        )
     with tempfile.TemporaryDirectory(prefix="robodrl-verified-") as tmp:
         copy = Path(tmp) / folder.name
         try:
-            shutil.copytree(folder, copy, symlinks=False)
+            shutil.copytree(folder, copy)
         except (OSError, shutil.Error) as err:
             raise UntrustedRunError(f"{folder}: cannot read it ({err})") from None
         try:

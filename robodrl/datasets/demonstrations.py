@@ -111,18 +111,22 @@ def transitions(episodes: list[Episode]) -> tuple[np.ndarray, np.ndarray]:
     return obs, np.concatenate([e.actions for e in episodes]).astype(np.float32)
 
 
+def episode_shapes(steps: int, obs_dim: int, act_dim: int) -> dict[str, tuple[int, ...]]:
+    """The shape of each array of an episode of ``steps`` steps."""
+    return {
+        "observations": (steps + 1, obs_dim),
+        "actions": (steps, act_dim),
+        "rewards": (steps,),
+        "terminations": (steps,),
+        "truncations": (steps,),
+    }
+
+
 def _check_episode(episode: Episode, index: int, obs_dim: int, act_dim: int, where) -> None:
     length = episode.length
     if length == 0:
         raise DatasetError(f"{where}: episode {index} has no steps")
-    shapes = {
-        "observations": (length + 1, obs_dim),
-        "actions": (length, act_dim),
-        "rewards": (length,),
-        "terminations": (length,),
-        "truncations": (length,),
-    }
-    for name, shape in shapes.items():
+    for name, shape in episode_shapes(length, obs_dim, act_dim).items():
         array = np.asarray(getattr(episode, name))
         if array.shape != shape:
             raise DatasetError(

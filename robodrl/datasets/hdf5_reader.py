@@ -13,11 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from robodrl.datasets.demonstrations import DatasetError, Episode
+from robodrl.datasets.demonstrations import DatasetError, Episode, episode_shapes
 
 PREFIX = "randomization."
-#: the arrays an episode group holds, with their dims after the step axis
-#: (None: the observation or action size)
+#: the arrays an episode group holds
 FIELDS = ("observations", "actions", "rewards", "terminations", "truncations")
 #: the most a dataset may declare (compressed data could otherwise expand without bound)
 MAX_BYTES = 16 << 30
@@ -81,14 +80,7 @@ def _check_sizes(groups: list, file: Path, obs_dim: int, act_dim: int) -> None:
     total = 0
     for index, group in enumerate(groups):
         steps = group["actions"].shape[0] if group["actions"].ndim else -1
-        expected = {
-            "observations": (steps + 1, obs_dim),
-            "actions": (steps, act_dim),
-            "rewards": (steps,),
-            "terminations": (steps,),
-            "truncations": (steps,),
-        }
-        for name, shape in expected.items():
+        for name, shape in episode_shapes(steps, obs_dim, act_dim).items():
             dataset = group[name]
             if dataset.shape != shape or dataset.dtype.kind not in "fiub":
                 raise DatasetError(

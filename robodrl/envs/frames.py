@@ -3,6 +3,7 @@ Gymnasium env and the PettingZoo envs (``render_mode="rgb_array"``, ``MUJOCO_GL=
 
 from __future__ import annotations
 
+import gymnasium
 import mujoco
 import numpy as np
 
@@ -26,6 +27,15 @@ class FrameRenderer:
     def __init__(self, core: BatchedEnv, width: int = 480, height: int = 360) -> None:
         self.core, self.size = core, (height, width)
         self._renderer: mujoco.Renderer | None = None
+
+    def render(self, render_mode: str | None) -> np.ndarray | None:
+        """An env's ``render()``: the frame in ``rgb_array`` mode, else None with a warning."""
+        if render_mode is None:
+            gymnasium.logger.warn(
+                "render() without render_mode: make the env with render_mode='rgb_array'"
+            )
+            return None
+        return self.frame()
 
     def frame(self) -> np.ndarray:
         """The current frame as an ``(height, width, 3)`` uint8 array."""

@@ -83,12 +83,7 @@ class RobodrlEnv(gymnasium.Env):
 
     def render(self) -> np.ndarray | None:
         """The current frame as an ``(height, width, 3)`` uint8 array (``rgb_array`` mode)."""
-        if self.render_mode is None:
-            gymnasium.logger.warn(
-                "render() without render_mode: make the env with render_mode='rgb_array'"
-            )
-            return None
-        return self._frames.frame()
+        return self._frames.render(self.render_mode)
 
     def close(self) -> None:
         self._frames.close()

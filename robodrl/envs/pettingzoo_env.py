@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 from typing import Any, ClassVar
 
-import gymnasium
 import numpy as np
 from gymnasium import spaces
 from pettingzoo import ParallelEnv
@@ -70,12 +69,7 @@ class BatchedParallelEnv(ParallelEnv):
 
     def render(self) -> np.ndarray | None:
         """The current frame, ``(height, width, 3)`` uint8 (``render_mode="rgb_array"``)."""
-        if self.render_mode is None:
-            gymnasium.logger.warn(
-                "render() without render_mode: make the env with render_mode='rgb_array'"
-            )
-            return None
-        return self._frames.frame()
+        return self._frames.render(self.render_mode)
 
     def _known(self, agent: str) -> str:
         if agent not in self.possible_agents:

@@ -194,3 +194,12 @@ def test_crafted_onnx_metadata_is_refused(
     result = run_cli("run-onnx", str(crafted))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"metadata {field}" in result.stderr
+
+
+def test_a_link_in_a_checkpoint_is_never_followed(ppo_run: Path, tmp_path: Path) -> None:
+    run = _copy(ppo_run, tmp_path)
+    (run / "checkpoints" / "best" / "endless").symlink_to("/dev/zero")  # would copy forever
+    for trust in ([], ["--trust"]):
+        result = run_cli("export", str(run), "--out", str(tmp_path / "x"), *trust, timeout=120)
+        assert result.returncode == 2 and "a link or special file" in result.stderr
+    assert not (tmp_path / "x").exists()
