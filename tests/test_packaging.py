@@ -74,7 +74,7 @@ def test_installed_copy_runs_the_readme_commands_outside_the_checkout(
     assert result.returncode == 0, result.stderr
     result = robodrl("eval", "runs/p", "--sweep", "observation-noise", "--episodes", "1")
     assert result.returncode == 0, result.stderr
-    assert (work / "runs" / "eval" / "observation-noise" / "report.html").is_file()
+    assert (work / "runs" / "eval" / "p-observation-noise" / "report.html").is_file()
     adversarial = subprocess.run(
         [sys.executable, "-c", "import robodrl; env = robodrl.make_adversarial('Hopper', "
          "seed=0); print(env.game.adversary.body_names)"],
