@@ -15,6 +15,7 @@ from robodrl.atomic import disk_full, is_disk_full
 from robodrl.cli_parser import build_parser
 from robodrl.datasets.commands import run_demos_command
 from robodrl.errors import ConfigError, RobodrlError
+from robodrl.listing_commands import run_listing_command
 from robodrl.robot_commands import run_robot_command
 
 
@@ -103,7 +104,7 @@ def _cmd_train(args: argparse.Namespace) -> None:
         for run_dir, summary in train_seeds(
             config, args.seeds, args.run_dir, backend=args.backend, address=args.address
         ):
-            returns = (summary["final_eval"] or {}).get("mean_return")
+            returns = _rounded((summary["final_eval"] or {}).get("mean_return"))
             print(f"run: {run_dir}  steps: {summary['steps']:,}  eval return: {returns}")
         return
     else:
@@ -113,9 +114,21 @@ def _cmd_train(args: argparse.Namespace) -> None:
         run_dir, summary = train(config, args.run_dir)
     final = summary["final_eval"] or {}
     print(
-        f"run: {run_dir}\nsteps: {summary['steps']:,}  wall: {summary['wall_seconds']} s  "
-        f"steps/s: {summary['steps_per_second']}  eval return: {final.get('mean_return')}"
+        f"run: {run_dir}\nsteps: {summary['steps']:,}  wall: {summary['wall_seconds']:.1f} s  "
+        f"steps/s: {summary['steps_per_second'] or 0:,.0f}  "
+        f"eval return: {_rounded(final.get('mean_return'))}"
     )
+    if summary["steps"] > summary["total_steps"]:
+        print(
+            f"note: total_steps {summary['total_steps']:,} was rounded up to "
+            f"{summary['steps']:,}: the learner collects whole rollouts (steps per rollout x "
+            "num_envs)"
+        )
+
+
+def _rounded(value: float | None) -> str:
+    """A return as a person reads it (one decimal)."""
+    return "-" if value is None else f"{value:,.1f}"
 
 
 def _trust_demos(args: argparse.Namespace) -> list[str]:
@@ -269,6 +282,9 @@ COMMANDS = {
     "render": _cmd_render,
     "demos": run_demos_command,
     "robot": run_robot_command,
+    "recipes": run_listing_command,
+    "sweeps": run_listing_command,
+    "presets": run_listing_command,
 }
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from robodrl import __version__
 from robodrl.datasets.commands import add_demos_parser
+from robodrl.listing_commands import add_listing_parsers
 from robodrl.robot_commands import add_robot_parser
 
 Subparsers = argparse._SubParsersAction  # what add_subparsers returns
@@ -17,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="robodrl",
         description="Robot learning in MuJoCo: train, harden, evaluate and export policies.",
     )
+    parser.add_argument("--version", action="version", version=f"robodrl {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("envs", help="list every environment id with its sizes and control rate")
     for add in (
@@ -30,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         add_demos_parser,
         _add_run_onnx,
         add_robot_parser,
+        add_listing_parsers,
     ):
         add(sub)
     return parser
@@ -114,7 +118,9 @@ def _add_evaluate(sub: Subparsers) -> None:
     evaluate.add_argument(
         "--out", type=Path, help="output folder (default runs/eval/<policies>-<sweep>)"
     )
-    evaluate.add_argument("--trust", action="store_true")
+    evaluate.add_argument(
+        "--trust", action="store_true", help="load runs whose signature does not verify"
+    )
     evaluate.add_argument(
         "--task",
         action="append",
@@ -141,11 +147,13 @@ def _add_render(sub: Subparsers) -> None:
     render = sub.add_parser("render", help="offscreen video of a policy (MUJOCO_GL=egl)")
     render.add_argument("policy", help="run directory, exported .onnx file or planner YAML")
     render.add_argument("--out", type=Path, required=True, help="FILE.mp4 or FILE.gif")
-    render.add_argument("--episodes", type=int, default=1)
-    render.add_argument("--seed", type=int, default=0)
+    render.add_argument("--episodes", type=int, default=1, help="episodes, one after another")
+    render.add_argument("--seed", type=int, default=0, help="episode e starts from seed + e")
     render.add_argument("--sweep", help="render under one cell of this sweep ...")
     render.add_argument("--cell", type=int, help="... the cell's index in the sweep")
-    render.add_argument("--trust", action="store_true")
+    render.add_argument(
+        "--trust", action="store_true", help="load a run whose signature does not verify"
+    )
     render.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
 
 
@@ -155,8 +163,10 @@ def _add_pipeline(sub: Subparsers) -> None:
         "pipeline", help="train -> export (with its gates) -> sweep, one report"
     )
     pipeline.add_argument("config", help="YAML training config, or a recipe name")
-    pipeline.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
-    pipeline.add_argument("--run-dir", type=Path)
+    pipeline.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="override a config field"
+    )
+    pipeline.add_argument("--run-dir", type=Path, help="where the run goes (default runs/<name>)")
     pipeline.add_argument(
         "--sweep",
         action="append",
@@ -173,11 +183,15 @@ def _add_bench(sub: Subparsers) -> None:
     bench = sub.add_parser("bench", help="benchmarks of robodrl's own artifacts")
     bench.add_argument("what", choices=["export"], help="export: batch-1 latency of a run's policy")
     bench.add_argument("run", help="run directory")
-    bench.add_argument("--trust", action="store_true")
+    bench.add_argument(
+        "--trust", action="store_true", help="load a run whose signature does not verify"
+    )
 
 
 def _add_run_onnx(sub: Subparsers) -> None:
     """``robodrl run-onnx``: smoke-test an exported policy with the onboard runtime."""
     run_onnx = sub.add_parser("run-onnx", help="smoke-test an exported policy with the runtime")
-    run_onnx.add_argument("file", type=Path)
-    run_onnx.add_argument("--steps", type=int, default=1000)
+    run_onnx.add_argument("file", type=Path, help="an exported policy.onnx")
+    run_onnx.add_argument(
+        "--steps", type=int, default=1000, help="random observations to run it on (latency)"
+    )

@@ -420,6 +420,13 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> TrainCo
     data = load_yaml_file(path)
     if data is not None and not isinstance(data, dict):
         raise ConfigError(f"{path}: the config must be a mapping, got {type(data).__name__}")
+    if isinstance(data, dict) and "planner" in data:
+        name = path.stem if path.parent == RECIPES else path
+        raise ConfigError(
+            f"{name} is a planner, not a training config: it acts without training. Use it with "
+            f"`robodrl eval {name} --sweep ...`, `robodrl render {name} --out FILE`, or as "
+            f"dagger's `expert: {name}` to distill it into a policy"
+        )
     data = apply_overrides(data or {}, overrides or [])
     return validate_config(data, source=str(path))
 

@@ -36,6 +36,24 @@ def test_demo_prints_a_rollout_summary_of_each_task() -> None:
     assert "random" in result.stdout and "env steps/s" in result.stdout
 
 
+def test_version_and_the_listing_commands() -> None:
+    version = _run("--version")
+    assert version.returncode == 0 and version.stdout.strip() == f"robodrl {robodrl.__version__}"
+    recipes = _run("recipes")
+    assert recipes.returncode == 0, recipes.stderr
+    line = next(x for x in recipes.stdout.splitlines() if "pendulum_ppo" in x)
+    assert "robodrl/Pendulum-v0" in line and "200,000" in line and "-235.7" in line
+    sweeps = _run("sweeps", "Legged")
+    assert sweeps.returncode == 0 and "push" in sweeps.stdout and "payload" in sweeps.stdout
+    presets = _run("presets", "Pendulum")
+    assert presets.returncode == 0 and "dr-default" in presets.stdout
+    unknown = _run("sweeps", "Pendulim")
+    assert unknown.returncode == 2 and "did you mean" in unknown.stderr
+    planner = _run("train", "pendulum_mpc")
+    assert planner.returncode == 2 and "pendulum_mpc is a planner" in planner.stderr
+    assert "expert: pendulum_mpc" in planner.stderr
+
+
 def test_no_command_is_a_usage_error() -> None:
     result = _run()
     assert result.returncode == 2 and "usage" in result.stderr

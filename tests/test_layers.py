@@ -21,7 +21,8 @@ LAYERS = [
     ("robodrl.runs", "robodrl.algorithms.imitation.dagger", "robodrl.algorithms.imitation.airl"),
     ("robodrl.evaluation", "robodrl.export"),
     ("robodrl.pipeline", "robodrl.demo", "robodrl.cli", "robodrl.cli_parser",
-     "robodrl.__main__", "robodrl.datasets.commands", "robodrl.robot_commands"),
+     "robodrl.__main__", "robodrl.datasets.commands", "robodrl.robot_commands",
+     "robodrl.listing_commands"),
 ]  # fmt: skip
 
 

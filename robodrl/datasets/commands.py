@@ -38,6 +38,11 @@ def add_demos_parser(sub: argparse._SubParsersAction) -> None:
     record.add_argument(
         "--overwrite", action="store_true", help="replace a dataset robodrl recorded at --out"
     )
+    record.add_argument(
+        "--allow-worse-than-random",
+        action="store_true",
+        help="keep a demonstrator whose return is below random actions' (scores invert)",
+    )
     info = action.add_parser("info", help="summarize a dataset")
     info.add_argument("dataset", type=Path)
     info.add_argument(
@@ -79,6 +84,19 @@ def _record(args: argparse.Namespace) -> None:
         perturbations=args.perturbations,
         source=Path(str(args.policy)).name,  # not the recording machine's path
     )
+    reference = demos.reference
+    if reference["demonstrator_return"] < reference["random_return"]:
+        message = (
+            f"{args.policy} returns {reference['demonstrator_return']:.1f} on these episodes, "
+            f"below uniformly random actions ({reference['random_return']:.1f}): every "
+            "normalized score against this dataset would be inverted"
+        )
+        if not args.allow_worse_than_random:
+            raise ConfigError(
+                f"{message}; nothing was written: record a better policy, or pass "
+                "--allow-worse-than-random"
+            )
+        print(f"warning: {message}")
     save_demonstrations(demos, out, overwrite=args.overwrite)
     print(format_summary(summarize(demos), out))
 

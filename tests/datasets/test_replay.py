@@ -10,6 +10,7 @@ import gymnasium as gym
 import minari
 import numpy as np
 import pytest
+import yaml
 
 from robodrl.atomic import OutputError
 from robodrl.datasets import load_demonstrations, save_demonstrations
@@ -82,3 +83,26 @@ def test_a_folder_minari_cannot_list_is_refused(pendulum_expert: Path, tmp_path:
     with pytest.raises(OutputError, match=r"named <name>-v<version>.*give .*pendulum-v0"):
         save_demonstrations(demos, tmp_path / "pendulum")
     assert not (tmp_path / "pendulum").exists()
+
+
+def test_a_demonstrator_worse_than_random_is_refused(tmp_path: Path) -> None:
+    planner = tmp_path / "spin.yaml"  # a planner that seeks the largest angle and speed
+    planner.write_text(
+        yaml.safe_dump(
+            {
+                "env": {"id": "robodrl/Pendulum-v0"},
+                "planner": {"name": "predictive_sampling", "samples": 8,
+                            "horizon_seconds": 0.5, "knots": 2},
+                "objective": {"weights": {"angle": -1.0, "velocity": -1.0}},
+            }
+        )
+    )  # fmt: skip
+    out = tmp_path / "spin-v0"
+    refused = run_cli("demos", "record", str(planner), "--episodes", "2", "--out", str(out))
+    assert refused.returncode == 2 and "below uniformly random actions" in refused.stderr
+    assert "--allow-worse-than-random" in refused.stderr and not out.exists()
+    kept = run_cli("demos", "record", str(planner), "--episodes", "2", "--out", str(out),
+                   "--allow-worse-than-random")  # fmt: skip
+    assert kept.returncode == 0 and "warning:" in kept.stdout
+    reference = load_demonstrations(out).reference
+    assert reference["demonstrator_return"] < reference["random_return"]

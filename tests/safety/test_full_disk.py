@@ -90,7 +90,16 @@ def test_demos_record_on_a_full_disk_is_refused_before_writing(
     ppo_run: Path, small_disk: Path
 ) -> None:
     out = small_disk / "demos-v0"
-    first = run_cli("demos", "record", str(ppo_run), "--episodes", "2", "--out", str(out))
+    first = run_cli(
+        "demos",
+        "record",
+        str(ppo_run),
+        "--episodes",
+        "2",
+        "--out",
+        str(out),
+        "--allow-worse-than-random",
+    )  # a tiny policy
     assert first.returncode == 0, first.stderr
     before = _snapshot(out)
     _fill(small_disk, 64 << 10)
