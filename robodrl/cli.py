@@ -303,8 +303,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         COMMANDS[args.command](args)
     except RobodrlError as err:
-        print(f"robodrl {args.command}: error: {err}", file=sys.stderr)
-        return getattr(err, "exit_code", 2)
+        code = getattr(err, "exit_code", 2)
+        what = "" if code == 130 else "error: "  # a stop the user asked for is no error
+        print(f"robodrl {args.command}: {what}{err}", file=sys.stderr)
+        return code
     except KeyboardInterrupt:
         print(
             f"robodrl {args.command}: interrupted; files it had not finished were removed",

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,10 @@ from robodrl.runs.scalars import Scalars, session_folder
 KILL_AFTER_CHECKPOINT_ENV = "ROBODRL_TEST_SIGKILL_AFTER_CHECKPOINT"
 
 
+class TrainingStopped(Exception):  # noqa: N818 (not an error: the user asked for it)
+    """Ctrl-C was pressed; a checkpoint was written at step ``args[0]``."""
+
+
 class RunSession:
     """Drives one ``learn`` call of a run: ``start``, the learner's hooks, ``finish``."""
 
@@ -43,6 +49,8 @@ class RunSession:
         self.last_eval: dict[str, float] | None = state.get("last_eval")
         self._resumed = state
         self.checkpoints_written = 0
+        self.stop_requested = False
+        self._sigint_before = None
 
     # -- start / finish --------------------------------------------------------------------------
     def start(self, learner: Learner) -> None:
@@ -57,6 +65,19 @@ class RunSession:
         self._start = time.perf_counter()
         self.progress = ProgressBar(self.config.env.id, self.config.total_steps,
                                     learner.num_timesteps)  # fmt: skip
+        if threading.current_thread() is threading.main_thread():
+            self._sigint_before = signal.signal(signal.SIGINT, self._stop_at_next_checkpoint)
+
+    def _stop_at_next_checkpoint(self, signum: int, frame: Any) -> None:
+        """The first Ctrl-C: finish the rollout, write a checkpoint there, stop. The second
+        aborts at once (the run keeps its last checkpoint)."""
+        self.stop_requested = True
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        print(
+            "\nstopping: a checkpoint is written at the end of this rollout (Ctrl-C again "
+            "aborts at once, keeping the last checkpoint)",
+            file=sys.stderr,
+        )
 
     def finish(self, learner: Learner) -> None:
         """The last evaluation and checkpoint, if the schedule did not just make them."""
@@ -72,6 +93,9 @@ class RunSession:
 
     def close(self) -> None:
         """Stop the progress bar and close the logs (also after an interruption)."""
+        if self._sigint_before is not None:
+            signal.signal(signal.SIGINT, self._sigint_before)
+            self._sigint_before = None
         if hasattr(self, "progress"):
             self.progress.stop()
             self.episodes.close()
@@ -94,6 +118,10 @@ class RunSession:
                 self.next_checkpoint += self.config.checkpoint.every_steps
             self.save_checkpoint(learner)
         self.scalars.dump(steps)  # the last rollout's terms, update's losses, this evaluation
+        if self.stop_requested:
+            if not (self.checkpoints / f"{STEP_PREFIX}{steps:012d}").is_dir():
+                self.save_checkpoint(learner)
+            raise TrainingStopped(steps)
 
     def episodes_done(self, learner: Learner, episodes: list[dict[str, Any]]) -> None:
         self.episodes.write(learner.num_timesteps, episodes)

@@ -20,7 +20,7 @@ from robodrl.runs.bindings import CONFIG_FILE, run_bindings
 from robodrl.runs.checkpoints import STEP_PREFIX, opened_checkpoint, step_folders
 from robodrl.runs.lock import LOCK_FILE, run_lock
 from robodrl.runs.robot_copy import check_new_robot, own_robot, robot_overrides
-from robodrl.runs.session import RunSession
+from robodrl.runs.session import RunSession, TrainingStopped
 from robodrl.yamlio import load_yaml_file
 
 
@@ -83,6 +83,11 @@ def _learn(learner: Learner, config: TrainConfig, run_dir: Path, session: RunSes
     except BaseException as err:  # the progress bar and logs close whatever stopped training
         with contextlib.suppress(OSError):  # a full disk may refuse the logs' last lines too
             session.close()
+        if isinstance(err, TrainingStopped):
+            raise TrainingInterruptedError(
+                f"stopped at step {err.args[0]:,}: a checkpoint was written there; "
+                f"{_where_it_stands(run_dir)}"
+            ) from None
         if isinstance(err, KeyboardInterrupt):
             raise _interrupted(run_dir, learner.num_timesteps) from None
         if is_disk_full(err):
