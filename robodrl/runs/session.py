@@ -81,7 +81,10 @@ class RunSession:
 
     def finish(self, learner: Learner) -> None:
         """The last evaluation and checkpoint, if the schedule did not just make them."""
-        self.progress.update(learner.num_timesteps, self.episodes.recent_mean())
+        self.progress.update(
+            learner.num_timesteps, self.episodes.recent_mean(), eval_return=self._eval_return(),
+            final=True,
+        )  # fmt: skip
         self.progress.stop()
         steps = learner.num_timesteps
         if self.last_eval is None or self.last_eval["step"] != steps:
@@ -135,7 +138,12 @@ class RunSession:
             for label, values in randomizer.values.items():
                 self.scalars.record(f"dr/{label}_mean", float(np.mean(values)))
                 self.scalars.record(f"dr/{label}_std", float(np.std(values)))
-        self.progress.update(learner.num_timesteps, self.episodes.recent_mean())
+        self.progress.update(
+            learner.num_timesteps, self.episodes.recent_mean(), eval_return=self._eval_return()
+        )
+
+    def _eval_return(self) -> float | None:
+        return None if self.last_eval is None else self.last_eval["mean_return"]
 
     def record(self, key: str, value: float) -> None:
         self.scalars.record(key, value)

@@ -74,3 +74,16 @@ def test_a_second_ctrl_c_aborts_at_once(tmp_path: Path) -> None:
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130 and "Traceback" not in stderr
     assert "interrupted at step" in stderr or "a checkpoint was written there" in stderr
+
+
+def test_a_log_gets_plain_progress_lines(tmp_path: Path) -> None:
+    """Outside a terminal (a log file, CI, nohup) training prints a plain line every interval
+    (30 s by default; here 0.2 s) and one at the end, never a cut-off progress bar."""
+    run = tmp_path / "run"
+    result = run_cli("train", str(_config(tmp_path)), "--run-dir", str(run), "--set",
+                     "total_steps=6000", env={"ROBODRL_PROGRESS_SECONDS": "0.2"})  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if " steps/s, " in line]
+    assert len(lines) >= 2 and "━" not in result.stderr
+    assert lines[-1].startswith("robodrl/Pendulum-v0: 6,016/6,000 steps (100%)")
+    assert "left, recent return -" in lines[-1] and "eval return" in lines[-1]
