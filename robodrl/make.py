@@ -48,6 +48,7 @@ def make_core(
         else load_section(perturbations, env_id, "perturbations"),
     )
     core.reset()
+    core.rewind_seed()  # the caller's first reset() draws the episodes reset(seed=s) draws
     return core
 
 

@@ -185,6 +185,17 @@ class BatchedEnv:
             elif seeds.size != self.num_envs:
                 raise TaskArgumentError(f"got {seeds.size} seeds for {self.num_envs} environments")
             sequences = [np.random.SeedSequence(int(s)) for s in seeds]
+        self._sequences = sequences
+        self._start_streams()
+
+    def rewind_seed(self) -> None:
+        """Start every random stream again from the last seed: the next reset draws what the
+        first reset after ``seed()`` drew (so a core built with ``seed=s`` and reset gives
+        the episodes ``reset(seed=s)`` gives, as Gymnasium's seeding promises)."""
+        self._start_streams()
+
+    def _start_streams(self) -> None:
+        sequences = self._sequences
         self._noise.generators = [np.random.default_rng(s) for s in sequences]
         if self.randomizer is not None:
             self.randomizer.generators = [_stream(s, 1) for s in sequences]

@@ -102,7 +102,7 @@ class MADDPGLearner(Learner):
         owned = np.concatenate([layout.actuators for layout in self.rows.team.layouts.values()])
         self.to_robot = torch.as_tensor(np.argsort(owned))
         self.num_timesteps, self.updates = 0, 0
-        self.obs = robot.last_obs  # raw observations of the running episodes
+        self.obs = robot.reset()  # raw observations of the running episodes
         if self.normalizer is not None:
             self.normalizer.update(self.obs)
 
