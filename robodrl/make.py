@@ -47,8 +47,7 @@ def make_core(
         if perturbations is None
         else load_section(perturbations, env_id, "perturbations"),
     )
-    core.reset()
-    core.rewind_seed()  # the caller's first reset() draws the episodes reset(seed=s) draws
+    core.reset_as_seeded()  # a caller's reset() now draws the episodes reset(seed=s) draws
     return core
 
 

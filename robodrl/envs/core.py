@@ -185,17 +185,45 @@ class BatchedEnv:
             elif seeds.size != self.num_envs:
                 raise TaskArgumentError(f"got {seeds.size} seeds for {self.num_envs} environments")
             sequences = [np.random.SeedSequence(int(s)) for s in seeds]
-        self._sequences = sequences
-        self._start_streams()
+        self._start_streams(sequences)
 
-    def rewind_seed(self) -> None:
-        """Start every random stream again from the last seed: the next reset draws what the
-        first reset after ``seed()`` drew (so a core built with ``seed=s`` and reset gives
-        the episodes ``reset(seed=s)`` gives, as Gymnasium's seeding promises)."""
-        self._start_streams()
+    def _generators(self) -> list[np.random.Generator]:
+        """Every random stream of the simulations (reset noise, randomizer, perturber)."""
+        streams = list(self._noise.generators)
+        if self.randomizer is not None:
+            streams += self.randomizer.generators
+        if self.perturber is not None:
+            streams += [*self.perturber.generators, self.perturber.step_rng]
+        return streams
 
-    def _start_streams(self) -> None:
-        sequences = self._sequences
+    def reset_as_seeded(self) -> np.ndarray:
+        """The first reset after ``seed()``, such that one more ``reset()`` before any step
+        draws the same episodes again (a core built with ``seed=s`` and reset starts where
+        ``reset(seed=s)`` starts, as Gymnasium's seeding promises); a step or a partial reset
+        in between continues the streams as usual."""
+        before = self._stream_states()
+        obs = self.reset()
+        after = self._stream_states()
+        self._restore_streams(before)  # what a saved state holds: the next reset draws this
+        self._replay_states = after
+        return obs
+
+    def _stream_states(self) -> list[dict]:
+        return [g.bit_generator.state for g in self._generators()]
+
+    def _restore_streams(self, states: list[dict]) -> None:
+        for generator, state in zip(self._generators(), states, strict=True):
+            generator.bit_generator.state = state
+
+    def _streams_go_on(self) -> None:
+        """After ``reset_as_seeded``, a step or partial reset continues the streams from
+        after the first draw (as if it had not been rewound)."""
+        if self._replay_states is not None:
+            self._restore_streams(self._replay_states)
+            self._replay_states = None
+
+    def _start_streams(self, sequences: list[np.random.SeedSequence]) -> None:
+        self._replay_states: list[dict] | None = None
         self._noise.generators = [np.random.default_rng(s) for s in sequences]
         if self.randomizer is not None:
             self.randomizer.generators = [_stream(s, 1) for s in sequences]
@@ -208,6 +236,9 @@ class BatchedEnv:
         """Reset simulations ``ids`` (all by default) and return every observation."""
         if seed is not None:
             self.seed(seed)
+        elif ids is None:  # the seed's first episodes again, if nothing happened since
+            self._replay_states = None
+        self._streams_go_on()
         ids = np.arange(self.num_envs) if ids is None else np.asarray(ids, dtype=np.int64)
         self._reset_ids(ids)
         self._obs[ids] = self._first_observation(ids)
@@ -279,6 +310,7 @@ class BatchedEnv:
     def step(self, action: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict]:
         """Advance every simulation one control step; return obs, reward, terminated,
         truncated and an info dict of arrays (see module docstring for instability)."""
+        self._streams_go_on()
         act, fault = self.check_action(action)
         perturber = self.perturber
         if perturber is not None:
@@ -362,6 +394,7 @@ class BatchedEnv:
             "task": self.task.state_dict(),
             "randomizer": None if self.randomizer is None else self.randomizer.state_dict(),
             "perturber": None if self.perturber is None else self.perturber.state_dict(),
+            "replay_states": self._replay_states,  # see reset_as_seeded
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -380,6 +413,7 @@ class BatchedEnv:
             self.randomizer.load_state_dict(state["randomizer"])
         if self.perturber is not None:
             self.perturber.load_state_dict(state["perturber"])
+        self._replay_states = state.get("replay_states")
         self.batch.state[:] = np.asarray(state["physics"])
         self.batch.forward()
         self.elapsed_steps[:] = state["elapsed_steps"]

@@ -65,9 +65,9 @@ class TwoPlayerEnv:
         self, ids: np.ndarray | None = None, *, seed: SeedLike = None
     ) -> dict[str, np.ndarray]:
         """Reset simulations ``ids`` (all by default); every simulation's observations."""
-        ids = np.arange(self.num_envs) if ids is None else np.asarray(ids, dtype=np.int64)
-        self.adversary.reset(ids)
-        obs = self.core.reset(ids, seed=seed)
+        chosen = np.arange(self.num_envs) if ids is None else np.asarray(ids, dtype=np.int64)
+        self.adversary.reset(chosen)
+        obs = self.core.reset(None if ids is None else chosen, seed=seed)
         return {PROTAGONIST: obs, ADVERSARY: self.adversary_obs(obs)}
 
     def step(

@@ -34,3 +34,12 @@ def test_a_second_reset_continues_the_stream() -> None:
     first, second = core.reset(), core.reset()
     assert not np.array_equal(first, second)  # new episodes, not the seed's first again
     np.testing.assert_array_equal(core.reset(seed=5), first)
+
+
+def test_a_step_before_any_reset_continues_the_streams() -> None:
+    """Stepping a fresh core (no reset) goes on from its first episodes: a later reset draws
+    new ones, never the first again."""
+    core = make_core("robodrl/Pendulum-v0", 2, seed=5, autoreset=False)
+    first = core.last_obs
+    core.step(np.zeros((2, 1)))
+    assert not np.array_equal(core.reset(), first)
