@@ -234,6 +234,9 @@ def _cmd_eval(args: argparse.Namespace) -> None:
     )
     for result in results:
         score = result["robustness"]
+        if "not_applicable" in result:
+            print(f"{result['policy']}: not applicable: {result['not_applicable']}")
+            continue
         print(
             f"{result['policy']}: nominal return {result['nominal']['mean_return']:.1f}, "
             f"{score['fraction_above_80_percent']:.0%} of cells keep >= 80% of it, "

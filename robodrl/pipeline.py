@@ -55,6 +55,9 @@ def run_pipeline(
         report_dir, results = evaluate(policies, each, out=out, videos=videos)
         for result in results:
             score = result["robustness"]
+            if "not_applicable" in result:
+                console.print(f"    {result['policy']}: {result['not_applicable']}")
+                continue
             console.print(
                 f"    {result['policy']}: nominal {result['nominal']['mean_return']:.1f}, "
                 f"{score['fraction_above_80_percent']:.0%} of cells >= 80% of nominal"

@@ -122,6 +122,10 @@ def write_plots(out: Path, spec: SweepSpec, results: list[dict[str, Any]]) -> li
 def _summary_rows(results: list[dict[str, Any]]) -> list[list[str]]:
     rows = []
     for r in results:
+        if "not_applicable" in r:  # a planner on an observation sweep
+            rows.append([r["policy"], f"{r['nominal']['mean_return']:.1f}", "n/a", "n/a",
+                         "not applicable: reads the true state, not the observation"])  # fmt: skip
+            continue
         worst = min(r["cells"], key=lambda c: c["normalized_return"])
         rows.append(
             [
@@ -134,6 +138,11 @@ def _summary_rows(results: list[dict[str, Any]]) -> list[list[str]]:
             ]
         )
     return rows
+
+
+def notes(results: list[dict[str, Any]]) -> list[str]:
+    """Why some policies' cells are not applicable (planners on observation sweeps)."""
+    return [f"{r['policy']}: {r['not_applicable']}." for r in results if "not_applicable" in r]
 
 
 STYLE = (
@@ -167,6 +176,7 @@ def write_reports(
     lines += [
         "Normalized return: 1 + (return - nominal) / |nominal| (1 = as at nominal, 0 = as much "
         "return lost as nominal has). Each cell's episodes start from the same seeds as nominal.",
+        *(f"\n{note}" for note in notes(results)),
     ]
     (out / "report.md").write_text("\n".join(lines) + "\n")
 
@@ -207,6 +217,7 @@ def write_reports(
 <body><h1>Robustness report: {html.escape(spec.name)}</h1>
 <p>{html.escape(intro.replace("**", ""))}</p><table>{table}</table>{images}{cells.getvalue()}
 <p>Normalized return: 1 + (return - nominal) / |nominal|. Each cell's episodes start from the
-same seeds as the nominal episodes.</p></body></html>
+same seeds as the nominal episodes.</p>{"".join(f"<p>{html.escape(n)}</p>" for n in notes(results))}
+</body></html>
 """
     (out / "report.html").write_text(page)

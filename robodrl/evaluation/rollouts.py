@@ -132,6 +132,10 @@ def _against_adversary(
     return AgainstAdversary(game, forces(game, seed))
 
 
+#: perturbations of the observation only (a planner, reading the true state, never sees them)
+OBSERVATION_PERTURBATIONS = ("observation_noise", "observation_latency_steps")
+
+
 def normalized(value: float, nominal: float) -> float:
     """Return relative to nominal: 1 at nominal; 0 when as much return is lost as nominal has."""
     if nominal == 0:
@@ -228,7 +232,7 @@ def evaluate_sweep(
     order = {json.dumps(c, sort_keys=True): i for i, c in enumerate(spec.cells())}
     rows.sort(key=lambda r: order[json.dumps(r["values"], sort_keys=True)])
     cells = [cell_metrics(r, nominal["mean_return"]) for r in rows]
-    return {
+    result = {
         "policy": policy.name,
         "source": str(policy.source),
         "env_id": policy.env_id,
@@ -236,3 +240,16 @@ def evaluate_sweep(
         "cells": cells,
         "robustness": robustness_score(spec, cells),
     }
+    unseen = observation_axes(spec) if getattr(policy.policy, "needs_state", False) else []
+    if unseen:
+        result["not_applicable"] = (
+            f"a planner plans from the simulation's true state, not from the observation, so "
+            f"{', '.join(unseen)} cannot reach it: its cells are not applicable"
+        )
+        result["robustness"] = dict.fromkeys(result["robustness"])
+    return result
+
+
+def observation_axes(spec: SweepSpec) -> list[str]:
+    """The sweep's axes that change only what the policy observes."""
+    return [a.name for a in spec.axes if a.perturb in OBSERVATION_PERTURBATIONS]

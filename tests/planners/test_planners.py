@@ -191,3 +191,20 @@ def test_a_planner_file_is_a_policy_for_sweeps_demos_and_dagger(
                       str(tmp_path / "run"), env=home)  # fmt: skip
     assert trained.returncode == 0, trained.stderr
     assert json.loads((tmp_path / "run" / "summary.json").read_text())["steps"] == 40
+
+
+def test_a_planner_on_an_observation_sweep_is_marked_not_applicable(tmp_path: Path) -> None:
+    """A planner reads the true state: observation latency cannot reach it, so its cells are
+    marked "not applicable" rather than scored as perfectly robust."""
+    config = tmp_path / "mpc.yaml"
+    config.write_text(yaml.safe_dump(PENDULUM | {"planner": {**PENDULUM["planner"],
+                                                             "samples": 8}}))  # fmt: skip
+    result = run_cli("eval", str(config), "--sweep", "latency", "--episodes", "1",
+                     "--out", str(tmp_path / "sweep"))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "not applicable" in result.stdout
+    policy = json.loads((tmp_path / "sweep" / "results.json").read_text())["policies"][0]
+    assert "obs_latency_steps cannot reach it" in policy["not_applicable"]
+    assert policy["robustness"]["fraction_above_80_percent"] is None
+    report = (tmp_path / "sweep" / "report.html").read_text()
+    assert "n/a" in report and "plans from the simulation&#x27;s true state" in report
