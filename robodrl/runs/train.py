@@ -211,8 +211,7 @@ def train_seeds(
     jobs = []
     for seed in seeds:
         folder = base / f"seed_{seed}"
-        if folder.exists() and any(folder.iterdir()):
-            raise ConfigError(f"run directory {folder} already holds a run")
+        _check_new_run_dir(folder)
         document = config.model_dump(mode="json") | {"seed": seed}
         jobs.append((document, str(folder.resolve())))
     results = map_jobs(_train_job, jobs, backend=backend, address=address)
