@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from robodrl.atomic import disk_full, is_disk_full, tree_size
 from robodrl.errors import RobodrlError
 
 MANIFEST = "manifest.json"
@@ -61,14 +62,19 @@ def signing_key() -> bytes:
 
 
 def _checked_key(path: Path) -> bytes:
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        key = handle.read(KEY_BYTES + 1)
     fix = (
         f"remove {path} and robodrl makes a new key on its next use (runs signed with the old "
         "key then need --trust once)"
     )
+    try:  # no link followed; a FIFO or device is not waited on
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise
+    except OSError as err:
+        raise SigningKeyError(f"{path}: cannot be read as a key ({err.strerror}); {fix}") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        key = handle.read(KEY_BYTES + 1) if stat.S_ISREG(info.st_mode) else b""
     if not stat.S_ISREG(info.st_mode):
         raise SigningKeyError(f"{path}: not a regular file; {fix}")
     if len(key) != KEY_BYTES:
@@ -191,6 +197,8 @@ def verified_copy(folder: Path, *, trust: bool = False) -> Iterator[Path]:
         try:
             shutil.copytree(folder, copy)
         except (OSError, shutil.Error) as err:
+            if is_disk_full(err):  # the temp folder's disk, not the files, is the problem
+                raise disk_full(Path(tmp), needed=tree_size(folder), exact=True) from None
             raise UntrustedRunError(f"{folder}: cannot read it ({err})") from None
         try:
             verify_folder(copy, trust=trust)

@@ -203,3 +203,16 @@ def test_a_link_in_a_checkpoint_is_never_followed(ppo_run: Path, tmp_path: Path)
         result = run_cli("export", str(run), "--out", str(tmp_path / "x"), *trust, timeout=120)
         assert result.returncode == 2 and "a link or special file" in result.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_a_key_that_is_a_link_or_a_fifo_is_refused_without_waiting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ROBODRL_HOME", str(tmp_path))
+    os.mkfifo(tmp_path / "signing.key")  # opening it for reading would wait for a writer
+    with pytest.raises(SigningKeyError, match="not a regular file"):
+        signing_key()
+    (tmp_path / "signing.key").unlink()
+    (tmp_path / "signing.key").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(SigningKeyError, match="cannot be read as a key"):
+        signing_key()
