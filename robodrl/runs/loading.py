@@ -13,7 +13,7 @@ from robodrl.algorithms.registry import get_algorithm
 from robodrl.config import TrainConfig, load_config
 from robodrl.errors import ConfigError
 from robodrl.policy import OnnxFilePolicy, OnnxTeamPolicy, Policy, TrainedPolicy
-from robodrl.runs.bindings import CONFIG_FILE, run_bindings
+from robodrl.runs.bindings import CONFIG_FILE
 from robodrl.runs.checkpoints import CheckpointError, opened_checkpoint
 from robodrl.runs.robot_copy import robot_overrides
 from robodrl.signing import MANIFEST, sha256_file
@@ -34,8 +34,7 @@ def load_run_policy(
     """The deterministic policy of ``checkpoint`` (``best``, ``latest`` or ``step_N``)."""
     run_dir = Path(run_dir)
     config = run_config(run_dir, trust=trust)
-    bound = run_bindings(run_dir)
-    with opened_checkpoint(run_dir, checkpoint, trust=trust, bound=bound) as opened:
+    with opened_checkpoint(run_dir, checkpoint, trust=trust) as opened:
         policy = get_algorithm(config.algorithm.name).load_policy(config, *opened)
         copy = opened[0]  # a private copy: name the run's own folder, and what was verified
         manifest = copy / MANIFEST
@@ -57,8 +56,7 @@ def load_run_adversaries(run_dir: str | Path, *, checkpoint: str = "best", trust
             f"--adversary {run_dir}: trained with {config.algorithm.name}, which has no "
             "adversary; give a run trained with algorithm rarl, or 'random'"
         )
-    bound = run_bindings(run_dir)
-    with opened_checkpoint(run_dir, checkpoint, trust=trust, bound=bound) as opened:
+    with opened_checkpoint(run_dir, checkpoint, trust=trust) as opened:
         folder, state, _ = opened
         return config.env.id, *entry.load_adversaries(config, folder, state)
 

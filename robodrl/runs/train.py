@@ -16,7 +16,7 @@ from robodrl.algorithms.rng import restore_rng
 from robodrl.atomic import DiskFullError, disk_full, is_disk_full, tree_size, unwritable, write_text
 from robodrl.config import TrainConfig, dump_config, load_config
 from robodrl.errors import ConfigError, RobodrlError
-from robodrl.runs.bindings import CONFIG_FILE, run_bindings
+from robodrl.runs.bindings import CONFIG_FILE
 from robodrl.runs.checkpoints import STEP_PREFIX, opened_checkpoint, step_folders
 from robodrl.runs.lock import LOCK_FILE, run_lock
 from robodrl.runs.robot_copy import check_new_robot, own_robot, robot_overrides
@@ -171,8 +171,7 @@ def _resume_locked(
                 f"its total_steps ({config.total_steps:,})"
             )
         config = config.model_copy(update={"total_steps": total_steps})
-    bound = run_bindings(run_dir)
-    with opened_checkpoint(run_dir, checkpoint, trust=trust, bound=bound) as opened:
+    with opened_checkpoint(run_dir, checkpoint, trust=trust) as opened:
         folder, state, normalizer = opened
         if state["num_timesteps"] >= config.total_steps:
             return run_dir, None

@@ -169,10 +169,9 @@ def test_ctrl_c_during_training_says_how_to_resume(tmp_path: Path) -> None:
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr
     assert f"robodrl train --resume {run}" in stderr and "latest checkpoint is at step" in stderr
-    from robodrl.runs.bindings import run_bindings
     from robodrl.runs.checkpoints import opened_checkpoint
 
-    with opened_checkpoint(run, "latest", trust=False, bound=run_bindings(run)) as opened:
+    with opened_checkpoint(run, "latest", trust=False) as opened:
         state = opened[1]  # intact and signed
     assert state["num_timesteps"] >= 256
     assert not list((run / "checkpoints").glob(".tmp-*"))

@@ -131,14 +131,12 @@ class AIRLLearner(AdversarialLearner):
 def learned_reward(run: str) -> dict[str, Any]:
     """The reward model of an airl run's best checkpoint (verified before it is read)."""
     from robodrl.errors import ConfigError
-    from robodrl.runs.bindings import run_bindings
     from robodrl.runs.checkpoints import opened_checkpoint
     from robodrl.runs.loading import run_config
 
     if run_config(Path(run)).algorithm.name != "airl":
         raise ConfigError(f"hyperparameters.reward_run: {run} is not an airl run")
-    bound = run_bindings(Path(run))
-    with opened_checkpoint(Path(run), "best", trust=False, bound=bound) as (folder, _, _):
+    with opened_checkpoint(Path(run), "best", trust=False) as (folder, _, _):
         return torch.load(folder / "reward.pt", weights_only=True)["reward"]
 
 
