@@ -232,16 +232,24 @@ def _cmd_eval(args: argparse.Namespace) -> None:
         videos=args.videos,
         adversary=args.adversary,
     )
-    for result in results:
+    from robodrl.evaluation.anchors import ranked
+
+    for result in ranked(results):
         score = result["robustness"]
         if "not_applicable" in result:
             print(f"{result['policy']}: not applicable: {result['not_applicable']}")
             continue
         print(
-            f"{result['policy']}: nominal return {result['nominal']['mean_return']:.1f}, "
-            f"{score['fraction_above_80_percent']:.0%} of cells keep >= 80% of it, "
-            f"area under the normalized curve {score['area_under_normalized_curve']:.3f}"
+            f"{result['policy']}: score {score['score']:.2f}, nominal return "
+            f"{result['nominal']['mean_return']:.1f}, {score['fraction_above_80_percent']:.0%} "
+            "of cells keep >= 80% of it"
         )
+    anchor = results[0]["nominal"]["anchors"]
+    print(
+        f"anchors at nominal: random actions {anchor['random_actions']:.1f}, zero actions "
+        f"{anchor['zero_actions']:.1f} (score: 0 = random actions in each cell, 1 = the best "
+        "nominal return here)"
+    )
     print(f"report: {out / 'report.html'}")
 
 

@@ -59,7 +59,9 @@ def run_pipeline(
                 console.print(f"    {result['policy']}: {result['not_applicable']}")
                 continue
             console.print(
-                f"    {result['policy']}: nominal {result['nominal']['mean_return']:.1f}, "
+                f"    {result['policy']}: score {score['score']:.2f}, nominal "
+                f"{result['nominal']['mean_return']:.1f} (random actions "
+                f"{result['nominal']['anchors']['random_actions']:.1f}), "
                 f"{score['fraction_above_80_percent']:.0%} of cells >= 80% of nominal"
             )
         reports.append(report_dir / "report.html")

@@ -46,10 +46,18 @@ class EvaluatedPolicy:
     def act_dim(self) -> int:
         return self.policy.act_dim
 
+    def job_source(self) -> str | dict[str, Any]:
+        """How a backend job loads this policy again: its path, or an anchor's settings."""
+        if getattr(self.policy, "batch_actions", False):
+            return {"anchor": self.policy.kind, "env_id": self.env_id}
+        return str(self.source)
+
     def act(self, obs: np.ndarray, core: Any = None) -> np.ndarray:
         """Policy actions in [-1, 1] for raw observations of ``core``'s simulations, in fixed
         blocks (:func:`robodrl.policy.act_in_blocks`): a nominal cell inside a sweep must
         reproduce the nominal evaluation exactly. A planner plans from ``core``'s state."""
+        if getattr(self.policy, "batch_actions", False):  # an anchor: random or zero actions
+            return self.policy.act(obs)
         return actions_for(self.policy, obs, core)
 
 

@@ -179,18 +179,37 @@ def robustness_score(spec: SweepSpec, cells: list[dict[str, Any]]) -> dict[str, 
 
 
 def group_job(
-    policy_path: str,
+    policy_source: str | dict[str, Any],
     trust: bool,
     spec: dict,
     cells: list[dict],
     options: dict[str, Any],
     task_overrides: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """One batch of cells, from plain arguments (a backend job: it may run in another process)."""
+    """One batch of cells, from plain arguments (a backend job: it may run in another process).
+    ``policy_source``: a policy's path, or an anchor (``{"anchor": kind, "env_id": id}``)."""
     from robodrl.evaluation.policies import load_policy
 
-    policy = load_policy(policy_path, trust=trust).with_task(task_overrides or {})
+    if isinstance(policy_source, dict):
+        policy = anchor_job_policy(policy_source, task_overrides or {}, options)
+    else:
+        policy = load_policy(policy_source, trust=trust).with_task(task_overrides or {})
     return run_group(policy, SweepSpec.model_validate(spec), cells, **options)
+
+
+def anchor_job_policy(
+    source: dict[str, Any], task_arguments: dict[str, Any], options: dict[str, Any]
+) -> EvaluatedPolicy:
+    """A fresh anchor for one batch (its random actions restart with the batch)."""
+    from pathlib import Path
+
+    from robodrl.evaluation.anchors import anchor_policy
+
+    kind = source["anchor"]
+    actions = anchor_policy(
+        kind, source["env_id"], task_arguments, episodes=options["episodes"], seed=options["seed"]
+    )
+    return EvaluatedPolicy(kind, Path(kind), actions, task_overrides=dict(task_arguments))
 
 
 def evaluate_sweep(
@@ -221,7 +240,7 @@ def evaluate_sweep(
     results = map_jobs(
         group_job,
         [
-            (str(policy.source), trust, document, cells, options, policy.task_overrides)
+            (policy.job_source(), trust, document, cells, options, policy.task_overrides)
             for cells, options in jobs
         ],
         backend=backend,

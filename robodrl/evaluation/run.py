@@ -8,8 +8,10 @@ from typing import Any
 from robodrl.atomic import claim_output_folder, output_folder
 from robodrl.errors import ConfigError
 from robodrl.evaluation.adversaries import load_sweep_adversary
-from robodrl.evaluation.policies import load_policy
-from robodrl.evaluation.report import write_plots, write_reports, write_tables
+from robodrl.evaluation.anchors import ANCHORS, anchor_policy, attach_anchors
+from robodrl.evaluation.plots import write_plots
+from robodrl.evaluation.policies import EvaluatedPolicy, load_policy
+from robodrl.evaluation.report import write_reports, write_tables
 from robodrl.evaluation.rollouts import evaluate_sweep
 from robodrl.evaluation.sweep import load_sweep
 from robodrl.registry import make_task
@@ -55,25 +57,44 @@ def evaluate(
     check_adversary(spec, adversary, env_ids[0], trust=trust, videos=videos)
     episodes = spec.episodes if episodes is None else episodes
     seed = spec.seed if seed is None else seed
-    results = [
-        evaluate_sweep(
-            p,
-            spec,
-            episodes=episodes,
-            seed=seed,
-            trust=trust,
-            backend=backend,
-            address=address,
-            adversary=adversary,
-        )
-        for p in loaded
-    ]
+    options = {"episodes": episodes, "seed": seed, "trust": trust, "backend": backend}
+    options |= {"address": address, "adversary": adversary}
+    results = [evaluate_sweep(p, spec, **options) for p in loaded]
+    anchors = evaluate_anchors(loaded, results, spec, options)
+    attach_anchors(results, anchors)
     with output_folder(Path(out), kind="eval", index="results.json") as tmp:
-        write_tables(tmp, spec, results)
+        write_tables(tmp, spec, results, anchors)
         plots = write_plots(tmp, spec, results)
         clips = write_videos(tmp, spec, loaded[0], results[0], seed) if videos else []
-        write_reports(tmp, spec, results, plots, clips)
+        write_reports(tmp, spec, results, anchors, plots, clips)
     return Path(out), results
+
+
+def evaluate_anchors(
+    loaded: list[EvaluatedPolicy],
+    results: list[dict[str, Any]],
+    spec: Any,
+    options: dict[str, Any],
+) -> dict[str, dict[str, Any]]:
+    """Random and zero actions on the sweep, once per set of task arguments the policies are
+    evaluated with (same seeds, cells and adversary); each result learns its label
+    (``anchors_for``)."""
+    anchors: dict[str, dict[str, Any]] = {}
+    for policy, result in zip(loaded, results, strict=True):
+        arguments = policy.task_arguments
+        label = ", ".join(f"{k}={v}" for k, v in sorted(arguments.items())) or "default"
+        result["anchors_for"] = label
+        if label in anchors:
+            continue
+        anchors[label] = {}
+        for kind in ANCHORS:
+            actions = anchor_policy(
+                kind, policy.env_id, arguments, episodes=options["episodes"], seed=options["seed"]
+            )
+            anchor = EvaluatedPolicy(kind, Path(kind), actions, task_overrides=dict(arguments))
+            outcome = evaluate_sweep(anchor, spec, **options)
+            anchors[label][kind] = {k: outcome[k] for k in ("nominal", "cells", "robustness")}
+    return anchors
 
 
 def check_adversary(
@@ -130,8 +151,8 @@ def write_videos(
     label = ", ".join(f"{k}={v:g}" for k, v in worst["values"].items())
     clips = []
     for name, cell, caption in (
-        ("nominal.gif", None, f"{policy.name}: nominal episode"),
-        ("worst_cell.gif", worst["values"], f"{policy.name}: worst cell ({label})"),
+        ("nominal.gif", None, f"{policy.name}: nominal episode (first 8 s)"),
+        ("worst_cell.gif", worst["values"], f"{policy.name}: worst cell ({label}, first 8 s)"),
     ):
         frames, fps, _ = render_frames(
             policy, spec, cell, seed=seed, width=320, height=240, max_fps=15, max_seconds=8.0

@@ -85,6 +85,8 @@ def test_outputs_are_complete_and_self_contained(ppo_run: Path, tmp_path: Path) 
         "fall_rate",
         "unstable",
         "success_rate",
+        "score",
+        "anchors",
     ):
         assert key in cell
     score = results[0]["robustness"]
@@ -241,7 +243,8 @@ def test_report_shows_the_nominal_episode_and_the_worst_cell(ppo_run, tmp_path) 
             assert gif.n_frames > 10 and gif.size == (320, 240)
     page = (out / "report.html").read_text()
     assert page.count("data:image/gif;base64,") == 2
-    assert f"worst cell (obs_noise_std={worst['values']['obs_noise_std']:g})" in page
+    label = f"worst cell (obs_noise_std={worst['values']['obs_noise_std']:g}, first 8 s)"
+    assert label in page
     assert "nominal.gif" in (out / "report.md").read_text()
     # a second evaluation into the same folder replaces robodrl's own output, GIFs included
     evaluate([ppo_run], "observation-noise", out=out, episodes=2)

@@ -206,5 +206,6 @@ def test_a_planner_on_an_observation_sweep_is_marked_not_applicable(tmp_path: Pa
     policy = json.loads((tmp_path / "sweep" / "results.json").read_text())["policies"][0]
     assert "obs_latency_steps cannot reach it" in policy["not_applicable"]
     assert policy["robustness"]["fraction_above_80_percent"] is None
+    assert policy["robustness"]["score"] is None
     report = (tmp_path / "sweep" / "report.html").read_text()
     assert "n/a" in report and "plans from the simulation&#x27;s true state" in report
