@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import warnings
 from pathlib import Path
 
@@ -159,7 +160,6 @@ def _write_robot(tmp_path: Path, **changes) -> str:
         ),
         ({"base_body": "front_left_thigh"}, ["no free joint"]),
         ({"mjcf": "missing.xml"}, ["mjcf", "missing.xml"]),
-        ({"mjcf": "menagerie:unitree_go1/go1.xml"}, ["mujoco_menagerie"]),
         ({"kp": -3.0}, ["kp"]),
         ({"stiffness": 3.0}, ["stiffness"]),
     ],
@@ -171,6 +171,43 @@ def test_a_wrong_robot_description_gets_a_clear_error(tmp_path, changes, expecte
     message = str(caught.value)
     for part in expected:
         assert part in message, message
+
+
+@pytest.fixture
+def menagerie_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A local Menagerie checkout (``MENAGERIE_ROOT``) holding one robot folder: the PyPI
+    package reads it instead of downloading (this machine has no network)."""
+    root = tmp_path / "menagerie"
+    (root / "unitree_go1").mkdir(parents=True)
+    shutil.copy(ROBOT_FOLDER / "go1_class.xml", root / "unitree_go1" / "go1.xml")
+    monkeypatch.setenv("MENAGERIE_ROOT", str(root))
+    return root
+
+
+@pytest.mark.parametrize("mjcf", ["menagerie:unitree_go1/go1.xml", "menagerie:unitree_go1"])
+def test_a_menagerie_robot_resolves_through_the_pypi_package(
+    tmp_path: Path, menagerie_root: Path, mjcf: str
+) -> None:
+    core = make_core(LEGGED, 2, robot=_write_robot(tmp_path, mjcf=mjcf))
+    assert core.action_dim == 12
+    assert np.isfinite(core.step(np.zeros((2, 12)))[0]).all()
+
+
+@pytest.mark.parametrize(
+    ("mjcf", "expected"),
+    [
+        ("menagerie:unitree_go11/go1.xml", ["Unknown robot 'unitree_go11'", "unitree_go1"]),
+        ("menagerie:unitree_go1/go2.xml", ["has no 'go2.xml'", "go1.xml"]),
+        ("menagerie:anybotics_anymal_c", ["could not provide", "MENAGERIE_ROOT"]),
+    ],
+)
+def test_a_wrong_menagerie_robot_gets_a_clear_error(
+    tmp_path: Path, menagerie_root: Path, mjcf: str, expected: list[str]
+) -> None:
+    with pytest.raises(RobodrlError) as caught:
+        make_core(LEGGED, 1, robot=_write_robot(tmp_path, mjcf=mjcf))
+    for part in expected:
+        assert part in str(caught.value), str(caught.value)
 
 
 def test_an_unknown_robot_name_lists_the_shipped_ones() -> None:

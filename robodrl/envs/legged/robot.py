@@ -105,18 +105,33 @@ class RobotDescription(Strict):
 
 
 def _menagerie_path(name: str, source: str) -> Path:
-    """``<robot>/<file>.xml`` in MuJoCo Menagerie, through the ``mujoco_menagerie`` package."""
+    """``<robot>`` (its default model) or ``<robot>/<file>.xml`` of MuJoCo Menagerie, through
+    the ``mujoco-menagerie`` package: it downloads the robot's folder on first use into its
+    cache (``MENAGERIE_CACHE_DIR``), or reads a local checkout (``MENAGERIE_ROOT``)."""
+    where = f"{source or 'robot'}: mjcf: {MENAGERIE}{name}"
     try:
         import mujoco_menagerie  # type: ignore[import-not-found]
     except ImportError:
         raise ConfigError(
-            f"{source or 'robot'}: mjcf: {MENAGERIE}{name} needs the mujoco_menagerie package "
-            "(pip install mujoco_menagerie); or give the MJCF file's path"
+            f"{where} needs the mujoco-menagerie package (pip install 'robodrl[menagerie]'); "
+            "or give the MJCF file's path"
         ) from None
-    root = Path(getattr(mujoco_menagerie, "MENAGERIE_PATH", Path(mujoco_menagerie.__file__).parent))
-    path = root / name
+    robot_name, _, file = name.partition("/")
+    try:
+        robot = mujoco_menagerie.get(robot_name)
+        file = file or robot.entry(robot.default_model).file
+        folder = robot.path(progress=None)
+    except LookupError as err:  # an unknown robot or entry point
+        raise ConfigError(f"{where}: {err} (robots: python -m mujoco_menagerie list)") from None
+    except mujoco_menagerie.MenagerieError as err:  # a failed download, a wrong root
+        raise ConfigError(
+            f"{where}: Menagerie could not provide {robot_name!r}: {err}. Without a network, "
+            "point MENAGERIE_ROOT at a mujoco_menagerie checkout, or give the MJCF file's path"
+        ) from None
+    path = folder / file
     if not path.is_file():
-        raise ConfigError(f"{source or 'robot'}: mjcf: Menagerie has no {name!r} (in {root})")
+        files = sorted(p.name for p in folder.glob("*.xml"))
+        raise ConfigError(f"{where}: {robot_name} has no {file!r}; its XML files: {files}")
     return path
 
 
