@@ -79,7 +79,7 @@ class BatchedParallelEnv(ParallelEnv):
     def reset(
         self, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[dict[str, np.ndarray], dict[str, dict]]:
-        observations = self.game.reset(seed=seed)
+        observations, _ = self.game.reset(seed=seed)
         self.agents = list(self.possible_agents)
         return {a: observations[a][0] for a in self.agents}, {a: {} for a in self.agents}
 

@@ -63,12 +63,13 @@ class TwoPlayerEnv:
 
     def reset(
         self, ids: np.ndarray | None = None, *, seed: SeedLike = None
-    ) -> dict[str, np.ndarray]:
-        """Reset simulations ``ids`` (all by default); every simulation's observations."""
+    ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """Reset simulations ``ids`` (all by default); every simulation's observations per
+        player and the reset info (as ``make_vec``'s: the randomized values under ``dr``)."""
         chosen = np.arange(self.num_envs) if ids is None else np.asarray(ids, dtype=np.int64)
         self.adversary.reset(chosen)
         obs = self.core.reset(None if ids is None else chosen, seed=seed)
-        return {PROTAGONIST: obs, ADVERSARY: self.adversary_obs(obs)}
+        return {PROTAGONIST: obs, ADVERSARY: self.adversary_obs(obs)}, self.core.reset_info()
 
     def step(
         self, protagonist_action: Any, adversary_action: Any
@@ -121,7 +122,7 @@ class AgainstAdversary:
         self._adversary_obs: np.ndarray | None = None
 
     def reset(self) -> np.ndarray:
-        obs = self.game.reset()
+        obs, _ = self.game.reset()
         self._adversary_obs = obs[ADVERSARY]
         return obs[PROTAGONIST]
 

@@ -125,7 +125,8 @@ def test_each_agent_sees_its_own_joints_the_shared_blocks_and_its_neighbours() -
 
 def test_each_arm_sees_its_own_arm_and_the_crate_not_the_other_arm() -> None:
     team = robodrl.make_team("TwoArmPush", 1, seed=0)
-    state = team.reset()
+    state, info = team.reset()
+    assert info == {}  # as make_vec: no randomization, nothing to report
     full = team.state()[0]
     task = team.core.task
     for index, (agent, layout) in enumerate(team.layouts.items()):

@@ -22,7 +22,11 @@ def test_without_force_the_two_player_env_is_the_single_agent_env_bit_for_bit() 
         **kwargs,
     )
     rng = np.random.default_rng(0)
-    np.testing.assert_array_equal(game.reset()[PROTAGONIST], single.reset())
+    obs, info = game.reset()  # as make_vec: observations and info (the randomized values)
+    np.testing.assert_array_equal(obs[PROTAGONIST], single.reset())
+    assert set(obs) == {PROTAGONIST, ADVERSARY}
+    for label, values in single.reset_info()["dr"].items():
+        np.testing.assert_array_equal(info["dr"][label], values)
     ends = 0
     for _ in range(300):
         action = rng.uniform(-1, 1, (8, 3))

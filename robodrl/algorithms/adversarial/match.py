@@ -73,7 +73,7 @@ class Match:
 
     def __init__(self, game: TwoPlayerEnv, adversaries: int, seed: int) -> None:
         self.game = game
-        self.obs = game.reset()
+        self.obs, _ = game.reset()
         #: which simulations began an episode at the last step (all, after the reset)
         self.episode_starts = np.ones(game.num_envs, dtype=bool)
         self.protagonist: Learner | Any = None

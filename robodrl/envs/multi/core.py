@@ -45,10 +45,11 @@ class TeamEnv:
 
     def reset(
         self, ids: np.ndarray | None = None, *, seed: SeedLike = None
-    ) -> dict[str, np.ndarray]:
-        """Reset simulations ``ids`` (all by default); every agent's observations."""
+    ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """Reset simulations ``ids`` (all by default); every agent's observations and the reset
+        info (as ``make_vec``'s: the randomized values under ``dr``)."""
         self._state = self.core.reset(ids, seed=seed)
-        return self.observations(self._state)
+        return self.observations(self._state), self.core.reset_info()
 
     def joint_action(self, actions: Mapping[str, Any]) -> np.ndarray:
         """The robot's action ``(num_envs, nu)`` from one action per agent; an error names
