@@ -6,7 +6,7 @@ STAMP := $(VENV)/.robodrl-setup
 TORCH := torch==2.13.0
 export MUJOCO_GL ?= egl
 
-.PHONY: setup demo test test-slow test-recipes bench lint format clean
+.PHONY: setup demo test test-slow test-recipes bench lint format docs docs-tables clean
 
 setup: $(STAMP)
 
@@ -38,6 +38,14 @@ bench: setup
 	$(BIN)/python benchmarks/export_latency.py
 	$(BIN)/python benchmarks/eval_throughput.py
 
+# the documentation site (site/) from docs/, warnings as errors; docs-tables rewrites the
+# generated tables in docs/*.md from the code (a test fails when they are stale)
+docs: setup
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+docs-tables: setup
+	$(BIN)/python docs/tables.py
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -47,4 +55,4 @@ format: setup
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info site

@@ -16,21 +16,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from robodrl.errors import ConfigError, RobodrlError, format_validation_error
+from robodrl.schema import PositiveInt, Strict
 from robodrl.yamlio import load_yaml_file, load_yaml_text
 
 _FLOAT_TEXT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$")
 
 
-class Strict(BaseModel):
-    """Unknown keys, coercions, NaN and inf are errors."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
-
-
-PositiveInt = Annotated[int, Field(ge=1)]
 #: a hidden layer's width
 LayerWidth = Annotated[int, Field(ge=1, le=65536)]
 
@@ -182,7 +176,9 @@ def _check_value(field: str, value: Any) -> None:
 class PolicyConfig(Strict):
     """The policy / value networks."""
 
-    net_arch: list[LayerWidth] | dict[Literal["pi", "vf", "qf"], list[LayerWidth]] = [64, 64]
+    net_arch: list[LayerWidth] | dict[Literal["pi", "vf", "qf"], list[LayerWidth]] = Field(
+        default_factory=lambda: [64, 64]
+    )
     activation: Literal["tanh", "relu", "elu"] = "tanh"
     log_std_init: float | None = None
 

@@ -9,7 +9,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "robodrl"
 #: lowest first; a module may import its own layer and the ones below
 LAYERS = [
-    ("robodrl.errors", "robodrl.atomic", "robodrl.signing", "robodrl.yamlio",
+    ("robodrl.errors", "robodrl.schema", "robodrl.atomic", "robodrl.signing", "robodrl.yamlio",
      "robodrl.backends"),
     ("robodrl.robustness", "robodrl.envs", "robodrl.registry", "robodrl.make",
      "robodrl._gym_registration"),

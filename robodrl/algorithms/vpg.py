@@ -14,24 +14,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import torch
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from torch import nn
 
 from robodrl.algorithms.gae import gae
 from robodrl.algorithms.onpolicy import OnPolicyAlgorithm, OnPolicyLearner, Rollout
 from robodrl.algorithms.registry import RunHooks
+from robodrl.schema import Probability, Strict
 
 if TYPE_CHECKING:
     from robodrl.config import TrainConfig
     from robodrl.envs.core import BatchedEnv
 
-Probability = Annotated[float, Field(ge=0, le=1)]
 
-
-class VPGHyperparameters(BaseModel):
+class VPGHyperparameters(Strict):
     """``algorithm.hyperparameters`` of ``vpg`` (names as in the papers / CleanRL)."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
 
     n_steps: Annotated[int, Field(ge=1)] = 64
     """Control steps collected from every simulation per iteration."""

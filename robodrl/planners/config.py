@@ -13,11 +13,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from robodrl.config import Strict
 from robodrl.errors import ConfigError, RobodrlError, format_validation_error
+from robodrl.schema import PositiveInt, Strict
 from robodrl.yamlio import load_yaml_file
 
-PositiveInt = Annotated[int, Field(ge=1)]
 PLANNERS = ("predictive_sampling", "mppi", "cem")
 
 

@@ -34,8 +34,9 @@ from pydantic import Field, ValidationError, model_validator
 from robodrl.errors import ConfigError, InvalidActionError, format_validation_error
 from robodrl.robustness.loading import presets_root, task_folder
 from robodrl.robustness.roles import robot_mass
-from robodrl.robustness.spec import AsTuple, NonNegative, Strict
+from robodrl.robustness.spec import AsTuple
 from robodrl.robustness.targets import match_elements
+from robodrl.schema import NonNegative, Strict
 from robodrl.yamlio import load_yaml_file
 
 Axis = Literal["x", "y", "z"]

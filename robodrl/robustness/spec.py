@@ -24,10 +24,10 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
-FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
-NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+from robodrl.schema import FiniteFloat, NonNegative, Strict
+
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
@@ -37,12 +37,6 @@ def _list_to_tuple(value: object) -> object:
 
 #: a fixed-length YAML list (read as a tuple; its items stay strictly typed)
 AsTuple = BeforeValidator(_list_to_tuple)
-
-
-class Strict(BaseModel):
-    """Unknown keys, wrong types (text where a number belongs), NaN and inf are errors."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
 
 
 class Ordered(Strict):
@@ -118,6 +112,22 @@ QUANTITIES: dict[str, tuple[str, tuple[str, ...], float | None]] = {
     "strength": ("actuator", ("scale",), 0.0),  # scales the whole actuator force
     "force_limit": ("actuator", ("scale", "set"), 0.0),  # |forcerange|, N·m
     "gravity": ("world", ("scale", "add", "set"), None),  # m/s², scale: one factor
+}
+#: what each quantity changes, for people (docs and errors)
+QUANTITY_NOTES = {
+    "mass": "mass in kg; inertia scaled by the same factor",
+    "payload": "kg added at the body's centre of mass",
+    "com_offset": "centre of mass shifted by (x, y, z) m, body frame",
+    "friction": "`component`: sliding (default), torsional, rolling, all",
+    "damping": "N·m·s/rad (or N·s/m), per degree of freedom",
+    "armature": "kg·m², per degree of freedom",
+    "frictionloss": "N·m, per degree of freedom",
+    "kp": "PD position gain, N·m/rad",
+    "kd": "PD damping gain, N·m·s/rad",
+    "gain": "`gainprm[0]` (motor gain)",
+    "strength": "the whole actuator force",
+    "force_limit": "torque limit |forcerange|, N·m (force-limited actuators)",
+    "gravity": "m/s² (`world: true`); scale: one factor for the vector",
 }
 REFUSED_QUANTITIES = {
     "timestep": (

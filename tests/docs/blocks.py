@@ -1,4 +1,4 @@
-"""A Markdown file's code blocks, run in order the way a reader would, with tiny budgets.
+"""A Markdown page's code blocks, run in order the way a reader would, with tiny budgets.
 
 Each fenced block tagged ``python``, ``bash`` or ``yaml`` runs; an untagged block is output or
 a layout, never run. An HTML comment on the line before a fence changes that:
@@ -105,7 +105,7 @@ def _without(words: list[str], option: str) -> list[str]:
     return words[:i] + words[i + 2 :]
 
 
-def run_bash(block: Block, cwd: Path, env: dict[str, str]) -> None:
+def run_bash(block: Block, cwd: Path, env: dict[str, str], page: str = "") -> None:
     """Run a bash block's commands, tiny, one after another; fail naming the block."""
     for command in commands(block.code):
         if not shlex.split(command, comments=True):
@@ -120,9 +120,8 @@ def run_bash(block: Block, cwd: Path, env: dict[str, str]) -> None:
         )
         if done.returncode != 0:
             output = (done.stdout + done.stderr)[-3000:]
-            raise AssertionError(
-                f"{block.where}: `{command}` failed ({done.returncode}):\n{output}"
-            )
+            where = f"{page} {block.where}".strip()
+            raise AssertionError(f"{where}: `{command}` failed ({done.returncode}):\n{output}")
 
 
 def run_python(block: Block, namespace: dict, path: Path) -> None:

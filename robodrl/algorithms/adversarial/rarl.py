@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from robodrl.algorithms.adversarial.match import Match, population_act
 from robodrl.algorithms.registry import Algorithm, Capabilities, Learner, RunHooks, get_algorithm
@@ -43,25 +43,22 @@ from robodrl.envs.two_player import ADVERSARY, PROTAGONIST, AgainstAdversary
 from robodrl.errors import RobodrlError, format_validation_error
 from robodrl.make import make_two_player
 from robodrl.robustness.adversary import AdversarySpec, load_adversary
+from robodrl.schema import Strict
 
 if TYPE_CHECKING:
     from robodrl.config import TrainConfig
     from robodrl.policy import TrainedPolicy
 
 
-class Player(BaseModel):
+class Player(Strict):
     """One side's algorithm and its hyperparameters."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
     algorithm: str = "lean_ppo"
     hyperparameters: dict[str, Any] = Field(default_factory=dict)
 
 
-class RARLHyperparameters(BaseModel):
+class RARLHyperparameters(Strict):
     """``algorithm.hyperparameters`` of ``rarl``."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
 
     protagonist: Player = Player()
     adversary: Player = Player()

@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 import numpy as np
 import torch
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from stable_baselines3.common.vec_env import VecEnvWrapper
 
 from robodrl.algorithms.registry import Capabilities, Learner, LearnerEntry, RunHooks
 from robodrl.datasets.demonstrations import Demonstrations
+from robodrl.schema import Strict
 
 if TYPE_CHECKING:
     from robodrl.algorithms.sb3.learner import SB3Learner
@@ -31,10 +32,8 @@ if TYPE_CHECKING:
     from robodrl.policy import TrainedPolicy
 
 
-class AdversarialHyperparameters(BaseModel):
+class AdversarialHyperparameters(Strict):
     """The settings every adversarial imitation algorithm takes."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
 
     generator: Literal["ppo", "trpo"] = "ppo"
     """The SB3 algorithm that learns the policy on the learned reward."""
@@ -46,7 +45,7 @@ class AdversarialHyperparameters(BaseModel):
     """Demonstrated and generated transitions per discriminator minibatch (each)."""
     disc_updates: Annotated[int, Field(ge=1)] = 16
     """Discriminator steps after each rollout."""
-    disc_net_arch: list[Annotated[int, Field(ge=1)]] = [64, 64]
+    disc_net_arch: list[Annotated[int, Field(ge=1)]] = Field(default_factory=lambda: [64, 64])
     """Hidden layers of the discriminator's networks."""
     gradient_penalty: Annotated[float, Field(ge=0)] = 0.0
     """Weight of the gradient penalty on the discriminator (0: off)."""

@@ -37,11 +37,10 @@ from robodrl.algorithms.registry import Capabilities, RunHooks
 from robodrl.datasets.demonstrations import DatasetError
 from robodrl.envs.episodes import EpisodeTracker
 from robodrl.policy import Policy, actions_for
+from robodrl.schema import Probability
 
 if TYPE_CHECKING:
     from robodrl.config import TrainConfig
-
-Probability = Annotated[float, Field(ge=0, le=1)]
 
 
 class DAggerHyperparameters(RegressionHyperparameters):

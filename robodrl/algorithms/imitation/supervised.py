@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import numpy as np
 import torch
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from robodrl.algorithms.networks import actor_policy, mlp
 from robodrl.algorithms.registry import Capabilities, Learner, LearnerEntry
@@ -17,15 +17,14 @@ from robodrl.datasets.demonstrations import DatasetError, Demonstrations
 from robodrl.datasets.storage import load_demonstrations
 from robodrl.make import make_training_core
 from robodrl.policy import TrainedPolicy, network_input
+from robodrl.schema import Strict
 
 if TYPE_CHECKING:
     from robodrl.config import TrainConfig
 
 
-class RegressionHyperparameters(BaseModel):
+class RegressionHyperparameters(Strict):
     """The regression settings every supervised imitation algorithm takes."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
 
     learning_rate: Annotated[float, Field(gt=0)] = 1e-3
     """Adam step size."""

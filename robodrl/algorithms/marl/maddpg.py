@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 import torch
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from torch import nn
 
 from robodrl.algorithms.buffer import ReplayBuffer
@@ -35,17 +35,14 @@ from robodrl.algorithms.normalizer import RunningNormalizer
 from robodrl.algorithms.registry import Algorithm, Capabilities, Learner, RunHooks, check_model
 from robodrl.envs.episodes import EpisodeTracker
 from robodrl.policy import TrainedPolicy, network_input
+from robodrl.schema import Probability, Strict
 
 if TYPE_CHECKING:
     from robodrl.config import TrainConfig
 
-Probability = Annotated[float, Field(ge=0, le=1)]
 
-
-class MADDPGHyperparameters(BaseModel):
+class MADDPGHyperparameters(Strict):
     """``algorithm.hyperparameters`` of ``maddpg`` (names as in SB3's DDPG / TD3)."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
 
     learning_rate: Annotated[float, Field(gt=0)] = 1e-3
     """Adam step size of the actor and the critic."""

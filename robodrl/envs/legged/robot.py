@@ -33,11 +33,10 @@ from typing import Annotated
 from pydantic import Field, ValidationError
 
 from robodrl.errors import ConfigError, format_validation_error
-from robodrl.robustness.spec import Strict
+from robodrl.schema import NonNegative, Strict
 from robodrl.yamlio import load_yaml_file
 
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Angle = Annotated[float, Field(allow_inf_nan=False)]
 PerJoint = Positive | dict[str, Positive]
 LEGS = ("front_left", "front_right", "back_left", "back_right")

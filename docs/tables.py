@@ -1,0 +1,143 @@
+"""Tables in the docs that describe code, generated from the code.
+
+A page holds ``<!-- generated: NAME -->`` ... ``<!-- end: NAME -->``; the site build (the mkdocs
+hook ``docs/hooks.py``) fills each from the code, and ``python docs/tables.py`` writes the same
+into the files, so the pages read on GitHub are current too (a test fails when they are not).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+MARKER = re.compile(r"<!-- generated: (\w+) -->\n.*?<!-- end: \1 -->", re.S)
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def rich_to_markdown(table) -> str:  # a rich.table.Table
+    header = [str(column.header) for column in table.columns]
+    columns = [[str(cell) for cell in column.cells] for column in table.columns]
+    return markdown_table(header, [list(row) for row in zip(*columns, strict=True)])
+
+
+def tasks() -> str:
+    from robodrl.make import make_core
+    from robodrl.registry import env_ids, get_spec
+
+    rows = []
+    for env_id in env_ids():
+        core = make_core(env_id, 1, num_threads=1, seed=0)
+        seconds = core.max_episode_steps * core.control_dt
+        rate = f"{1.0 / core.control_dt:g}"
+        sizes = [str(core.obs_dim), str(core.action_dim), rate, f"{seconds:g}"]
+        rows.append([f"`{env_id}`", *sizes, get_spec(env_id).description])
+    return markdown_table(["id", "obs", "act", "control Hz", "episode s", "description"], rows)
+
+
+def teams() -> str:
+    from robodrl.envs.multi.registry import get_team_spec, team_ids
+    from robodrl.make import make_team
+
+    rows = []
+    for team_id in team_ids():
+        team = make_team(team_id, 1, num_threads=1, seed=0)
+        agents = ", ".join(
+            f"`{a}` ({team.obs_dims[a]} → {team.action_dims[a]})" for a in team.agents
+        )
+        spec = get_team_spec(team_id)
+        rows.append([f"`{team_id}`", agents, f"`{spec.env_id}`", spec.description])
+    return markdown_table(["id", "agents (obs → act)", "robot", "description"], rows)
+
+
+def algorithms() -> str:
+    from robodrl.algorithms.registry import ENTRIES, get_algorithm
+
+    rows = []
+    for name, target in ENTRIES.items():
+        entry = get_algorithm(name)
+        module = target.split(":")[0].replace(".", "/") + ".py"
+        rows.append([f"`{name}`", entry.description, f"`{module}`"])
+    return markdown_table(["name", "what", "file"], rows)
+
+
+def quantities() -> str:
+    from robodrl.robustness.spec import QUANTITIES, QUANTITY_NOTES
+
+    rows = [
+        [f"`{name}`", target, ", ".join(operations), QUANTITY_NOTES[name]]
+        for name, (target, operations, _) in QUANTITIES.items()
+    ]
+    return markdown_table(["quantity", "target", "operations", "what changes"], rows)
+
+
+def recipes() -> str:
+    from robodrl.listing_commands import recipes_table
+
+    return rich_to_markdown(recipes_table())
+
+
+def presets() -> str:
+    from robodrl.listing_commands import presets_table, sweeps_table
+    from robodrl.registry import env_ids
+    from robodrl.robustness.loading import task_folder
+
+    parts, seen = [], set()
+    for env_id in env_ids():
+        folder = task_folder(env_id)
+        if folder in seen:
+            continue
+        seen.add(folder)
+        users = ", ".join(f"`{e}`" for e in env_ids() if task_folder(e) == folder)
+        parts.append(f"**{folder}/** ({users})\n\n{rich_to_markdown(presets_table(env_id))}")
+        parts.append(rich_to_markdown(sweeps_table(env_id)))
+    return "\n\n".join(parts)
+
+
+TABLES: dict[str, Callable[[], str]] = {
+    "tasks": tasks,
+    "teams": teams,
+    "algorithms": algorithms,
+    "quantities": quantities,
+    "recipes": recipes,
+    "presets": presets,
+}
+
+
+def filled(markdown: str, cache: dict[str, str] | None = None) -> str:
+    """``markdown`` with every generated table written from the code."""
+    cache = {} if cache is None else cache
+
+    def fill(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in TABLES:
+            raise KeyError(f"unknown generated table {name!r}; tables: {', '.join(TABLES)}")
+        if name not in cache:
+            cache[name] = TABLES[name]()
+        return f"<!-- generated: {name} -->\n{cache[name]}\n<!-- end: {name} -->"
+
+    return MARKER.sub(fill, markdown)
+
+
+def main(folder: Path) -> int:
+    """Rewrite every page of ``folder`` whose generated tables are stale; say which."""
+    from robodrl.atomic import write_text
+
+    cache: dict[str, str] = {}
+    for page in sorted(folder.glob("*.md")):
+        text = page.read_text()
+        fresh = filled(text, cache)
+        if fresh != text:
+            write_text(page, fresh)
+            print(f"updated {page}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(__file__).parent))
