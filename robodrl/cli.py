@@ -274,6 +274,7 @@ def _cmd_render(args: argparse.Namespace) -> None:
         cell=args.cell,
         trust=args.trust,
         overwrite=args.overwrite,
+        seconds=args.seconds,
     )
     returns = ", ".join(f"{r:.1f}" for r in result["returns"])
     print(

@@ -155,6 +155,9 @@ def _add_render(sub: Subparsers) -> None:
         "--trust", action="store_true", help="load a run whose signature does not verify"
     )
     render.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
+    render.add_argument(
+        "--seconds", type=float, help="cut each episode after this much simulated time"
+    )
 
 
 def _add_pipeline(sub: Subparsers) -> None:

@@ -52,9 +52,11 @@ def render_policy(
     height: int = 360,
     trust: bool = False,
     overwrite: bool = False,
+    seconds: float | None = None,
 ) -> dict:
-    """Write a video of ``episodes`` episodes; return frame count, fps and episode returns.
-    An existing ``out`` is replaced only with ``overwrite`` (robodrl cannot tell who wrote it)."""
+    """Write a video of ``episodes`` episodes, each cut after ``seconds`` of simulated time if
+    given; return frame count, fps and episode returns (up to the cut). An existing ``out`` is
+    replaced only with ``overwrite`` (robodrl cannot tell who wrote it)."""
     out = Path(out)
     if out.suffix.lower() not in FORMATS:
         raise ConfigError(f"--out {out}: the video format comes from the suffix: {FORMATS}")
@@ -67,6 +69,8 @@ def render_policy(
     probe_writable(out)  # before minutes of rendering
     if episodes < 1:
         raise ConfigError(f"--episodes must be >= 1, got {episodes}")
+    if seconds is not None and not 0 < seconds < float("inf"):
+        raise ConfigError(f"--seconds must be a positive number of seconds, got {seconds}")
     policy = load_policy(policy_path, trust=trust)
     spec = load_sweep(sweep, policy.env_id) if sweep is not None else None
     if spec is not None and (cell is None or not 0 <= cell < len(spec.cells())):
@@ -75,7 +79,14 @@ def render_policy(
         )
     values = spec.cells()[cell] if spec is not None and cell is not None else None
     frames, fps, returns = render_frames(
-        policy, spec, values, episodes=episodes, seed=seed, width=width, height=height
+        policy,
+        spec,
+        values,
+        episodes=episodes,
+        seed=seed,
+        width=width,
+        height=height,
+        max_seconds=seconds,
     )
     _write_video(out, frames, fps, overwrite=overwrite)
     return {"frames": len(frames), "fps": fps, "returns": returns, "path": str(out)}

@@ -8,8 +8,8 @@ a layout, never run. An HTML comment on the line before a fence changes that:
   written before the first block runs.
 
 Python blocks share one namespace; bash blocks run with ``set -euo pipefail``. Every
-``robodrl train`` / ``pipeline`` gets a tiny budget and every ``robodrl eval`` one episode per
-cell (:func:`tiny`); nothing else is changed.
+``robodrl train`` / ``pipeline`` gets a tiny budget, every ``robodrl eval`` one episode per
+cell and every ``robodrl render`` a 2-s clip (:func:`tiny`); nothing else is changed.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import re
 import shlex
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,10 +27,13 @@ import yaml
 
 FENCE = re.compile(r"^```(\w*)\s*$")
 DIRECTIVE = re.compile(r"^<!-- test: (skip|file)[: ]\s*(.+?)\s*-->$")
-#: steps a training gets; Pendulum PPO gets enough to beat random actions (``demos record``
-#: refuses a demonstrator worse than random), everything else one rollout of 4 simulations
-STEPS = {"pendulum_ppo": 65536}
+#: steps a training gets, by its run folder: the imitation page's Pendulum demonstrator gets
+#: enough to beat random actions (``demos record`` refuses one that does not), every other
+#: training one rollout of 4 simulations
+STEPS = {"runs/pendulum": 65536}
 TINY_STEPS = 2048
+#: simulated seconds a rendered episode is cut at
+RENDER_SECONDS = "2"
 
 
 @dataclass
@@ -80,12 +84,16 @@ def commands(script: str) -> list[str]:
 
 
 def tiny(command: str) -> str:
-    """``command`` with a tiny budget (training) or one episode per cell (eval)."""
+    """``command`` with a tiny budget (training), one episode per cell (eval) or a short clip
+    (render)."""
     words = shlex.split(command, comments=True)
     if words[:2] == ["robodrl", "eval"]:
         words = [*_without(words, "--episodes"), "--episodes", "1"]
+    elif words[:2] == ["robodrl", "render"]:
+        words = [*words, "--seconds", RENDER_SECONDS]
     elif words[:2] in (["robodrl", "train"], ["robodrl", "pipeline"]):
-        steps = next((n for name, n in STEPS.items() if name in command), TINY_STEPS)
+        run_dir = words[words.index("--run-dir") + 1] if "--run-dir" in words else None
+        steps = STEPS.get(run_dir, TINY_STEPS)
         if "--resume" in words:
             if any(w.startswith("total_steps=") for w in words):
                 words = [f"total_steps={2 * steps}" if w.startswith("total_steps=") else w
@@ -110,6 +118,7 @@ def run_bash(block: Block, cwd: Path, env: dict[str, str], page: str = "") -> No
     for command in commands(block.code):
         if not shlex.split(command, comments=True):
             continue
+        start = time.perf_counter()
         done = subprocess.run(
             ["bash", "-euo", "pipefail", "-c", tiny(command)],
             cwd=cwd,
@@ -118,6 +127,7 @@ def run_bash(block: Block, cwd: Path, env: dict[str, str], page: str = "") -> No
             text=True,
             timeout=900,
         )
+        print(f"{time.perf_counter() - start:6.1f} s  {page} {block.where}: {tiny(command)}")
         if done.returncode != 0:
             output = (done.stdout + done.stderr)[-3000:]
             where = f"{page} {block.where}".strip()

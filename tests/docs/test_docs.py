@@ -49,6 +49,7 @@ def test_tiny_budgets_change_only_the_budget() -> None:
     resumed = tiny("robodrl train --resume runs/c3 --set total_steps=2000000")
     assert resumed == "robodrl train --resume runs/c3 --set total_steps=4096"
     assert tiny("robodrl demos info demos/p-v0") == "robodrl demos info demos/p-v0"
+    assert tiny("robodrl render runs/c3 --out c.mp4").endswith("--out c.mp4 --seconds 2")
 
 
 def test_the_generated_tables_are_current() -> None:

@@ -38,4 +38,15 @@ def test_bad_render_arguments(ppo_run: Path, tmp_path: Path) -> None:
         render_policy(ppo_run, tmp_path / "video.avi")
     with pytest.raises(ConfigError, match=r"--cell must be an index in \[0, 6\)"):
         render_policy(ppo_run, tmp_path / "v.gif", sweep="observation-noise", cell=9)
+    for seconds in (0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(ConfigError, match="--seconds must be a positive number"):
+            render_policy(ppo_run, tmp_path / "v.gif", seconds=seconds)
     assert not list(tmp_path.iterdir())
+
+
+def test_seconds_cut_each_episode(ppo_run: Path, tmp_path: Path) -> None:
+    result = render_policy(
+        ppo_run, tmp_path / "short.gif", episodes=2, seconds=1.5, width=80, height=60
+    )
+    assert result["frames"] == 2 * 30  # 1.5 s at 20 Hz, twice
+    assert len(result["returns"]) == 2
