@@ -26,7 +26,7 @@ test: setup
 	$(BIN)/python -m pytest -q
 
 test-slow: setup
-	$(BIN)/python -m pytest -q -m slow
+	$(BIN)/python -m pytest -q -m 'not recipes'
 
 test-recipes: setup
 	$(BIN)/python -m pytest -q -m recipes tests/recipes

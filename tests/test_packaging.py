@@ -117,7 +117,14 @@ def test_installed_copy_runs_the_readme_commands_outside_the_checkout(
     assert "pendulum_ppo" in missing.stderr
 
 
-@pytest.mark.parametrize("robot", ["mesh", "ant", "mini"])
+@pytest.mark.parametrize(
+    "robot",
+    [
+        pytest.param("mesh", marks=pytest.mark.slow),
+        pytest.param("ant", marks=pytest.mark.slow),
+        "mini",
+    ],
+)
 def test_installed_copy_takes_a_robot_from_its_mjcf_to_an_onnx_file(
     wheel: Path, tmp_path: Path, robot: str
 ) -> None:

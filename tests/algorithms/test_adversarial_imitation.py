@@ -70,8 +70,9 @@ def short_demos(pendulum_expert: Path, tmp_path_factory, expert_home: Path) -> P
         return save_demonstrations(demos, tmp_path_factory.mktemp("short") / "demos-v0")
 
 
-@pytest.mark.parametrize(("algorithm", "hp"), [("gail", {"gradient_penalty": 1.0}),
-                                               ("airl", {})])  # fmt: skip
+@pytest.mark.parametrize(("algorithm", "hp"), [
+    pytest.param("gail", {"gradient_penalty": 1.0}, marks=pytest.mark.slow),
+    ("airl", {})])  # fmt: skip
 def test_killed_and_resumed_equals_a_straight_run_and_exports(
     algorithm: str, hp: dict, short_demos: Path, tmp_path: Path, expert_home: Path
 ) -> None:

@@ -93,7 +93,7 @@ def test_bc_stops_early_with_its_best_weights(pendulum_demos: Path, tmp_path: Pa
         assert torch.equal(saved["actor"][name], value), name
 
 
-@pytest.mark.parametrize("algorithm", ["bc", "dagger"])
+@pytest.mark.parametrize("algorithm", ["bc", pytest.param("dagger", marks=pytest.mark.slow)])
 def test_killed_and_resumed_equals_a_straight_run_and_exports(
     algorithm: str, pendulum_expert: Path, pendulum_demos: Path, tmp_path: Path, expert_home
 ) -> None:

@@ -253,6 +253,7 @@ MIXED = {
 }  # fmt: skip
 
 
+@pytest.mark.slow
 def test_players_of_different_algorithms_resume_exactly(tmp_path: Path) -> None:
     """An SB3 TRPO protagonist against a population of SB3 SAC adversaries; each player logs
     its training statistics in the run, none in the temporary folder (SB3's default)."""

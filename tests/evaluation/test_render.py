@@ -23,6 +23,7 @@ def test_gif_of_a_run(ppo_run: Path, tmp_path: Path) -> None:
     assert frame[:20].max() > 240  # the white overlay text on the black band (GIF palette)
 
 
+@pytest.mark.slow
 def test_mp4_under_a_sweep_cell(ppo_run: Path, tmp_path: Path) -> None:
     import imageio.v2 as imageio
 

@@ -231,6 +231,7 @@ def test_grid_span_needs_a_count(ppo_run: Path, tmp_path: Path) -> None:
         evaluate([ppo_run], sweep, out=tmp_path / "out")
 
 
+@pytest.mark.slow
 def test_report_shows_the_nominal_episode_and_the_worst_cell(ppo_run, tmp_path) -> None:
     from PIL import Image
 

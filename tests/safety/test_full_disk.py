@@ -64,6 +64,7 @@ def test_train_on_a_full_disk_keeps_its_checkpoints(ppo_run: Path, small_disk: P
     assert not _leftovers(run)
 
 
+@pytest.mark.slow
 def test_export_and_eval_on_a_full_disk_keep_earlier_results(
     ppo_run: Path, small_disk: Path
 ) -> None:

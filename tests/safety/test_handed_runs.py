@@ -149,7 +149,14 @@ def test_an_edited_config_is_refused_on_every_load(ppo_run: Path, tmp_path: Path
     assert json.loads((out / "manifest.json").read_text())["control_dt"] == pytest.approx(0.25)
 
 
-@pytest.mark.parametrize("pointer", ["../../elsewhere/checkpoints/step_000000000512", "/tmp", ".."])
+@pytest.mark.parametrize(
+    "pointer",
+    [
+        "../../elsewhere/checkpoints/step_000000000512",
+        pytest.param("/tmp", marks=pytest.mark.slow),
+        pytest.param("..", marks=pytest.mark.slow),
+    ],
+)
 def test_latest_may_only_name_a_step_of_this_run(
     ppo_run: Path, tmp_path: Path, pointer: str
 ) -> None:

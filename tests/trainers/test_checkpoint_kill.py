@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 from stable_baselines3 import PPO
 
 from robodrl.runs.checkpoints import latest_checkpoint
@@ -20,6 +21,7 @@ from tests.trainers.conftest import write_config
 TRIALS = 10
 
 
+@pytest.mark.slow
 def test_random_sigkills_leave_a_loadable_signed_latest_checkpoint(tmp_path: Path) -> None:
     config = write_config(
         tmp_path / "config.yaml",

@@ -28,7 +28,13 @@ def _final(run: Path) -> tuple[dict, dict, str]:
 
 
 @pytest.mark.parametrize(
-    ("name", "scale_rewards"), [("ppo", False), ("sac", False), ("ppo", True), ("sac", True)]
+    ("name", "scale_rewards"),
+    [
+        ("sac", False),
+        pytest.param("ppo", False, marks=pytest.mark.slow),
+        pytest.param("ppo", True, marks=pytest.mark.slow),  # recipe:pendulum_ppo stays
+        pytest.param("sac", True, marks=pytest.mark.slow),
+    ],
 )
 def test_sigkill_and_resume_equals_straight_run(
     name: str, scale_rewards: bool, tmp_path: Path

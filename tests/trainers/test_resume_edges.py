@@ -38,6 +38,7 @@ def test_resume_of_a_finished_run_changes_nothing(finished_run: Path) -> None:
     assert _files(finished_run) == before
 
 
+@pytest.mark.slow
 def test_resume_trains_longer_with_a_larger_total(finished_run: Path) -> None:
     result = run_cli("train", "--resume", str(finished_run), "--set", "total_steps=768")
     assert result.returncode == 0, result.stderr
