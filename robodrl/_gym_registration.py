@@ -23,7 +23,7 @@ def _register() -> None:
             gymnasium.register(
                 id=env_id,
                 entry_point="robodrl.envs.gym_env:RobodrlEnv",
-                vector_entry_point="robodrl.envs.vector:make_vector_env",
+                vector_entry_point="robodrl.make:make_vector_env",
                 kwargs={"env_id": env_id},
             )
 

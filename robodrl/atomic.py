@@ -9,7 +9,7 @@ import errno
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from robodrl.errors import RobodrlError
@@ -283,21 +283,26 @@ def claim_output_folder(final: Path, *, kind: str, index: str) -> None:
 
 
 @contextlib.contextmanager
-def output_folder(final: Path, *, kind: str, index: str, sign: bool = False) -> Iterator[Path]:
+def output_folder(
+    final: Path,
+    *,
+    kind: str,
+    index: str,
+    seal: tuple[str, Callable[[Path], None]] | None = None,
+) -> Iterator[Path]:
     """Like :func:`staged_folder` for a user-facing output (``kind``: "export", "eval"), after
     :func:`check_output_folder`. The caller writes the JSON file ``index``; robodrl records in
     it (under ``OUTPUT_KEY``) which files it wrote, so a later run may replace exactly those.
-    ``sign``: the folder also gets a manifest signed with this account's key."""
-    from robodrl.signing import MANIFEST, manifest_for
-
+    ``seal`` (a file name and what writes it, e.g. :data:`robodrl.signing.SEAL`): the last file
+    of the folder, written after the index (a signed manifest of everything else)."""
     final = Path(final)
     check_output_folder(final, kind=kind, index=index)
     with staged_folder(final) as tmp:
         yield tmp
         document = json.loads((tmp / index).read_text())
-        files = sorted({p.name for p in tmp.iterdir()} | ({MANIFEST} if sign else set()))
+        files = sorted({p.name for p in tmp.iterdir()} | ({seal[0]} if seal else set()))
         document[OUTPUT_KEY] = {"producer": "robodrl", "kind": kind, "files": files}
         (tmp / index).write_text(json.dumps(document, indent=1) + "\n")
-        if sign:
-            (tmp / MANIFEST).write_text(json.dumps(manifest_for(tmp), indent=1))
+        if seal:
+            seal[1](tmp)
         check_output_folder(final, kind=kind, index=index)  # nothing of the user's appeared

@@ -19,6 +19,7 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from robodrl.errors import ConfigError, RobodrlError, format_validation_error
+from robodrl.lookup import RECIPES, find_config, find_planner
 from robodrl.schema import PositiveInt, Strict
 from robodrl.yamlio import load_yaml_file, load_yaml_text
 
@@ -256,8 +257,6 @@ class TrainConfig(Strict):
     def _absolute(cls, value: str | None) -> str | None:
         """Kept absolute in the saved config, so a run resumes from any folder (a shipped
         planner config's name is its file)."""
-        from robodrl.planners.config import find_planner
-
         return None if value is None else str(find_planner(Path(value).expanduser()).absolute())
 
     @model_validator(mode="after")
@@ -376,38 +375,6 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
             node = child
         node[parts[-1]] = value
     return data
-
-
-#: the training recipes shipped with robodrl (the checkout's ``policies/`` links here)
-RECIPES = Path(__file__).resolve().parent / "recipes"
-
-
-def recipe_names() -> list[str]:
-    """Names of the shipped training recipes (``pendulum_ppo``, ...; not the planner configs)."""
-    from robodrl.planners.config import is_planner_file
-
-    return sorted(p.stem for p in RECIPES.glob("*.yaml") if not is_planner_file(p))
-
-
-def planner_names() -> list[str]:
-    """Names of the shipped planner configs (``pendulum_mpc``, ...)."""
-    from robodrl.planners.config import is_planner_file
-
-    return sorted(p.stem for p in RECIPES.glob("*.yaml") if is_planner_file(p))
-
-
-def find_config(path: str | Path) -> Path:
-    """A config file: ``path`` if it exists, else the shipped recipe it names (``pendulum_ppo``,
-    ``pendulum_ppo.yaml`` or ``policies/pendulum_ppo.yaml``, so the README works anywhere)."""
-    path = Path(path)
-    if path.exists() or path.parent.name not in ("", "policies"):
-        return path
-    recipe = RECIPES / f"{path.name.removesuffix('.yaml')}.yaml"
-    if recipe.is_file():
-        return recipe
-    raise ConfigError(
-        f"{path}: no such file, and not a recipe name; recipes: {', '.join(recipe_names())}"
-    )
 
 
 def load_config(path: str | Path, overrides: list[str] | None = None) -> TrainConfig:

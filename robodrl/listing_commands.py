@@ -10,8 +10,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from robodrl.config import RECIPES, load_config, recipe_names
+from robodrl.config import load_config
 from robodrl.errors import RobodrlError
+from robodrl.lookup import RECIPES, recipe_names
 from robodrl.registry import get_spec
 from robodrl.robustness.loading import presets_root, task_folder
 from robodrl.yamlio import load_yaml_file

@@ -87,6 +87,17 @@ def make_vec(env_id: str, num_envs: int, **kwargs: Any):
     return RobodrlVectorEnv(make_core(env_id, num_envs, **kwargs))
 
 
+def make_vector_env(num_envs: int, env_id: str, **kwargs: Any):
+    """``gymnasium.make_vec``'s ``vector_entry_point``: the batched env for a registered id
+    (keyword arguments as :func:`make_core`)."""
+    if kwargs.pop("render_mode", None) is not None:
+        raise TaskArgumentError(
+            "render_mode: robodrl's vector env does not render; render one simulation with "
+            "gymnasium.make(id, render_mode='rgb_array') or `robodrl render`"
+        )
+    return make_vec(env_id, num_envs, **kwargs)
+
+
 def make_sb3_vec(env_id: str, num_envs: int, **kwargs: Any):
     """A Stable-Baselines3 ``VecEnv`` of ``num_envs`` simulations of ``env_id`` in one batch
     (keyword arguments as :func:`make_vec`)."""

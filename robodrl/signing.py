@@ -142,6 +142,16 @@ def manifest_for(folder: Path) -> dict:
     return {"files": files, "signature": _signature(files)}
 
 
+def seal(folder: Path) -> None:
+    """Write ``folder``'s manifest, signed with this account's key: an output folder's last
+    file (:func:`robodrl.atomic.output_folder`'s ``seal``)."""
+    (folder / MANIFEST).write_text(json.dumps(manifest_for(folder), indent=1))
+
+
+#: what :func:`robodrl.atomic.output_folder` needs to seal a folder with a signed manifest
+SEAL = (MANIFEST, seal)
+
+
 def verify_folder(folder: Path, *, trust: bool = False) -> None:
     """Raise ``UntrustedRunError`` (saying why) unless ``folder`` matches its signed manifest.
 

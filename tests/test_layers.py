@@ -10,7 +10,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "robodrl"
 #: lowest first; a module may import its own layer and the ones below
 LAYERS = [
     ("robodrl.errors", "robodrl.schema", "robodrl.atomic", "robodrl.signing", "robodrl.yamlio",
-     "robodrl.backends"),
+     "robodrl.lookup", "robodrl.backends"),
     ("robodrl.robustness", "robodrl.envs", "robodrl.registry", "robodrl.make",
      "robodrl._gym_registration"),
     ("robodrl.runtime",),
@@ -68,3 +68,61 @@ def test_the_check_sees_an_upward_import(tmp_path: Path) -> None:
     tree = ast.parse("def f():\n    from robodrl.runs.train import train\n")
     assert _imports(tree) == ["robodrl.runs.train"]
     assert _layer("robodrl.runs.train") > _layer("robodrl.policy")
+
+
+def _graph() -> dict[str, set[str]]:
+    """Every module of the package → the package's modules it imports (function-level imports
+    included; ``from robodrl.x import y`` counts ``robodrl.x.y`` when that is a module)."""
+    names = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        names[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph = {}
+    for module, path in names.items():
+        if module == "robodrl":
+            continue  # the lazy facade
+        tree = ast.parse(path.read_text())
+        found = set(_imports(tree))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found |= {f"{node.module}.{alias.name}" for alias in node.names}
+        graph[module] = {name for name in found if name in names and name != "robodrl"}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Groups of modules that import each other, directly or around a circle (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        for other in graph.get(module, ()):
+            if other not in index:
+                visit(other)
+                low[module] = min(low[module], low[other])
+            elif other in stack:
+                low[module] = min(low[module], index[other])
+        if low[module] == index[module]:
+            group = []
+            while (member := stack.pop()) != module:
+                group.append(member)
+            if group:
+                found.append(sorted([module, *group]))
+
+    for module in graph:
+        if module not in index:
+            visit(module)
+    return found
+
+
+def test_no_modules_import_each_other() -> None:
+    assert _cycles(_graph()) == []
+
+
+def test_the_cycle_check_sees_a_circle() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _cycles(graph) == [["a", "b", "c"]]

@@ -24,7 +24,7 @@ import numpy as np
 from robodrl.atomic import OutputError, disk_full, free_bytes, output_folder, refuse_link
 from robodrl.datasets.demonstrations import DatasetError, Demonstrations
 from robodrl.datasets.hdf5_reader import PREFIX, read_episodes
-from robodrl.signing import UntrustedRunError, tree_digest, verified_copy
+from robodrl.signing import SEAL, UntrustedRunError, tree_digest, verified_copy
 
 INDEX = "robodrl.json"
 #: Minari's dataset ids: ``<name>-v<version>`` (the folder name is the id)
@@ -90,7 +90,7 @@ def save_demonstrations(demos: Demonstrations, out: str | Path, *, overwrite: bo
     if needed > free_bytes(out):  # HDF5 crashes on a disk that fills while it writes
         raise disk_full(out, needed=needed, exact=True)
     observation_space, action_space = _spaces(demos.obs_dim, demos.act_dim)
-    with output_folder(out, kind=KIND, index=INDEX, sign=True) as tmp:
+    with output_folder(out, kind=KIND, index=INDEX, seal=SEAL) as tmp:
         storage = MinariStorage.new(
             (tmp / "data").absolute(),  # Minari's size count doubles a relative path
             observation_space=observation_space,

@@ -11,20 +11,6 @@ from gymnasium.vector.utils import batch_space
 
 from robodrl.envs.core import BatchedEnv
 from robodrl.envs.spaces import action_space, observation_space
-from robodrl.errors import TaskArgumentError
-
-
-def make_vector_env(num_envs: int, env_id: str, **kwargs: Any) -> RobodrlVectorEnv:
-    """``gymnasium.make_vec``'s ``vector_entry_point``: the batched env for a registered id
-    (keyword arguments as :func:`robodrl.make.make_core`)."""
-    from robodrl.make import make_core
-
-    if kwargs.pop("render_mode", None) is not None:
-        raise TaskArgumentError(
-            "render_mode: robodrl's vector env does not render; render one simulation with "
-            "gymnasium.make(id, render_mode='rgb_array') or `robodrl render`"
-        )
-    return RobodrlVectorEnv(make_core(env_id, num_envs, **kwargs))
 
 
 class RobodrlVectorEnv(VectorEnv):

@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from pathlib import Path
 from typing import Any
 
-from robodrl import __version__
 from robodrl.atomic import claim_output_folder, output_folder
 from robodrl.export.graph import ExportError, build_onnx, metadata_strings
+from robodrl.export.metadata import MANIFEST, robot_metadata
 from robodrl.export.verify import closed_loop, parity
 from robodrl.make import make_core
 from robodrl.policy import TrainedPolicy
 from robodrl.runs.checkpoints import CheckpointError
 from robodrl.runs.loading import load_run_policy, output_label, run_config
 from robodrl.runtime import OnnxPolicy
-from robodrl.signing import sha256_file
-
-#: the exported folder's index: metadata, checks, and the files robodrl wrote
-MANIFEST = "manifest.json"
 
 
 def load_trained(run_dir: Path, *, checkpoint: str = "best", trust: bool = False) -> TrainedPolicy:
@@ -31,46 +26,9 @@ def load_trained(run_dir: Path, *, checkpoint: str = "best", trust: bool = False
         raise ExportError(str(err)) from None
 
 
-def actuated_joints(model: Any) -> list[str]:
-    """The joint each actuator drives, in actuator order ("" for a non-joint transmission)."""
-    import mujoco
-
-    joint_transmissions = (int(mujoco.mjtTrn.mjTRN_JOINT), int(mujoco.mjtTrn.mjTRN_JOINTINPARENT))
-    return [
-        model.joint(model.actuator_trnid[i, 0]).name
-        if int(model.actuator_trntype[i]) in joint_transmissions
-        else ""
-        for i in range(model.nu)
-    ]
-
-
-def robot_metadata(policy: TrainedPolicy, core: Any, run_dir: Path) -> dict[str, Any]:
-    """What the file says about itself: task, layout, actuators, origin (``metadata_props``)."""
-    return {
-        "producer": "robodrl",
-        "producer_version": __version__,
-        "env_id": policy.env_id,
-        "task_arguments": dict(policy.task_arguments),
-        "obs_dim": core.obs_dim,
-        "act_dim": core.action_dim,
-        "obs_layout": {k: [v.start, v.stop] for k, v in core.obs_layout.items()},
-        "actuator_names": core.actuator_names,
-        "joint_names": actuated_joints(core.model),
-        "ctrl_low": core.ctrl_low.tolist(),
-        "ctrl_high": core.ctrl_high.tolist(),
-        "control_dt": core.control_dt,
-        "algorithm": policy.algorithm,
-        "training_steps": policy.training_steps,
-        "config_sha256": sha256_file(run_dir / "config.yaml"),
-        "checkpoint": policy.checkpoint.name,
-        "checkpoint_sha256": policy.checkpoint_sha256,
-        "exported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
-
-
 def refuse_planner(path: Path) -> None:
     """A planner has no network to export: say how to get one."""
-    from robodrl.planners.config import find_planner, is_planner_file
+    from robodrl.lookup import find_planner, is_planner_file
 
     if is_planner_file(find_planner(path)):
         raise ExportError(

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from robodrl.errors import ConfigError, RobodrlError, format_validation_error
+from robodrl.lookup import find_planner, is_planner_file
 from robodrl.schema import PositiveInt, Strict
 from robodrl.yamlio import load_yaml_file
 
@@ -124,28 +125,6 @@ def validate_planner(data: Any, *, source: str = "planner config") -> PlannerCon
         return PlannerConfig.model_validate(data)
     except ValidationError as err:
         raise ConfigError(f"{source}: {format_validation_error(err)}") from None
-
-
-def find_planner(path: str | Path) -> Path:
-    """``path``, or the shipped planner config it names (``pendulum_mpc``, from any folder)."""
-    from robodrl.config import RECIPES
-
-    path = Path(path)
-    if path.exists() or path.parent.name not in ("", "policies"):
-        return path
-    shipped = RECIPES / f"{path.name.removesuffix('.yaml')}.yaml"
-    return shipped if is_planner_file(shipped) else path
-
-
-def is_planner_file(path: Path) -> bool:
-    """Whether ``path`` is a YAML file with a ``planner`` section (not a training config)."""
-    if path.suffix not in (".yaml", ".yml") or not path.is_file():
-        return False
-    try:
-        data = load_yaml_file(path)
-    except RobodrlError:
-        return False
-    return isinstance(data, dict) and "planner" in data
 
 
 def load_planner_config(path: str | Path) -> PlannerConfig:

@@ -64,7 +64,7 @@ def load_run_adversaries(run_dir: str | Path, *, checkpoint: str = "best", trust
 def load_policy(path: str | Path, *, trust: bool = False) -> Policy:
     """A run directory (its best checkpoint), an ``.onnx`` file, a folder holding one, an
     exported team's folder (one file per agent), or a planner YAML file."""
-    from robodrl.planners.config import find_planner, is_planner_file
+    from robodrl.lookup import find_planner, is_planner_file
 
     path = find_planner(path)
     if is_planner_file(path):

@@ -10,8 +10,8 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 
-from robodrl.export.exporter import actuated_joints
 from robodrl.export.latency import without_fault_guard
+from robodrl.export.metadata import actuated_joints
 from robodrl.make import make_core
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from robodrl.config import RECIPES, recipe_names
+from robodrl.lookup import RECIPES, recipe_names
 from tests.trainers.conftest import run_cli
 
 pytestmark = pytest.mark.recipes

@@ -11,7 +11,7 @@ import pytest
 import torch
 import yaml
 
-from robodrl.config import RECIPES, recipe_names
+from robodrl.lookup import RECIPES, recipe_names
 from tests.conftest import TINY_HYPERPARAMETERS
 from tests.trainers.conftest import killed_and_resumed, network_tensors, run_cli, write_config
 
