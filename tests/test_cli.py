@@ -10,9 +10,12 @@ import pytest
 import robodrl
 
 
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
+def _run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "robodrl.cli", *args], capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "robodrl.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -111,7 +114,9 @@ def test_legged_demo_pipeline_sweeps_pushes_and_payloads_with_videos(tmp_path, m
 @pytest.mark.slow
 def test_make_demo_walks_the_quadruped(tmp_path) -> None:
     """``make demo``'s job in full: the robust quadruped recipe, trained, exported and swept."""
-    result = _run("demo", "--run-dir", str(tmp_path / "demo"))
+    # 10M steps: about 15 minutes on the 2-core box (README), so the default 5-minute limit
+    # could never pass
+    result = _run("demo", "--run-dir", str(tmp_path / "demo"), timeout=2400)
     assert result.returncode == 0, result.stderr
     assert "report-payload" in result.stdout and "of 1000 control steps" in result.stdout
     assert (tmp_path / "demo" / "export" / "policy.onnx").is_file()
