@@ -28,32 +28,15 @@ def rich_to_markdown(table) -> str:  # a rich.table.Table
 
 
 def tasks() -> str:
-    from robodrl.make import make_core
-    from robodrl.registry import env_ids, get_spec
+    from robodrl.listing_commands import tasks_table
 
-    rows = []
-    for env_id in env_ids():
-        core = make_core(env_id, 1, num_threads=1, seed=0)
-        seconds = core.max_episode_steps * core.control_dt
-        rate = f"{1.0 / core.control_dt:g}"
-        sizes = [str(core.obs_dim), str(core.action_dim), rate, f"{seconds:g}"]
-        rows.append([f"`{env_id}`", *sizes, get_spec(env_id).description])
-    return markdown_table(["id", "obs", "act", "control Hz", "episode s", "description"], rows)
+    return rich_to_markdown(tasks_table())
 
 
 def teams() -> str:
-    from robodrl.envs.multi.registry import get_team_spec, team_ids
-    from robodrl.make import make_team
+    from robodrl.listing_commands import teams_table
 
-    rows = []
-    for team_id in team_ids():
-        team = make_team(team_id, 1, num_threads=1, seed=0)
-        agents = ", ".join(
-            f"`{a}` ({team.obs_dims[a]} → {team.action_dims[a]})" for a in team.agents
-        )
-        spec = get_team_spec(team_id)
-        rows.append([f"`{team_id}`", agents, f"`{spec.env_id}`", spec.description])
-    return markdown_table(["id", "agents (obs → act)", "robot", "description"], rows)
+    return rich_to_markdown(teams_table())
 
 
 def algorithms() -> str:

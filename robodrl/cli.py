@@ -9,7 +9,6 @@ import threading
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 
 from robodrl.atomic import disk_full, is_disk_full
 from robodrl.cli_parser import build_parser
@@ -20,43 +19,11 @@ from robodrl.robot_commands import run_robot_command
 
 
 def _cmd_envs(args: argparse.Namespace) -> None:
-    from robodrl.make import make_core
-    from robodrl.registry import env_ids, get_spec
+    from robodrl.listing_commands import tasks_table, teams_table
 
-    table = Table(title="robodrl environments")
-    for column in ("id", "obs", "act", "control Hz", "episode s", "description"):
-        table.add_column(column, justify="left" if column in ("id", "description") else "right")
-    for env_id in env_ids():
-        core = make_core(env_id, 1, num_threads=1, seed=0)
-        table.add_row(
-            env_id,
-            str(core.obs_dim),
-            str(core.action_dim),
-            f"{1.0 / core.control_dt:g}",
-            f"{core.max_episode_steps * core.control_dt:g}",
-            get_spec(env_id).description,
-        )
     console = Console(width=max(120, Console().width))
-    console.print(table)
-    console.print(_teams_table())
-
-
-def _teams_table() -> Table:
-    """The multi-agent ids: each agent's observation and action sizes, and the robot."""
-    from robodrl.envs.multi.registry import get_team_spec, team_ids
-    from robodrl.make import make_team
-
-    table = Table(title="robodrl multi-agent teams (robodrl.make_parallel / make_team)")
-    for column in ("id", "agents (obs -> act)", "robot", "description"):
-        table.add_column(column)
-    for team_id in team_ids():
-        team = make_team(team_id, 1, num_threads=1, seed=0)
-        agents = ", ".join(
-            f"{a} ({team.obs_dims[a]} -> {team.action_dims[a]})" for a in team.agents
-        )
-        spec = get_team_spec(team_id)
-        table.add_row(team_id, agents, spec.env_id, spec.description)
-    return table
+    console.print(tasks_table())
+    console.print(teams_table())
 
 
 def _cmd_demo(args: argparse.Namespace) -> None:

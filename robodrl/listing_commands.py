@@ -1,5 +1,6 @@
 """``robodrl recipes``, ``robodrl sweeps TASK`` and ``robodrl presets TASK``: what ships, with
-what each recipe measured (from the recipes' RESULTS.md)."""
+what each recipe measured (from the recipes' RESULTS.md); the tables of ``robodrl envs``. The
+docs' generated tables are these same tables (``docs/tables.py``)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,45 @@ def run_listing_command(args: argparse.Namespace) -> None:
         console.print(sweeps_table(args.task))
     else:
         console.print(presets_table(args.task))
+
+
+def tasks_table() -> Table:
+    """Every registered task: observation and action sizes, control rate, episode length."""
+    from robodrl.make import make_core
+    from robodrl.registry import env_ids
+
+    table = Table(title="robodrl environments")
+    for column in ("id", "obs", "act", "control Hz", "episode s", "description"):
+        table.add_column(column, justify="left" if column in ("id", "description") else "right")
+    for env_id in env_ids():
+        core = make_core(env_id, 1, num_threads=1, seed=0)
+        table.add_row(
+            env_id,
+            str(core.obs_dim),
+            str(core.action_dim),
+            f"{1.0 / core.control_dt:g}",
+            f"{core.max_episode_steps * core.control_dt:g}",
+            get_spec(env_id).description,
+        )
+    return table
+
+
+def teams_table() -> Table:
+    """The multi-agent ids: each agent's observation and action sizes, and the robot."""
+    from robodrl.envs.multi.registry import get_team_spec, team_ids
+    from robodrl.make import make_team
+
+    table = Table(title="robodrl multi-agent teams (robodrl.make_parallel / make_team)")
+    for column in ("id", "agents (obs -> act)", "robot", "description"):
+        table.add_column(column)
+    for team_id in team_ids():
+        team = make_team(team_id, 1, num_threads=1, seed=0)
+        agents = ", ".join(
+            f"{a} ({team.obs_dims[a]} -> {team.action_dims[a]})" for a in team.agents
+        )
+        spec = get_team_spec(team_id)
+        table.add_row(team_id, agents, spec.env_id, spec.description)
+    return table
 
 
 def recipes_table() -> Table:

@@ -9,15 +9,16 @@ policy being scored, so a policy that is better in every cell never scores lower
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-#: anchor name → what it does, for reports
-ANCHORS = {
-    "random_actions": "random actions (uniform in [-1, 1] every control step)",
-    "zero_actions": "zero actions (0 in [-1, 1]: mid-range commands)",
-}
+from robodrl.evaluation.policies import EvaluatedPolicy
+
+#: anchor name → its label in reports: uniform random actions in [-1, 1] every control step,
+#: and action 0 (mid-range commands)
+ANCHORS = {"random_actions": "random actions", "zero_actions": "zero actions"}
 #: one sentence on how to read the score
 SCORE_SENTENCE = (
     "Score: each cell's mean return placed between random actions in that cell (0) and the best "
@@ -56,8 +57,9 @@ class AnchorActions:
 
 def anchor_policy(
     kind: str, env_id: str, task_arguments: dict[str, Any], *, episodes: int, seed: int
-) -> AnchorActions:
-    """An anchor for ``env_id`` with ``task_arguments`` (its sizes from the task's model)."""
+) -> EvaluatedPolicy:
+    """An anchor for ``env_id`` with ``task_arguments`` (its sizes from the task's model), as
+    the evaluator takes a policy; its random actions start again with each new anchor."""
     from robodrl.registry import make_task
 
     if kind not in ANCHORS:
@@ -65,7 +67,8 @@ def anchor_policy(
     task = make_task(env_id, **task_arguments)
     actuators = task.load_model().nu
     arguments = dict(task_arguments)
-    return AnchorActions(kind, env_id, arguments, task.obs_dim, actuators, episodes, seed)
+    actions = AnchorActions(kind, env_id, arguments, task.obs_dim, actuators, episodes, seed)
+    return EvaluatedPolicy(kind, Path(kind), actions, task_overrides=arguments)
 
 
 def cell_key(values: dict[str, float]) -> tuple:

@@ -30,9 +30,9 @@ def _curve(spec: SweepSpec, results: list[dict[str, Any]]) -> plt.Figure:
         ax.fill_between(xs, mean - band, mean + band, alpha=0.2)
     cells = results[0]["cells"]
     xs = np.array([c["values"][axis] for c in cells])
-    for (name, what), style in zip(ANCHORS.items(), (":", "--"), strict=True):
+    for (name, label), style in zip(ANCHORS.items(), (":", "--"), strict=True):
         anchor = [c["anchors"][name] for c in cells]
-        ax.plot(xs, anchor, color="grey", linestyle=style, label=what.split(" (")[0])
+        ax.plot(xs, anchor, color="grey", linestyle=style, label=label)
     ax.set_xlabel(axis)
     ax.set_ylabel("episode return")
     ax.set_title(f"{spec.name}: mean return (95% band) and its anchors")

@@ -46,9 +46,14 @@ class EvaluatedPolicy:
     def act_dim(self) -> int:
         return self.policy.act_dim
 
+    @property
+    def is_anchor(self) -> bool:
+        """Random or zero actions (:mod:`robodrl.evaluation.anchors`): the whole batch at once."""
+        return getattr(self.policy, "batch_actions", False)
+
     def job_source(self) -> str | dict[str, Any]:
         """How a backend job loads this policy again: its path, or an anchor's settings."""
-        if getattr(self.policy, "batch_actions", False):
+        if self.is_anchor:
             return {"anchor": self.policy.kind, "env_id": self.env_id}
         return str(self.source)
 
@@ -56,7 +61,7 @@ class EvaluatedPolicy:
         """Policy actions in [-1, 1] for raw observations of ``core``'s simulations, in fixed
         blocks (:func:`robodrl.policy.act_in_blocks`): a nominal cell inside a sweep must
         reproduce the nominal evaluation exactly. A planner plans from ``core``'s state."""
-        if getattr(self.policy, "batch_actions", False):  # an anchor: random or zero actions
+        if self.is_anchor:  # its actions depend on the row: never split into blocks
             return self.policy.act(obs)
         return actions_for(self.policy, obs, core)
 

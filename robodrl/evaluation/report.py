@@ -47,7 +47,7 @@ def write_tables(
                         result["policy"],
                         *(cell["values"][a] for a in axes),
                         *(cell[c] for c in columns),
-                        *(anchor[f"{name}"] for name in ANCHORS),
+                        *(anchor[name] for name in ANCHORS),
                         anchor["best_return"],
                         anchor["best_policy"],
                     ]
@@ -84,8 +84,8 @@ def anchor_lines(results: list[dict[str, Any]], anchors: dict[str, dict[str, Any
     for label, anchor in anchors.items():
         where = "" if len(anchors) == 1 else f" ({label})"
         returns = ", ".join(
-            f"{what.split(' (')[0]} {anchor[name]['nominal']['mean_return']:.1f}"
-            for name, what in ANCHORS.items()
+            f"{label} {anchor[name]['nominal']['mean_return']:.1f}"
+            for name, label in ANCHORS.items()
         )
         lines.append(f"Anchors at nominal{where}: {returns}.")
     best = results[0]["nominal"]["anchors"]

@@ -190,26 +190,15 @@ def group_job(
     ``policy_source``: a policy's path, or an anchor (``{"anchor": kind, "env_id": id}``)."""
     from robodrl.evaluation.policies import load_policy
 
-    if isinstance(policy_source, dict):
-        policy = anchor_job_policy(policy_source, task_overrides or {}, options)
+    if isinstance(policy_source, dict):  # a fresh anchor: its random actions restart
+        from robodrl.evaluation.anchors import anchor_policy
+
+        kind, env_id, arguments = policy_source["anchor"], policy_source["env_id"], task_overrides
+        episodes, seed = options["episodes"], options["seed"]
+        policy = anchor_policy(kind, env_id, arguments or {}, episodes=episodes, seed=seed)
     else:
         policy = load_policy(policy_source, trust=trust).with_task(task_overrides or {})
     return run_group(policy, SweepSpec.model_validate(spec), cells, **options)
-
-
-def anchor_job_policy(
-    source: dict[str, Any], task_arguments: dict[str, Any], options: dict[str, Any]
-) -> EvaluatedPolicy:
-    """A fresh anchor for one batch (its random actions restart with the batch)."""
-    from pathlib import Path
-
-    from robodrl.evaluation.anchors import anchor_policy
-
-    kind = source["anchor"]
-    actions = anchor_policy(
-        kind, source["env_id"], task_arguments, episodes=options["episodes"], seed=options["seed"]
-    )
-    return EvaluatedPolicy(kind, Path(kind), actions, task_overrides=dict(task_arguments))
 
 
 def evaluate_sweep(

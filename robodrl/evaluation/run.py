@@ -88,10 +88,9 @@ def evaluate_anchors(
             continue
         anchors[label] = {}
         for kind in ANCHORS:
-            actions = anchor_policy(
+            anchor = anchor_policy(
                 kind, policy.env_id, arguments, episodes=options["episodes"], seed=options["seed"]
             )
-            anchor = EvaluatedPolicy(kind, Path(kind), actions, task_overrides=dict(arguments))
             outcome = evaluate_sweep(anchor, spec, **options)
             anchors[label][kind] = {k: outcome[k] for k in ("nominal", "cells", "robustness")}
     return anchors
