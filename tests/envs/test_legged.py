@@ -180,6 +180,8 @@ def menagerie_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "menagerie"
     (root / "unitree_go1").mkdir(parents=True)
     shutil.copy(ROBOT_FOLDER / "go1_class.xml", root / "unitree_go1" / "go1.xml")
+    (root / "outside").mkdir()  # a valid MJCF beside the robot's folder, never read through it
+    shutil.copy(ROBOT_FOLDER / "go1_class.xml", root / "outside" / "go1.xml")
     monkeypatch.setenv("MENAGERIE_ROOT", str(root))
     return root
 
@@ -198,6 +200,7 @@ def test_a_menagerie_robot_resolves_through_the_pypi_package(
     [
         ("menagerie:unitree_go11/go1.xml", ["Unknown robot 'unitree_go11'", "unitree_go1"]),
         ("menagerie:unitree_go1/go2.xml", ["has no 'go2.xml'", "go1.xml"]),
+        ("menagerie:unitree_go1/../outside/go1.xml", ["leads out of unitree_go1's folder"]),
         ("menagerie:anybotics_anymal_c", ["could not provide", "MENAGERIE_ROOT"]),
     ],
 )

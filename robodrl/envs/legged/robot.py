@@ -128,6 +128,8 @@ def _menagerie_path(name: str, source: str) -> Path:
             "point MENAGERIE_ROOT at a mujoco_menagerie checkout, or give the MJCF file's path"
         ) from None
     path = folder / file
+    if not path.resolve().is_relative_to(folder.resolve()):
+        raise ConfigError(f"{where}: {file!r} leads out of {robot_name}'s folder")
     if not path.is_file():
         files = sorted(p.name for p in folder.glob("*.xml"))
         raise ConfigError(f"{where}: {robot_name} has no {file!r}; its XML files: {files}")
