@@ -39,7 +39,7 @@ def main() -> None:
     parser.add_argument("--run", type=Path, help="a run directory (default: a fresh policy)")
     parser.add_argument("--calls", type=int, default=5000)
     args = parser.parse_args()
-    from robodrl.cli import bench_export
+    from robodrl.cli.bench import bench_export
 
     with tempfile.TemporaryDirectory() as folder:
         os.environ.setdefault("ROBODRL_HOME", str(Path(folder) / "home"))

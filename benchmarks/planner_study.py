@@ -54,8 +54,9 @@ ITERATIONS = {"predictive_sampling": 1, "mppi": 2, "cem": 2}
 
 def planner_document(task: str, name: str) -> dict:
     env, settings, _ = TASKS[task]
-    planner = {"name": name, **settings, "iterations": ITERATIONS[name],
-               "elites": max(2, settings["samples"] // 8)}  # fmt: skip
+    planner = {"name": name, **settings, "iterations": ITERATIONS[name]}
+    if name == "cem":
+        planner["elites"] = max(2, settings["samples"] // 8)
     return {"env": env, "planner": planner, "seed": 0, "num_threads": 2}
 
 

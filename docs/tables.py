@@ -28,24 +28,24 @@ def rich_to_markdown(table) -> str:  # a rich.table.Table
 
 
 def tasks() -> str:
-    from robodrl.listing_commands import tasks_table
+    from robodrl.cli.listing import tasks_table
 
     return rich_to_markdown(tasks_table())
 
 
 def teams() -> str:
-    from robodrl.listing_commands import teams_table
+    from robodrl.cli.listing import teams_table
 
     return rich_to_markdown(teams_table())
 
 
 def algorithms() -> str:
-    from robodrl.algorithms.registry import ENTRIES, get_algorithm
+    from robodrl.algorithms.registry import algorithm_names, get_algorithm
 
     rows = []
-    for name, target in ENTRIES.items():
+    for name in algorithm_names():
         entry = get_algorithm(name)
-        module = target.split(":")[0].replace(".", "/") + ".py"
+        module = type(entry).__module__.replace(".", "/") + ".py"
         rows.append([f"`{name}`", entry.description, f"`{module}`"])
     return markdown_table(["name", "what", "file"], rows)
 
@@ -61,13 +61,13 @@ def quantities() -> str:
 
 
 def recipes() -> str:
-    from robodrl.listing_commands import recipes_table
+    from robodrl.cli.listing import recipes_table
 
     return rich_to_markdown(recipes_table())
 
 
 def presets() -> str:
-    from robodrl.listing_commands import presets_table, sweeps_table
+    from robodrl.cli.listing import presets_table, sweeps_table
     from robodrl.registry import env_ids
     from robodrl.robustness.loading import task_folder
 

@@ -380,7 +380,11 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
 def load_config(path: str | Path, overrides: list[str] | None = None) -> TrainConfig:
     """Load, override and validate a YAML training config (a path or a recipe name)."""
     path = find_config(path)
-    data = load_yaml_file(path)
+    return config_from_document(load_yaml_file(path), path, overrides)
+
+
+def config_from_document(data: Any, path: Path, overrides: list[str] | None = None) -> TrainConfig:
+    """Override and validate a config document already read from ``path``."""
     if data is not None and not isinstance(data, dict):
         raise ConfigError(f"{path}: the config must be a mapping, got {type(data).__name__}")
     if isinstance(data, dict) and "planner" in data:

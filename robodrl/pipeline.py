@@ -10,6 +10,7 @@ from robodrl.config import TrainConfig
 from robodrl.evaluation.run import evaluate
 from robodrl.evaluation.sweep import load_sweep
 from robodrl.export.exporter import export_run
+from robodrl.runs.run import Run
 from robodrl.runs.train import default_run_dir, train
 
 
@@ -35,8 +36,9 @@ def run_pipeline(
         f"    run: {run} — {summary['steps']:,} steps in {summary['wall_seconds']:.0f} s, "
         f"evaluation return {summary['final_eval']['mean_return']:.1f}"
     )
+    opened = Run.open(run)  # the run's config is read here, once, for export and sweeps
     console.print("[bold]2/3 export[/] to one ONNX file, parity-gated against torch")
-    exported, manifest = export_run(run, run / "export")
+    exported, manifest = export_run(opened, run / "export")
     parity, loop = manifest["parity"], manifest["closed_loop"]
     console.print(
         f"    {', '.join(manifest['files'])}: max |onnx - torch| {parity['max_abs_diff']:.1e} over "
@@ -51,7 +53,7 @@ def run_pipeline(
         )
         out = run / ("report" if i == 0 else f"report-{name}")
         onnx = exported / "policy.onnx"  # a team's export is its folder
-        policies = [run, onnx if onnx.is_file() else exported]
+        policies = [opened, onnx if onnx.is_file() else exported]
         report_dir, results = evaluate(policies, each, out=out, videos=videos)
         for result in results:
             score = result["robustness"]

@@ -10,19 +10,16 @@ PACKAGE = Path(__file__).resolve().parents[1] / "robodrl"
 #: lowest first; a module may import its own layer and the ones below
 LAYERS = [
     ("robodrl.errors", "robodrl.schema", "robodrl.atomic", "robodrl.signing", "robodrl.yamlio",
-     "robodrl.lookup", "robodrl.backends"),
+     "robodrl.lookup", "robodrl.backends", "robodrl.registries"),
     ("robodrl.robustness", "robodrl.envs", "robodrl.registry", "robodrl.make",
      "robodrl._gym_registration"),
     ("robodrl.runtime",),
     ("robodrl.policy", "robodrl.datasets"),
     ("robodrl.algorithms",),
     ("robodrl.config", "robodrl.config_checks", "robodrl.planners"),
-    # dagger's expert and airl's re-used reward are other runs: they load them as runs do
-    ("robodrl.runs", "robodrl.algorithms.imitation.dagger", "robodrl.algorithms.imitation.airl"),
+    ("robodrl.runs",),
     ("robodrl.evaluation", "robodrl.export"),
-    ("robodrl.pipeline", "robodrl.demo", "robodrl.cli", "robodrl.cli_parser",
-     "robodrl.__main__", "robodrl.datasets.commands", "robodrl.robot_commands",
-     "robodrl.listing_commands"),
+    ("robodrl.pipeline", "robodrl.demo", "robodrl.cli", "robodrl.__main__"),
 ]  # fmt: skip
 
 

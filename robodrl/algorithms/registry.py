@@ -9,7 +9,6 @@ logs and progress. Adding an algorithm touches its own file and one line of ``EN
 
 from __future__ import annotations
 
-import importlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,31 +18,35 @@ import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from robodrl.errors import ConfigError, format_validation_error, suggest
+from robodrl.registries import Registry
 
 if TYPE_CHECKING:
     from robodrl.config import TrainConfig
     from robodrl.envs.core import BatchedEnv
-    from robodrl.policy import TrainedPolicy
+    from robodrl.policy import Policy, TrainedPolicy
 
 #: name → "module:attribute" of the entry, imported on first use
-ENTRIES = {
-    "ppo": "robodrl.algorithms.sb3.entries:PPO",
-    "a2c": "robodrl.algorithms.sb3.entries:A2C",
-    "trpo": "robodrl.algorithms.sb3.entries:TRPO",
-    "sac": "robodrl.algorithms.sb3.entries:SAC",
-    "td3": "robodrl.algorithms.sb3.entries:TD3",
-    "ddpg": "robodrl.algorithms.sb3.entries:DDPG",
-    "vpg": "robodrl.algorithms.vpg:VPG",
-    "lean_ppo": "robodrl.algorithms.ppo:LEAN_PPO",
-    "rarl": "robodrl.algorithms.adversarial.rarl:RARL",
-    "ippo": "robodrl.algorithms.marl.ippo:IPPO",
-    "mappo": "robodrl.algorithms.marl.mappo:MAPPO",
-    "maddpg": "robodrl.algorithms.marl.maddpg:MADDPG",
-    "bc": "robodrl.algorithms.imitation.bc:BC",
-    "dagger": "robodrl.algorithms.imitation.dagger:DAGGER",
-    "gail": "robodrl.algorithms.imitation.gail:GAIL",
-    "airl": "robodrl.algorithms.imitation.airl:AIRL",
-}
+ENTRIES: Registry[Algorithm] = Registry(
+    "algorithm",
+    {
+        "ppo": "robodrl.algorithms.sb3.entries:PPO",
+        "a2c": "robodrl.algorithms.sb3.entries:A2C",
+        "trpo": "robodrl.algorithms.sb3.entries:TRPO",
+        "sac": "robodrl.algorithms.sb3.entries:SAC",
+        "td3": "robodrl.algorithms.sb3.entries:TD3",
+        "ddpg": "robodrl.algorithms.sb3.entries:DDPG",
+        "vpg": "robodrl.algorithms.vpg:VPG",
+        "lean_ppo": "robodrl.algorithms.ppo:LEAN_PPO",
+        "rarl": "robodrl.algorithms.adversarial.rarl:RARL",
+        "ippo": "robodrl.algorithms.marl.ippo:IPPO",
+        "mappo": "robodrl.algorithms.marl.mappo:MAPPO",
+        "maddpg": "robodrl.algorithms.marl.maddpg:MADDPG",
+        "bc": "robodrl.algorithms.imitation.bc:BC",
+        "dagger": "robodrl.algorithms.imitation.dagger:DAGGER",
+        "gail": "robodrl.algorithms.imitation.gail:GAIL",
+        "airl": "robodrl.algorithms.imitation.airl:AIRL",
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,23 @@ class RunHooks(Protocol):
         """A scalar for the logs (``train/...``)."""
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """What a learner takes besides its config: the other runs and files the config names,
+    loaded and verified by the run layer (:func:`robodrl.runs.inputs.prepare_inputs`), so that
+    no algorithm reaches up to load a run itself."""
+
+    #: the policy ``expert:`` names (dagger's labeller): a run's, an ONNX file's, a planner
+    expert: Policy | None = None
+    #: the learned reward of the run an entry re-uses (:meth:`Algorithm.reward_run`), as that
+    #: run's algorithm saved it (:meth:`Algorithm.load_reward`)
+    reward: Any = None
+
+
+#: a learner that needs nothing beyond its config
+NO_INPUTS = Inputs()
+
+
 class Learner(ABC):
     """A model being trained on robodrl's batched env, as the run machinery drives it."""
 
@@ -119,26 +139,65 @@ class Learner(ABC):
 
         return capture_rng()
 
-    # -- one player of a game (``Capabilities.player``; rarl drives these) ----------------------
-    def play_iteration(self, hooks: RunHooks, progress: float) -> None:
-        """One iteration (a rollout and an update) on the player's side of a game."""
-        raise NotImplementedError
-
-    def sample(self, obs: np.ndarray) -> np.ndarray:
-        """Stochastic actions in [-1, 1] for raw observations, as in its rollouts."""
-        raise NotImplementedError
-
-    def observe(self, obs: np.ndarray, episode_starts: np.ndarray) -> None:
-        """Continue from these raw observations (the game moved on while others played);
-        ``episode_starts``: which simulations just began an episode."""
-        raise NotImplementedError
-
     def extra_evaluation(self, config: TrainConfig) -> dict[str, float]:
         """Figures the periodic evaluation adds beside the policy's own (none by default)."""
         return {}
 
     def set_log_folder(self, folder: Path) -> None:  # noqa: B027 (optional)
         """Where the algorithm may write its own logs for this session."""
+
+
+class Player(Protocol):
+    """One player's side of a game (``Capabilities.player``; rarl drives its players)."""
+
+    num_timesteps: int
+
+    def play_iteration(self, hooks: RunHooks, progress: float) -> None:
+        """One iteration (a rollout and an update) on the player's side of the game."""
+
+    def sample(self, obs: np.ndarray) -> np.ndarray:
+        """Stochastic actions in [-1, 1] for raw observations, as in its rollouts."""
+
+    def observe(self, obs: np.ndarray, episode_starts: np.ndarray) -> None:
+        """Continue from these raw observations (the game moved on while others played);
+        ``episode_starts``: which simulations just began an episode."""
+
+    def act(self, obs: np.ndarray) -> np.ndarray:
+        """Deterministic actions in [-1, 1] for raw observations."""
+
+    def save(self, folder: Path) -> None:
+        """Write the player's checkpoint files."""
+
+    def state(self) -> dict[str, Any]:
+        """JSON state for exact resume."""
+
+    def normalizer_state(self) -> dict[str, Any] | None:
+        """Observation normalizer statistics."""
+
+
+class PlayerEntry(Protocol):
+    """An entry that can learn one player of a game (``Capabilities.player``)."""
+
+    def build_player(self, config: TrainConfig, core: Any) -> Player:
+        """A fresh learner for one player, on ``core`` (that player's side, shaped like a
+        batched core)."""
+
+    def restore_player(
+        self,
+        config: TrainConfig,
+        folder: Path,
+        state: dict[str, Any],
+        normalizer: dict | None,
+        core: Any,
+    ) -> Player:
+        """A player's learner as its (verified) checkpoint folder left it, on ``core``."""
+
+
+class AdversaryEntry(Protocol):
+    """An entry that trains adversaries beside its policy (``Capabilities.adversarial``)."""
+
+    def load_adversaries(self, config: TrainConfig, folder: Path, state: dict[str, Any]) -> Any:
+        """The adversaries of a (verified) checkpoint: their spec and deterministic forces."""
 
 
 class Algorithm(ABC):
@@ -165,29 +224,27 @@ class Algorithm(ABC):
     def check_config(self, config: TrainConfig) -> None:  # noqa: B027 (optional)
         """Raise ``ValueError("<dotted.field>: ...")`` for settings that do not fit together."""
 
+    def reward_run(self, config: TrainConfig) -> str | None:
+        """The earlier run whose learned reward this config re-uses (none by default); the run
+        layer loads it into :attr:`Inputs.reward` through that run's entry."""
+        return None
+
+    def load_reward(self, folder: Path) -> Any:
+        """The learned reward of a (verified) checkpoint of this algorithm, for another run."""
+        raise ConfigError(f"{self.name} learns no reward another run could re-use")
+
     @abstractmethod
-    def build(self, config: TrainConfig) -> Learner:
+    def build(self, config: TrainConfig, inputs: Inputs = NO_INPUTS) -> Learner:
         """A fresh learner for ``config``."""
 
-    def build_player(self, config: TrainConfig, core: Any) -> Learner:
-        """A fresh learner for one player of a game, on ``core`` (that player's side, shaped
-        like a batched core); ``Capabilities.player`` entries implement it."""
-        raise NotImplementedError(f"{self.name} cannot learn one player of a game")
-
-    def restore_player(
+    @abstractmethod
+    def restore(
         self,
         config: TrainConfig,
         folder: Path,
         state: dict[str, Any],
         normalizer: dict | None,
-        core: Any,
-    ) -> Learner:
-        """A player's learner as its (verified) checkpoint folder left it, on ``core``."""
-        raise NotImplementedError(f"{self.name} cannot learn one player of a game")
-
-    @abstractmethod
-    def restore(
-        self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
+        inputs: Inputs = NO_INPUTS,
     ) -> Learner:
         """A learner exactly as it was when the (verified) checkpoint ``folder`` was written."""
 
@@ -212,13 +269,22 @@ class LearnerEntry(Algorithm):
         super().check_hyperparameters(hyperparameters)
         check_model(self.learner.hyperparameters, hyperparameters)
 
-    def build(self, config: TrainConfig) -> Learner:
+    def make_learner(self, config: TrainConfig, inputs: Inputs) -> Any:
+        """The ``learner`` class on ``config`` (an entry whose learner takes inputs says how)."""
         return self.learner(config)
 
+    def build(self, config: TrainConfig, inputs: Inputs = NO_INPUTS) -> Learner:
+        return self.make_learner(config, inputs)
+
     def restore(
-        self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
+        self,
+        config: TrainConfig,
+        folder: Path,
+        state: dict[str, Any],
+        normalizer: dict | None,
+        inputs: Inputs = NO_INPUTS,
     ) -> Learner:
-        learner = self.learner(config)
+        learner = self.make_learner(config, inputs)
         learner.load(folder, state, normalizer)
         return learner
 
@@ -234,15 +300,9 @@ def check_model(model: type[BaseModel], hyperparameters: dict[str, Any]) -> None
 
 def algorithm_names() -> list[str]:
     """Every registered algorithm name."""
-    return list(ENTRIES)
+    return ENTRIES.names()
 
 
 def get_algorithm(name: str) -> Algorithm:
     """The entry of ``name``; an unknown name lists the registered ones."""
-    if name not in ENTRIES:
-        raise ConfigError(
-            f"unknown algorithm {name!r}{suggest(str(name), list(ENTRIES))}; registered "
-            f"algorithms: {', '.join(ENTRIES)}"
-        )
-    module, attribute = ENTRIES[name].split(":")
-    return getattr(importlib.import_module(module), attribute)
+    return ENTRIES.get(name)

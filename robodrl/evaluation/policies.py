@@ -11,6 +11,7 @@ import numpy as np
 
 from robodrl.policy import OnnxFilePolicy, Policy, actions_for
 from robodrl.runs.loading import load_policy as load_any_policy
+from robodrl.runs.run import Run
 
 
 @dataclass
@@ -51,10 +52,14 @@ class EvaluatedPolicy:
         """Random or zero actions (:mod:`robodrl.evaluation.anchors`): the whole batch at once."""
         return getattr(self.policy, "batch_actions", False)
 
-    def job_source(self) -> str | dict[str, Any]:
-        """How a backend job loads this policy again: its path, or an anchor's settings."""
+    def job_source(self, *, here: bool = False) -> str | dict[str, Any] | EvaluatedPolicy:
+        """How a backend job gets this policy: its path, or an anchor's settings. A job run
+        ``here`` (in this process) re-uses a policy that keeps no state between calls (a
+        network: a run's or an ONNX file's) instead of loading and verifying it again."""
         if self.is_anchor:
             return {"anchor": self.policy.kind, "env_id": self.env_id}
+        if here and not getattr(self.policy, "needs_state", False):
+            return self
         return str(self.source)
 
     def act(self, obs: np.ndarray, core: Any = None) -> np.ndarray:
@@ -66,10 +71,11 @@ class EvaluatedPolicy:
         return actions_for(self.policy, obs, core)
 
 
-def load_policy(path: str | Path, *, trust: bool = False) -> EvaluatedPolicy:
-    """Load a run directory or a ``.onnx`` file (or a folder holding ``policy.onnx``)."""
+def load_policy(path: str | Path | Run, *, trust: bool = False) -> EvaluatedPolicy:
+    """Load a run (opened, or its directory) or a ``.onnx`` file (or a folder holding
+    ``policy.onnx``)."""
     policy = load_any_policy(path, trust=trust)
-    path = Path(path)
+    path = path.directory if isinstance(path, Run) else Path(path)
     if isinstance(policy, OnnxFilePolicy):
         return EvaluatedPolicy(_onnx_name(policy.path), policy.path, policy)
     if getattr(policy, "needs_state", False):

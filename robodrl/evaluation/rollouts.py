@@ -179,7 +179,7 @@ def robustness_score(spec: SweepSpec, cells: list[dict[str, Any]]) -> dict[str, 
 
 
 def group_job(
-    policy_source: str | dict[str, Any],
+    policy_source: str | dict[str, Any] | EvaluatedPolicy,
     trust: bool,
     spec: dict,
     cells: list[dict],
@@ -187,10 +187,13 @@ def group_job(
     task_overrides: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """One batch of cells, from plain arguments (a backend job: it may run in another process).
-    ``policy_source``: a policy's path, or an anchor (``{"anchor": kind, "env_id": id}``)."""
+    ``policy_source``: a policy's path, an anchor (``{"anchor": kind, "env_id": id}``), or the
+    policy itself (a job in this process, :meth:`EvaluatedPolicy.job_source`)."""
     from robodrl.evaluation.policies import load_policy
 
-    if isinstance(policy_source, dict):  # a fresh anchor: its random actions restart
+    if isinstance(policy_source, EvaluatedPolicy):  # loaded in this process already
+        policy = policy_source
+    elif isinstance(policy_source, dict):  # a fresh anchor: its random actions restart
         from robodrl.evaluation.anchors import anchor_policy
 
         kind, env_id, arguments = policy_source["anchor"], policy_source["env_id"], task_overrides
@@ -226,10 +229,11 @@ def evaluate_sweep(
         base = {**base, "adversary": {"source": str(adversary), "trust": trust}}
     jobs += [(cells, {**base, "perturbations": json.loads(key)}) for key, cells in groups.items()]
     document = spec.model_dump(mode="json")
+    source = policy.job_source(here=backend == "local")
     results = map_jobs(
         group_job,
         [
-            (policy.job_source(), trust, document, cells, options, policy.task_overrides)
+            (source, trust, document, cells, options, policy.task_overrides)
             for cells, options in jobs
         ],
         backend=backend,

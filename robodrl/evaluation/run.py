@@ -15,10 +15,11 @@ from robodrl.evaluation.report import write_reports, write_tables
 from robodrl.evaluation.rollouts import evaluate_sweep
 from robodrl.evaluation.sweep import load_sweep
 from robodrl.registry import make_task
+from robodrl.runs.run import Run
 
 
 def evaluate(
-    policies: list[str | Path],
+    policies: list[str | Path | Run],
     sweep: str | Path | dict,
     *,
     out: Path,
@@ -31,7 +32,8 @@ def evaluate(
     videos: bool = False,
     adversary: str | None = None,
 ) -> tuple[Path, list[dict[str, Any]]]:
-    """Evaluate every policy on every cell; write results and report into ``out`` (atomically).
+    """Evaluate every policy (a run, opened or its directory, an ONNX file, a planner) on every
+    cell; write results and report into ``out`` (atomically).
     ``backend="ray"`` runs the batches as Ray tasks (``address``: an existing cluster).
     ``task_variants``: evaluate each policy once per set of task arguments (e.g. the physics
     settings ``[{"physics": "fast"}, {"physics": "accurate"}]``: a sim-to-sim gap report).

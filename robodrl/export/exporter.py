@@ -14,14 +14,26 @@ from robodrl.export.verify import closed_loop, parity
 from robodrl.make import make_core
 from robodrl.policy import TrainedPolicy
 from robodrl.runs.checkpoints import CheckpointError
-from robodrl.runs.loading import load_run_policy, output_label, run_config
+from robodrl.runs.loading import output_label
+from robodrl.runs.run import Run
 from robodrl.runtime import OnnxPolicy
 
 
-def load_trained(run_dir: Path, *, checkpoint: str = "best", trust: bool = False) -> TrainedPolicy:
-    """A run's policy at ``checkpoint``, verified before unpickling (unless ``trust``)."""
+def load_trained(run: Run, *, checkpoint: str = "best") -> TrainedPolicy:
+    """A run's policy at ``checkpoint``, verified before unpickling (unless the run is opened
+    with ``trust``)."""
     try:
-        return load_run_policy(run_dir, checkpoint=checkpoint, trust=trust)
+        return run.policy(checkpoint)
+    except CheckpointError as err:
+        raise ExportError(str(err)) from None
+
+
+def open_run(run: Run | Path, *, trust: bool = False) -> Run:
+    """An opened run, or the run directory opened (a failure is an export error)."""
+    if isinstance(run, Run):
+        return run
+    try:
+        return Run.open(run, trust=trust)
     except CheckpointError as err:
         raise ExportError(str(err)) from None
 
@@ -39,17 +51,20 @@ def refuse_planner(path: Path) -> None:
 
 
 def export_run(
-    run_dir: Path, out: Path | None = None, *, checkpoint: str = "best", trust: bool = False
+    run: Run | Path, out: Path | None = None, *, checkpoint: str = "best", trust: bool = False
 ) -> tuple[Path, dict[str, Any]]:
-    """Export a run's policy; raise ``ExportError`` (leaving no files) if a gate fails."""
-    run_dir = Path(run_dir)
-    refuse_planner(run_dir)
+    """Export a run's policy (an opened :class:`Run` or its directory); raise ``ExportError``
+    (leaving no files) if a gate fails."""
+    if not isinstance(run, Run):
+        refuse_planner(Path(run))
+    run_dir = run.directory if isinstance(run, Run) else Path(run)
     out = Path(out) if out is not None else Path("export") / output_label([run_dir])
     claim_output_folder(out, kind="export", index=MANIFEST)  # before the work
-    policy = load_trained(run_dir, checkpoint=checkpoint, trust=trust)
+    run = open_run(run, trust=trust)
+    policy = load_trained(run, checkpoint=checkpoint)
     if policy.network is None and policy.team is None:
         raise ExportError(f"{run_dir}: {policy.why_not_exportable}")
-    config = run_config(run_dir, trust=trust)
+    config = run.config
     env = config.env
     env_kwargs = {
         "env_id": env.robot_id,
@@ -61,9 +76,9 @@ def export_run(
     if policy.team is not None:
         from robodrl.export.team import export_team
 
-        return export_team(policy, run_dir, out, env_kwargs)
+        return export_team(policy, run.config_sha256, out, env_kwargs)
     core = make_core(num_envs=1, **env_kwargs)
-    metadata = robot_metadata(policy, core, run_dir)
+    metadata = robot_metadata(policy, core, run.config_sha256)
     network = policy.network
     metadata["normalized_observations"] = network.normalizer is not None
     graph = build_onnx(

@@ -4,12 +4,10 @@ observation layout, actuators and the joints they drive, control ranges, origin.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
 from robodrl import __version__
 from robodrl.policy import TrainedPolicy
-from robodrl.signing import sha256_file
 
 #: the exported folder's index: metadata, checks, and the files robodrl wrote
 MANIFEST = "manifest.json"
@@ -28,7 +26,7 @@ def actuated_joints(model: Any) -> list[str]:
     ]
 
 
-def robot_metadata(policy: TrainedPolicy, core: Any, run_dir: Path) -> dict[str, Any]:
+def robot_metadata(policy: TrainedPolicy, core: Any, config_sha256: str) -> dict[str, Any]:
     """What the file says about itself: task, layout, actuators, origin (``metadata_props``)."""
     return {
         "producer": "robodrl",
@@ -45,7 +43,7 @@ def robot_metadata(policy: TrainedPolicy, core: Any, run_dir: Path) -> dict[str,
         "control_dt": core.control_dt,
         "algorithm": policy.algorithm,
         "training_steps": policy.training_steps,
-        "config_sha256": sha256_file(run_dir / "config.yaml"),
+        "config_sha256": config_sha256,
         "checkpoint": policy.checkpoint.name,
         "checkpoint_sha256": policy.checkpoint_sha256,
         "exported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

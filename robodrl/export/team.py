@@ -70,12 +70,12 @@ def _graph(member: TeamMember, metadata: dict[str, Any]):
 
 
 def export_team(
-    policy: TrainedPolicy, run_dir: Path, out: Path, env_kwargs: dict[str, Any]
+    policy: TrainedPolicy, config_sha256: str, out: Path, env_kwargs: dict[str, Any]
 ) -> tuple[Path, dict[str, Any]]:
     """Write ``<agent>.onnx`` per agent and ``manifest.json`` into ``out``, or nothing."""
     assert policy.team is not None
     recorded, core = record_observations(policy, env_kwargs, steps=6000)
-    robot = robot_metadata(policy, core, run_dir)
+    robot = robot_metadata(policy, core, config_sha256)
     agents, files, checks = {}, {}, {}
     with output_folder(out, kind="export", index=MANIFEST) as tmp:
         for member in policy.team:

@@ -12,16 +12,22 @@ from pathlib import Path
 
 from robodrl.planners.base import Planner
 from robodrl.planners.config import PlannerConfig, load_planner_config
+from robodrl.registries import Registry
+
+#: ``planner.name`` → the planner (its settings: :data:`robodrl.planners.config.SETTINGS`)
+PLANNERS: Registry[type[Planner]] = Registry(
+    "planner",
+    {
+        "predictive_sampling": "robodrl.planners.predictive_sampling:PredictiveSampling",
+        "mppi": "robodrl.planners.mppi:MPPI",
+        "cem": "robodrl.planners.cem:CEM",
+    },
+)
 
 
 def make_planner(config: PlannerConfig, source: str = "") -> Planner:
     """The planner ``config`` names."""
-    from robodrl.planners.cem import CEM
-    from robodrl.planners.mppi import MPPI
-    from robodrl.planners.predictive_sampling import PredictiveSampling
-
-    kinds = {"predictive_sampling": PredictiveSampling, "mppi": MPPI, "cem": CEM}
-    return kinds[config.planner.name](config, source)
+    return PLANNERS.get(config.planner.name)(config, source)
 
 
 def load_planner(path: str | Path) -> Planner:
@@ -29,4 +35,4 @@ def load_planner(path: str | Path) -> Planner:
     return make_planner(load_planner_config(path), str(path))
 
 
-__all__ = ["Planner", "PlannerConfig", "load_planner", "make_planner"]
+__all__ = ["PLANNERS", "Planner", "PlannerConfig", "load_planner", "make_planner"]

@@ -11,14 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SerializeAsAny, ValidationError, field_validator, model_validator
 
 from robodrl.errors import ConfigError, RobodrlError, format_validation_error
 from robodrl.lookup import find_planner, is_planner_file
+from robodrl.registries import Registry
 from robodrl.schema import PositiveInt, Strict
 from robodrl.yamlio import load_yaml_file
-
-PLANNERS = ("predictive_sampling", "mppi", "cem")
 
 
 class PlannerEnv(Strict):
@@ -48,10 +47,12 @@ class PlannerEnv(Strict):
         return self
 
 
-class PlannerSettings(Strict):
-    """Which planner, how many candidate action sequences, over what horizon."""
+class SamplingSettings(Strict):
+    """What every planner has: which one, how many candidate action sequences, over what
+    horizon. Each planner's own settings extend these (a setting another planner takes is an
+    unknown field)."""
 
-    name: Literal["predictive_sampling", "mppi", "cem"]
+    name: str
     samples: Annotated[int, Field(ge=1, le=65536)] = 64
     """Candidate action sequences per iteration (each one simulation of the planning batch)."""
     horizon_seconds: Annotated[float, Field(gt=0, le=60)] = 1.0
@@ -64,22 +65,47 @@ class PlannerSettings(Strict):
     """Standard deviation of the knots' sampling noise, in action units ([-1, 1] is the range)."""
     iterations: Annotated[int, Field(ge=1, le=1000)] = 1
     """Improvement iterations per control step (predictive sampling: usually 1)."""
+
+
+class PredictiveSamplingSettings(SamplingSettings):
+    """``planner: {name: predictive_sampling}``: the best of perturbed warm starts."""
+
+    name: Literal["predictive_sampling"]
+
+
+class MPPISettings(SamplingSettings):
+    """``planner: {name: mppi}``: the mean moves to the return-weighted candidates."""
+
+    name: Literal["mppi"]
     temperature: Annotated[float, Field(gt=0)] = 0.1
-    """MPPI: softness of the weights, as a fraction of the candidates' score spread."""
+    """Softness of the weights, as a fraction of the candidates' score spread."""
+
+
+class CEMSettings(SamplingSettings):
+    """``planner: {name: cem}``: the sampling Gaussian refit to the elites."""
+
+    name: Literal["cem"]
     elites: PositiveInt = 8
-    """CEM: the best candidates the sampling distribution is refit to."""
+    """The best candidates the sampling distribution is refit to."""
     smoothing: Annotated[float, Field(ge=0, lt=1)] = 0.0
-    """CEM: fraction of the old mean and std kept at each refit."""
+    """Fraction of the old mean and std kept at each refit."""
     min_std: Annotated[float, Field(gt=0)] = 0.05
-    """CEM: floor of the sampling std, in action units."""
+    """Floor of the sampling std, in action units."""
 
     @model_validator(mode="after")
-    def _elites_fit(self) -> PlannerSettings:
-        if self.name == "cem" and self.elites > self.samples:
+    def _elites_fit(self) -> CEMSettings:
+        if self.elites > self.samples:
             raise ValueError(
                 f"elites: {self.elites} elites cannot be chosen from {self.samples} samples"
             )
         return self
+
+
+#: ``planner.name`` → its settings (the planners themselves: :data:`robodrl.planners.PLANNERS`)
+SETTINGS: Registry[type[SamplingSettings]] = Registry(
+    "planner",
+    {"predictive_sampling": PredictiveSamplingSettings, "mppi": MPPISettings, "cem": CEMSettings},
+)
 
 
 class Objective(Strict):
@@ -110,7 +136,7 @@ class PlannerConfig(Strict):
     """A whole planner."""
 
     env: PlannerEnv
-    planner: PlannerSettings
+    planner: SerializeAsAny[SamplingSettings]
     objective: Objective = Objective()
     robust: Robust = Robust()
     seed: Annotated[int, Field(ge=0)] = 0
@@ -118,13 +144,31 @@ class PlannerConfig(Strict):
 
 
 def validate_planner(data: Any, *, source: str = "planner config") -> PlannerConfig:
-    """Validate a planner mapping; every error names the dotted field."""
+    """Validate a planner mapping; every error names the dotted field. ``planner`` is checked
+    against the settings of the planner it names."""
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: a planner config is a mapping with env and planner")
+    if isinstance(data.get("planner"), dict):
+        data = {**data, "planner": _settings(data["planner"], source)}
     try:
         return PlannerConfig.model_validate(data)
     except ValidationError as err:
         raise ConfigError(f"{source}: {format_validation_error(err)}") from None
+
+
+def _settings(planner: dict[str, Any], source: str) -> SamplingSettings:
+    """``planner:`` validated by the settings model of the planner it names."""
+    name = planner.get("name")
+    if name not in SETTINGS:
+        raise ConfigError(
+            f"{source}: planner.name: {'missing' if name is None else repr(name) + ' unknown'}"
+            f"{SETTINGS.suggest(str(name)) if name is not None else ''}; planners: "
+            f"{', '.join(SETTINGS.names())}"
+        )
+    try:
+        return SETTINGS.get(name).model_validate(planner)
+    except ValidationError as err:
+        raise ConfigError(f"{source}: {format_validation_error(err, prefix='planner')}") from None
 
 
 def load_planner_config(path: str | Path) -> PlannerConfig:
@@ -133,4 +177,4 @@ def load_planner_config(path: str | Path) -> PlannerConfig:
     return validate_planner(load_yaml_file(path), source=str(path))
 
 
-__all__ = ["PLANNERS", "PlannerConfig", "find_planner", "is_planner_file", "load_planner_config"]
+__all__ = ["SETTINGS", "PlannerConfig", "find_planner", "is_planner_file", "load_planner_config"]

@@ -174,21 +174,21 @@ def loading(folder: Path) -> Iterator[None]:
 
 @contextlib.contextmanager
 def opened_checkpoint(
-    run_dir: Path, which: str, *, trust: bool
+    run_dir: Path, which: str, *, trust: bool, bound: dict[str, str] | None = None
 ) -> Iterator[tuple[Path, dict[str, Any], dict | None]]:
     """Find a checkpoint, copy it where no one else can write, verify the copy, read it, and
     yield the copy for the algorithm to load (any failure names the checkpoints that verify).
 
     The signed state must be bound to the run's files as they are now (its config and robot
     copy, :func:`~robodrl.runs.bindings.run_bindings`): a checkpoint signed for other files is
-    refused unless ``trust``."""
+    refused unless ``trust``. ``bound``: those digests, where the caller has them already."""
     folder = find_checkpoint(run_dir, which)
     with contextlib.ExitStack() as stack:
         try:
             copy = stack.enter_context(verified_copy(folder, trust=trust))
             state, normalizer = read_state(copy, folder)
             if not trust:
-                check_bound(folder, state, run_bindings(run_dir))
+                check_bound(folder, state, run_bindings(run_dir) if bound is None else bound)
         except (UntrustedRunError, CheckpointError) as err:
             raise type(err)(with_alternatives(err, folder)) from None
         with loading(folder):

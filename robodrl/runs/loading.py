@@ -3,69 +3,44 @@ the algorithm that trained it; or an exported ONNX file. What evaluation and exp
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import re
 from pathlib import Path
 
-from robodrl.algorithms.registry import get_algorithm
-from robodrl.config import TrainConfig, load_config
+from robodrl.config import TrainConfig
 from robodrl.errors import ConfigError
 from robodrl.policy import OnnxFilePolicy, OnnxTeamPolicy, Policy, TrainedPolicy
 from robodrl.runs.bindings import CONFIG_FILE
-from robodrl.runs.checkpoints import CheckpointError, opened_checkpoint
-from robodrl.runs.robot_copy import robot_overrides
-from robodrl.signing import MANIFEST, sha256_file
+from robodrl.runs.run import Run
 
 
 def run_config(run_dir: Path, *, trust: bool = False) -> TrainConfig:
     """The resolved config a run saved, on the run's own copy of its robot; a folder without
     one is not a run."""
-    run_dir = Path(run_dir)
-    if not (run_dir / CONFIG_FILE).is_file():
-        raise CheckpointError(f"{run_dir}: not a run directory (no {CONFIG_FILE})")
-    return load_config(run_dir / CONFIG_FILE, robot_overrides(run_dir, trust=trust))
+    return Run.open(run_dir, trust=trust).config
 
 
 def load_run_policy(
     run_dir: str | Path, *, checkpoint: str = "best", trust: bool = False
 ) -> TrainedPolicy:
     """The deterministic policy of ``checkpoint`` (``best``, ``latest`` or ``step_N``)."""
-    run_dir = Path(run_dir)
-    config = run_config(run_dir, trust=trust)
-    with opened_checkpoint(run_dir, checkpoint, trust=trust) as opened:
-        policy = get_algorithm(config.algorithm.name).load_policy(config, *opened)
-        copy = opened[0]  # a private copy: name the run's own folder, and what was verified
-        manifest = copy / MANIFEST
-        return dataclasses.replace(
-            policy,
-            checkpoint=run_dir / "checkpoints" / copy.name,
-            checkpoint_sha256=sha256_file(manifest) if manifest.is_file() else "",
-        )
+    return Run.open(run_dir, trust=trust).policy(checkpoint)
 
 
 def load_run_adversaries(run_dir: str | Path, *, checkpoint: str = "best", trust: bool = False):
-    """The trained adversaries of an adversarial run (``rarl``) at ``checkpoint``: their
-    :class:`~robodrl.robustness.adversary.AdversarySpec` and deterministic forces."""
-    run_dir = Path(run_dir)
-    config = run_config(run_dir, trust=trust)
-    entry = get_algorithm(config.algorithm.name)
-    if not entry.capabilities.adversarial:
-        raise ConfigError(
-            f"--adversary {run_dir}: trained with {config.algorithm.name}, which has no "
-            "adversary; give a run trained with algorithm rarl, or 'random'"
-        )
-    with opened_checkpoint(run_dir, checkpoint, trust=trust) as opened:
-        folder, state, _ = opened
-        return config.env.id, *entry.load_adversaries(config, folder, state)
+    """The trained adversaries of an adversarial run (``rarl``) at ``checkpoint``: the task,
+    their :class:`~robodrl.robustness.adversary.AdversarySpec` and deterministic forces."""
+    return Run.open(run_dir, trust=trust).adversaries(checkpoint)
 
 
-def load_policy(path: str | Path, *, trust: bool = False) -> Policy:
-    """A run directory (its best checkpoint), an ``.onnx`` file, a folder holding one, an
-    exported team's folder (one file per agent), or a planner YAML file."""
+def load_policy(path: str | Path | Run, *, trust: bool = False) -> Policy:
+    """A run (an opened one, or its directory: its best checkpoint), an ``.onnx`` file, a folder
+    holding one, an exported team's folder (one file per agent), or a planner YAML file."""
     from robodrl.lookup import find_planner, is_planner_file
 
+    if isinstance(path, Run):
+        return path.policy()
     path = find_planner(path)
     if is_planner_file(path):
         from robodrl.planners import load_planner
@@ -78,7 +53,7 @@ def load_policy(path: str | Path, *, trust: bool = False) -> Policy:
     if path.suffix == ".onnx":
         return OnnxFilePolicy(path)
     if path.is_dir() and (path / CONFIG_FILE).is_file():
-        return load_run_policy(path, trust=trust)
+        return Run.open(path, trust=trust).policy()
     raise ConfigError(
         f"{path}: not a run directory (config.yaml), an exported .onnx policy, an exported "
         "team or a planner YAML file"

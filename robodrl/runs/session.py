@@ -18,7 +18,6 @@ import numpy as np
 from robodrl.algorithms.registry import Learner
 from robodrl.atomic import write_text
 from robodrl.config import TrainConfig
-from robodrl.runs.bindings import run_bindings
 from robodrl.runs.checkpoints import STEP_PREFIX, mark_latest, prune, write_checkpoint
 from robodrl.runs.episode_log import EpisodeLog
 from robodrl.runs.evaluation import evaluate
@@ -37,9 +36,16 @@ class RunSession:
     """Drives one ``learn`` call of a run: ``start``, the learner's hooks, ``finish``."""
 
     def __init__(
-        self, config: TrainConfig, run_dir: Path, *, resumed: dict[str, Any] | None = None
+        self,
+        config: TrainConfig,
+        run_dir: Path,
+        bound: dict[str, str],
+        *,
+        resumed: dict[str, Any] | None = None,
     ) -> None:
-        self.config, self.run_dir = config, run_dir
+        """``bound``: the run files' digests every checkpoint is signed for
+        (:func:`~robodrl.runs.bindings.run_bindings`)."""
+        self.config, self.run_dir, self.bound = config, run_dir, bound
         self.checkpoints = run_dir / "checkpoints"
         state = resumed or {}
         self.next_eval = state.get("next_eval", config.eval.every_steps)
@@ -170,7 +176,7 @@ class RunSession:
             "last_eval": self.last_eval,
             **self.episodes.state(),
         }
-        return {"callback": session, "bound": run_bindings(self.run_dir)}
+        return {"callback": session, "bound": self.bound}
 
     def save_checkpoint(self, learner: Learner) -> Path:
         """Write ``checkpoints/step_<n>``, point ``latest`` at it, prune old ones."""

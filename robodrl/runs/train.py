@@ -14,14 +14,16 @@ import yaml
 from robodrl.algorithms.registry import Learner, get_algorithm
 from robodrl.algorithms.rng import restore_rng
 from robodrl.atomic import DiskFullError, disk_full, is_disk_full, tree_size, unwritable, write_text
-from robodrl.config import TrainConfig, dump_config, load_config
+from robodrl.config import TrainConfig, dump_config
 from robodrl.errors import ConfigError, RobodrlError
-from robodrl.runs.bindings import CONFIG_FILE
-from robodrl.runs.checkpoints import STEP_PREFIX, opened_checkpoint, step_folders
+from robodrl.runs.bindings import CONFIG_FILE, run_bindings
+from robodrl.runs.checkpoints import STEP_PREFIX, step_folders
+from robodrl.runs.inputs import prepare_inputs
 from robodrl.runs.lock import LOCK_FILE, run_lock
-from robodrl.runs.robot_copy import check_new_robot, own_robot, robot_overrides
+from robodrl.runs.robot_copy import check_new_robot, own_robot
+from robodrl.runs.run import Run
 from robodrl.runs.session import RunSession, TrainingStopped
-from robodrl.yamlio import load_yaml_file
+from robodrl.yamlio import load_yaml_text
 
 
 def default_run_dir(config: TrainConfig, *, with_seed: bool = True) -> Path:
@@ -129,16 +131,18 @@ def train(config: TrainConfig, run_dir: Path | None = None) -> tuple[Path, dict[
     _check_new_run_dir(run_dir)
     check_device(config.device)
     check_new_robot(config)
-    learner = get_algorithm(config.algorithm.name).build(config)
+    learner = get_algorithm(config.algorithm.name).build(config, prepare_inputs(config))
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise unwritable(run_dir, err) from None
     with run_lock(run_dir):
         _check_new_run_dir(run_dir)  # another writer may have started it meanwhile
-        write_text(run_dir / CONFIG_FILE, dump_config(config))
+        text = dump_config(config)
+        write_text(run_dir / CONFIG_FILE, text)
         own_robot(config, run_dir)
-        return run_dir, _learn(learner, config, run_dir, RunSession(config, run_dir))
+        bound = run_bindings(run_dir, load_yaml_text(text))  # what was written, not read back
+        return run_dir, _learn(learner, config, run_dir, RunSession(config, run_dir, bound))
 
 
 def resume(
@@ -163,7 +167,8 @@ def resume(
 def _resume_locked(
     run_dir: Path, trust: bool, checkpoint: str, total_steps: int | None
 ) -> tuple[Path, dict[str, Any] | None]:
-    config = load_config(run_dir / CONFIG_FILE, robot_overrides(run_dir, trust=trust))
+    run = Run.open(run_dir, trust=trust)
+    config = run.config
     if total_steps is not None:
         if total_steps < config.total_steps:
             raise ConfigError(
@@ -171,17 +176,18 @@ def _resume_locked(
                 f"its total_steps ({config.total_steps:,})"
             )
         config = config.model_copy(update={"total_steps": total_steps})
-    with opened_checkpoint(run_dir, checkpoint, trust=trust) as opened:
+    with run.checkpoint(checkpoint) as opened:
         folder, state, normalizer = opened
         if state["num_timesteps"] >= config.total_steps:
             return run_dir, None
         check_device(config.device)
-        learner = get_algorithm(config.algorithm.name).restore(config, folder, state, normalizer)
+        inputs = prepare_inputs(config)
+        learner = run.algorithm.restore(config, folder, state, normalizer, inputs)
     restore_rng(state["rng"])
     if total_steps is not None:  # only total_steps changes: the run's checkpoints stay bound
-        document = load_yaml_file(run_dir / CONFIG_FILE) | {"total_steps": total_steps}
+        document = run.document | {"total_steps": total_steps}
         write_text(run_dir / CONFIG_FILE, yaml.safe_dump(document, sort_keys=False))
-    session = RunSession(config, run_dir, resumed=state["callback"])
+    session = RunSession(config, run_dir, run.bindings, resumed=state["callback"])
     return run_dir, _learn(learner, config, run_dir, session)
 
 

@@ -16,11 +16,11 @@ import torch
 
 from robodrl.algorithms.imitation.adversarial import Transitions, demonstrated_transitions
 from robodrl.algorithms.imitation.gail import GAILDiscriminator
-from robodrl.algorithms.registry import get_algorithm
 from robodrl.config import validate_config
 from robodrl.datasets.storage import load_demonstrations
 from robodrl.errors import ConfigError
 from robodrl.export.exporter import export_run
+from robodrl.runs.inputs import prepare_inputs
 from tests.trainers.conftest import killed_and_resumed, run_cli, write_config
 
 GENERATOR = {"n_steps": 64, "batch_size": 128, "n_epochs": 2}
@@ -192,5 +192,5 @@ def test_a_reward_run_that_is_not_airl_is_refused(short_demos: Path, tmp_path: P
     gail, _ = train(validate_config(sections), tmp_path / "gail")
     config = validate_config(_sections("airl", None, reward_run=str(gail)))
     with pytest.raises(ConfigError, match="is not an airl run"):
-        get_algorithm("airl").build(config)
+        prepare_inputs(config)
     assert json.loads((gail / "summary.json").read_text())["algorithm"] == "gail"

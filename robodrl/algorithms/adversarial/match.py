@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from robodrl.algorithms.registry import Learner
+from robodrl.algorithms.registry import Player
 from robodrl.envs.episodes import EpisodeTracker
 from robodrl.envs.two_player import ADVERSARY, PROTAGONIST, TwoPlayerEnv
 
@@ -76,7 +76,7 @@ class Match:
         self.obs, _ = game.reset()
         #: which simulations began an episode at the last step (all, after the reset)
         self.episode_starts = np.ones(game.num_envs, dtype=bool)
-        self.protagonist: Learner | Any = None
+        self.protagonist: Player | Any = None
         self.adversaries: list[Any] = []
         self.rng = np.random.default_rng([seed, 7])
         self.assignment = self.rng.integers(adversaries, size=game.num_envs)

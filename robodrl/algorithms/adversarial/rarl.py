@@ -30,14 +30,24 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import torch
 from pydantic import Field, ValidationError
 
 from robodrl.algorithms.adversarial.match import Match, population_act
-from robodrl.algorithms.registry import Algorithm, Capabilities, Learner, RunHooks, get_algorithm
+from robodrl.algorithms.registry import (
+    NO_INPUTS,
+    Algorithm,
+    Capabilities,
+    Inputs,
+    Learner,
+    Player,
+    PlayerEntry,
+    RunHooks,
+    get_algorithm,
+)
 from robodrl.envs.episodes import run_episodes
 from robodrl.envs.two_player import ADVERSARY, PROTAGONIST, AgainstAdversary
 from robodrl.errors import RobodrlError, format_validation_error
@@ -50,7 +60,7 @@ if TYPE_CHECKING:
     from robodrl.policy import TrainedPolicy
 
 
-class Player(Strict):
+class PlayerSettings(Strict):
     """One side's algorithm and its hyperparameters."""
 
     algorithm: str = "lean_ppo"
@@ -60,8 +70,8 @@ class Player(Strict):
 class RARLHyperparameters(Strict):
     """``algorithm.hyperparameters`` of ``rarl``."""
 
-    protagonist: Player = Player()
-    adversary: Player = Player()
+    protagonist: PlayerSettings = PlayerSettings()
+    adversary: PlayerSettings = PlayerSettings()
     protagonist_iterations: int = Field(default=1, ge=1)
     """Protagonist updates per round."""
     adversary_iterations: int = Field(default=1, ge=1)
@@ -70,7 +80,7 @@ class RARLHyperparameters(Strict):
     """Size of the adversary population (1: RARL; more: RAP)."""
 
 
-def player_config(config: TrainConfig, player: Player) -> TrainConfig:
+def player_config(config: TrainConfig, player: PlayerSettings) -> TrainConfig:
     """The run's config with ``player``'s algorithm (networks and env settings shared)."""
     algorithm = type(config.algorithm)(  # validated like the config's own section
         name=player.algorithm, hyperparameters=player.hyperparameters
@@ -139,9 +149,10 @@ class RARLLearner(Learner):
             self.updates = schedule
 
     def _player(
-        self, name: str, side: Player, view: Any, checkpoint: tuple[Path, dict] | None
-    ) -> Learner:
-        entry, config = get_algorithm(side.algorithm), player_config(self.config, side)
+        self, name: str, side: PlayerSettings, view: Any, checkpoint: tuple[Path, dict] | None
+    ) -> Player:
+        entry = cast(PlayerEntry, get_algorithm(side.algorithm))  # a player: checked in config
+        config = player_config(self.config, side)
         if checkpoint is None:
             return entry.build_player(config, view)
         folder, state = checkpoint
@@ -296,11 +307,16 @@ class RARLAlgorithm(Algorithm):
         except RobodrlError as err:
             raise ValueError(str(err)) from None
 
-    def build(self, config: TrainConfig) -> RARLLearner:
+    def build(self, config: TrainConfig, inputs: Inputs = NO_INPUTS) -> RARLLearner:
         return RARLLearner(config)
 
     def restore(
-        self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
+        self,
+        config: TrainConfig,
+        folder: Path,
+        state: dict[str, Any],
+        normalizer: dict | None,
+        inputs: Inputs = NO_INPUTS,
     ) -> RARLLearner:
         return RARLLearner(config, (folder, state))
 

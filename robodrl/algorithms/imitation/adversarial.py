@@ -22,7 +22,14 @@ import torch
 from pydantic import Field
 from stable_baselines3.common.vec_env import VecEnvWrapper
 
-from robodrl.algorithms.registry import Capabilities, Learner, LearnerEntry, RunHooks
+from robodrl.algorithms.registry import (
+    NO_INPUTS,
+    Capabilities,
+    Inputs,
+    Learner,
+    LearnerEntry,
+    RunHooks,
+)
 from robodrl.datasets.demonstrations import Demonstrations
 from robodrl.schema import Strict
 
@@ -144,10 +151,16 @@ class AdversarialLearner(Learner):
     hyperparameters: ClassVar[type[AdversarialHyperparameters]]
 
     def __init__(
-        self, config: TrainConfig, generator: SB3Learner, expert: Transitions | None
+        self,
+        config: TrainConfig,
+        generator: SB3Learner,
+        expert: Transitions | None,
+        inputs: Inputs = NO_INPUTS,
     ) -> None:
-        """``expert``: the demonstrations (None: a reward learned before, kept fixed)."""
+        """``expert``: the demonstrations (None: a reward learned before, kept fixed, given in
+        ``inputs.reward``)."""
         self.config, self.generator, self.expert = config, generator, expert
+        self.inputs = inputs
         self.hp = self.hyperparameters.model_validate(config.algorithm.hyperparameters)
         self.core = generator.core
         self.digest = ""  # sha256 of the demonstrations (set by the entry)
@@ -273,7 +286,7 @@ class AdversarialAlgorithm(LearnerEntry):
         except ValueError as err:
             raise ValueError(str(err).replace("hyperparameters.", _PREFIX, 1)) from None
 
-    def build(self, config: TrainConfig) -> AdversarialLearner:
+    def build(self, config: TrainConfig, inputs: Inputs = NO_INPUTS) -> AdversarialLearner:
         from robodrl.algorithms.sb3.build import build_model
         from robodrl.algorithms.sb3.learner import SB3Learner
 
@@ -282,27 +295,34 @@ class AdversarialAlgorithm(LearnerEntry):
         generator = SB3Learner(
             build_model(generator_config(config), env, _generator_entry(hp).sb3_class())
         )
-        return self._learner(config, generator)
+        return self._learner(config, generator, inputs)
 
     def restore(
-        self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
+        self,
+        config: TrainConfig,
+        folder: Path,
+        state: dict[str, Any],
+        normalizer: dict | None,
+        inputs: Inputs = NO_INPUTS,
     ) -> AdversarialLearner:
         hp = self.learner.hyperparameters.model_validate(config.algorithm.hyperparameters)
         generator = _generator_entry(hp)._load(
             generator_config(config), folder, state, normalizer, _generator_env(config)
         )
-        learner = self._learner(config, generator)
+        learner = self._learner(config, generator, inputs)
         learner.load(folder, state)
         return learner
 
-    def _learner(self, config: TrainConfig, generator: SB3Learner) -> AdversarialLearner:
+    def _learner(
+        self, config: TrainConfig, generator: SB3Learner, inputs: Inputs
+    ) -> AdversarialLearner:
         """The algorithm's learner on ``generator``, with the config's demonstrations."""
         from robodrl.algorithms.imitation.supervised import load_demos_for
 
         if config.demos is None:
-            return self.learner(config, generator, None)
+            return self.learner(config, generator, None, inputs)
         demos = load_demos_for(config, generator.core)
-        learner = self.learner(config, generator, demonstrated_transitions(demos))
+        learner = self.learner(config, generator, demonstrated_transitions(demos), inputs)
         learner.digest = demos.digest
         return learner
 

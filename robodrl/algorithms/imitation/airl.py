@@ -43,6 +43,7 @@ from robodrl.algorithms.imitation.adversarial import (
 )
 from robodrl.algorithms.networks import mlp
 from robodrl.algorithms.registry import Capabilities
+from robodrl.errors import ConfigError
 
 if TYPE_CHECKING:
     from robodrl.config import TrainConfig
@@ -114,7 +115,13 @@ class AIRLLearner(AdversarialLearner):
             self.core.obs_dim, self.expert, self.hp.disc_net_arch, gamma, self.policy_log_prob
         )
         if self.hp.reward_run is not None:
-            model.load_state_dict(learned_reward(self.hp.reward_run))
+            if self.inputs.reward is None:
+                raise ConfigError(
+                    f"hyperparameters.reward_run: the reward of {self.hp.reward_run} was not "
+                    "given to the learner; the run layer loads it "
+                    "(robodrl.runs.inputs.prepare_inputs)"
+                )
+            model.load_state_dict(self.inputs.reward)
         return model
 
     def policy_log_prob(self, obs: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
@@ -128,18 +135,6 @@ class AIRLLearner(AdversarialLearner):
         return log_prob
 
 
-def learned_reward(run: str) -> dict[str, Any]:
-    """The reward model of an airl run's best checkpoint (verified before it is read)."""
-    from robodrl.errors import ConfigError
-    from robodrl.runs.checkpoints import opened_checkpoint
-    from robodrl.runs.loading import run_config
-
-    if run_config(Path(run)).algorithm.name != "airl":
-        raise ConfigError(f"hyperparameters.reward_run: {run} is not an airl run")
-    with opened_checkpoint(Path(run), "best", trust=False) as (folder, _, _):
-        return torch.load(folder / "reward.pt", weights_only=True)["reward"]
-
-
 class AIRLAlgorithm(AdversarialAlgorithm):
     """The registry entry of ``airl``."""
 
@@ -149,6 +144,12 @@ class AIRLAlgorithm(AdversarialAlgorithm):
         on_policy=True, takes_demonstrations=True, state_independent_log_std=True
     )
     learner = AIRLLearner
+
+    def reward_run(self, config: TrainConfig) -> str | None:
+        return config.algorithm.hyperparameters.get("reward_run")
+
+    def load_reward(self, folder: Path) -> dict[str, Any]:
+        return torch.load(folder / "reward.pt", weights_only=True)["reward"]
 
     def check_config(self, config: TrainConfig) -> None:
         super().check_config(config)

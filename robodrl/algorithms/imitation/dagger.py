@@ -33,7 +33,7 @@ from robodrl.algorithms.imitation.supervised import (
     load_demos_for,
     observation_statistics,
 )
-from robodrl.algorithms.registry import Capabilities, RunHooks
+from robodrl.algorithms.registry import Capabilities, Inputs, RunHooks
 from robodrl.datasets.demonstrations import DatasetError
 from robodrl.envs.episodes import EpisodeTracker
 from robodrl.policy import Policy, actions_for
@@ -56,11 +56,13 @@ class DAggerHyperparameters(RegressionHyperparameters):
     """Gradient steps on the aggregated dataset after each round."""
 
 
-def load_expert(config: TrainConfig, core) -> Policy:
-    """The config's expert, checked against the task it labels."""
-    from robodrl.runs.loading import load_policy  # a run or a file: the layer above algorithms
-
-    expert = load_policy(config.expert)
+def check_expert(expert: Policy | None, config: TrainConfig, core) -> Policy:
+    """The config's expert (loaded by the run layer), checked against the task it labels."""
+    if expert is None:
+        raise DatasetError(
+            f"expert {config.expert}: not given to the learner; the run layer loads it "
+            "(robodrl.runs.inputs.prepare_inputs)"
+        )
     if expert.env_id != config.env.id or (expert.obs_dim, expert.act_dim) != (
         core.obs_dim,
         core.action_dim,
@@ -78,9 +80,9 @@ class DAggerLearner(SupervisedLearner):
 
     hyperparameters = DAggerHyperparameters
 
-    def __init__(self, config: TrainConfig) -> None:
+    def __init__(self, config: TrainConfig, expert: Policy | None) -> None:
         super().__init__(config)
-        self.expert = load_expert(config, self.core)
+        self.expert = check_expert(expert, config, self.core)
         self.digest = ""
         self.states = np.zeros((0, self.core.obs_dim), np.float32)  # raw observations
         self.labels = np.zeros((0, self.core.action_dim), np.float32)
@@ -168,6 +170,9 @@ class DAggerAlgorithm(SupervisedAlgorithm):
     description = "DAgger: the learner's states labelled by an expert policy (robodrl)"
     capabilities = Capabilities(off_policy=True, needs_expert=True, takes_demonstrations=True)
     learner = DAggerLearner
+
+    def make_learner(self, config: TrainConfig, inputs: Inputs) -> DAggerLearner:
+        return DAggerLearner(config, inputs.expert)
 
 
 DAGGER = DAggerAlgorithm()

@@ -32,7 +32,15 @@ from robodrl.algorithms.marl.ippo import team_rows
 from robodrl.algorithms.marl.members import team_policy
 from robodrl.algorithms.networks import mlp
 from robodrl.algorithms.normalizer import RunningNormalizer
-from robodrl.algorithms.registry import Algorithm, Capabilities, Learner, RunHooks, check_model
+from robodrl.algorithms.registry import (
+    NO_INPUTS,
+    Algorithm,
+    Capabilities,
+    Inputs,
+    Learner,
+    RunHooks,
+    check_model,
+)
 from robodrl.envs.episodes import EpisodeTracker
 from robodrl.policy import TrainedPolicy, network_input
 from robodrl.schema import Probability, Strict
@@ -271,11 +279,16 @@ class MADDPGAlgorithm(Algorithm):
         super().check_hyperparameters(hyperparameters)
         check_model(MADDPGHyperparameters, hyperparameters)
 
-    def build(self, config: TrainConfig) -> MADDPGLearner:
+    def build(self, config: TrainConfig, inputs: Inputs = NO_INPUTS) -> MADDPGLearner:
         return MADDPGLearner(config)
 
     def restore(
-        self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
+        self,
+        config: TrainConfig,
+        folder: Path,
+        state: dict[str, Any],
+        normalizer: dict | None,
+        inputs: Inputs = NO_INPUTS,
     ) -> MADDPGLearner:
         learner = MADDPGLearner(config)
         learner.load(folder, state, normalizer)

@@ -9,7 +9,7 @@ import inspect
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from robodrl.algorithms.registry import Algorithm, Capabilities
+from robodrl.algorithms.registry import NO_INPUTS, Algorithm, Capabilities, Inputs
 from robodrl.policy import TrainedPolicy
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ class SB3Algorithm(Algorithm):
                     f"a rollout (n_steps x env.num_envs = {steps})"
                 )
 
-    def build(self, config: TrainConfig):
+    def build(self, config: TrainConfig, inputs: Inputs = NO_INPUTS):
         from robodrl.algorithms.sb3.build import build_env, build_model
         from robodrl.algorithms.sb3.learner import SB3Learner
 
@@ -117,7 +117,12 @@ class SB3Algorithm(Algorithm):
         return self._load(config, folder, state, normalizer, player_env(config, core))
 
     def restore(
-        self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
+        self,
+        config: TrainConfig,
+        folder: Path,
+        state: dict[str, Any],
+        normalizer: dict | None,
+        inputs: Inputs = NO_INPUTS,
     ):
         from robodrl.algorithms.sb3.build import build_env
 

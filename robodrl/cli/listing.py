@@ -1,5 +1,6 @@
-"""``robodrl recipes``, ``robodrl sweeps TASK`` and ``robodrl presets TASK``: what ships, with
-what each recipe measured (from the recipes' RESULTS.md); the tables of ``robodrl envs``. The
+"""``robodrl envs``, ``robodrl recipes``, ``robodrl sweeps TASK`` and ``robodrl presets TASK``:
+the tasks and teams, and what ships, with what each recipe measured (from the recipes'
+RESULTS.md). The
 docs' generated tables are these same tables (``docs/tables.py``)."""
 
 from __future__ import annotations
@@ -19,18 +20,22 @@ from robodrl.robustness.loading import presets_root, task_folder
 from robodrl.yamlio import load_yaml_file
 
 
-def add_listing_parsers(sub: argparse._SubParsersAction) -> None:
-    """The ``recipes``, ``sweeps`` and ``presets`` commands."""
+def add(sub: argparse._SubParsersAction) -> None:
+    """The ``envs``, ``recipes``, ``sweeps`` and ``presets`` commands."""
+    sub.add_parser("envs", help="list every environment id with its sizes and control rate")
     sub.add_parser("recipes", help="list the training recipes, with what each measured")
     for name, what in (("sweeps", "robustness sweeps"), ("presets", "randomization presets")):
         command = sub.add_parser(name, help=f"list a task's {what}")
         command.add_argument("task", help="an env id or task name, e.g. Pendulum or Legged")
 
 
-def run_listing_command(args: argparse.Namespace) -> None:
-    """Dispatch ``robodrl recipes / sweeps / presets``."""
+def run(args: argparse.Namespace) -> None:
+    """Dispatch ``robodrl envs / recipes / sweeps / presets``."""
     console = Console(width=max(120, Console().width))
-    if args.command == "recipes":
+    if args.command == "envs":
+        console.print(tasks_table())
+        console.print(teams_table())
+    elif args.command == "recipes":
         console.print(recipes_table())
     elif args.command == "sweeps":
         console.print(sweeps_table(args.task))

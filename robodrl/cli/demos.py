@@ -21,7 +21,7 @@ from robodrl.datasets.storage import (
 )
 
 
-def add_demos_parser(sub: argparse._SubParsersAction) -> None:
+def add(sub: argparse._SubParsersAction) -> None:
     """The ``demos`` command and its ``record`` / ``info`` subcommands."""
     demos = sub.add_parser("demos", help="record demonstrations (Minari datasets), summarize them")
     action = demos.add_subparsers(dest="demos_command", required=True)
@@ -50,7 +50,7 @@ def add_demos_parser(sub: argparse._SubParsersAction) -> None:
     )
 
 
-def run_demos_command(args: argparse.Namespace) -> None:
+def run(args: argparse.Namespace) -> None:
     """Dispatch ``robodrl demos ...``."""
     if args.demos_command == "record":
         _record(args)

@@ -17,7 +17,7 @@ class RobotCheckFailedError(RobodrlError):
     exit_code = 1
 
 
-def add_robot_parser(sub) -> None:
+def add(sub) -> None:
     """``robodrl robot init`` / ``robodrl robot check``."""
     robot = sub.add_parser("robot", help="describe and check your own quadruped's MJCF")
     actions = robot.add_subparsers(dest="robot_command", required=True)
@@ -35,7 +35,7 @@ def add_robot_parser(sub) -> None:
     )
 
 
-def run_robot_command(args: argparse.Namespace) -> None:
+def run(args: argparse.Namespace) -> None:
     """Dispatch ``robodrl robot ...``."""
     if args.robot_command == "init":
         _init(args.mjcf, args.out or Path(f"{args.mjcf.stem}.yaml"))
