@@ -7,7 +7,9 @@ a layout, never run. An HTML comment on the line before a fence changes that:
 - ``<!-- test: file NAME -->``: a YAML block the reader saves as NAME; every such file is
   written before the first block runs.
 
-Python blocks share one namespace; bash blocks run with ``set -euo pipefail``. Every
+Python blocks share one namespace; bash blocks run with ``set -euo pipefail`` (a plain
+``robodrl ...`` command runs its ``main()`` in the test's process, with the reader's folder and
+environment: :mod:`tests.cli_in_process`). Every
 ``robodrl train`` / ``pipeline`` gets a tiny budget, every ``robodrl eval`` one episode per
 cell and every ``robodrl render`` a 2-s clip (:func:`tiny`); nothing else is changed.
 """
@@ -24,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from tests.cli_in_process import run_in_process
 
 FENCE = re.compile(r"^```(\w*)\s*$")
 DIRECTIVE = re.compile(r"^<!-- test: (skip|file)[: ]\s*(.+?)\s*-->$")
@@ -119,19 +123,33 @@ def run_bash(block: Block, cwd: Path, env: dict[str, str], page: str = "") -> No
         if not shlex.split(command, comments=True):
             continue
         start = time.perf_counter()
-        done = subprocess.run(
-            ["bash", "-euo", "pipefail", "-c", tiny(command)],
-            cwd=cwd,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
+        words = plain_robodrl(tiny(command))
+        if words is not None:  # the command's own main(), without a fresh interpreter
+            done = run_in_process(words[1:], env=env, cwd=cwd)
+        else:
+            done = subprocess.run(
+                ["bash", "-euo", "pipefail", "-c", tiny(command)],
+                cwd=cwd,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=900,
+            )
         print(f"{time.perf_counter() - start:6.1f} s  {page} {block.where}: {tiny(command)}")
         if done.returncode != 0:
             output = (done.stdout + done.stderr)[-3000:]
             where = f"{page} {block.where}".strip()
             raise AssertionError(f"{where}: `{command}` failed ({done.returncode}):\n{output}")
+
+
+def plain_robodrl(command: str) -> list[str] | None:
+    """The words of a ``robodrl ...`` command that needs no shell (no pipes, redirections,
+    variables or lists); None for anything else."""
+    lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
+    lexer.whitespace_split, lexer.commenters = True, "#"
+    words = list(lexer)
+    shell = any(set(w) <= set("();<>|&") or "$" in w or "`" in w for w in words)
+    return None if shell or words[:1] != ["robodrl"] else words
 
 
 def run_python(block: Block, namespace: dict, path: Path) -> None:

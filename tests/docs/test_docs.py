@@ -11,7 +11,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.docs.blocks import blocks, reader_env, run_bash, run_python, save_files, tiny
+from tests.docs.blocks import (
+    blocks,
+    plain_robodrl,
+    reader_env,
+    run_bash,
+    run_python,
+    save_files,
+    tiny,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 #: the file a reader brings for "Your robot's MJCF, as it comes": a quadruped robodrl did not
@@ -38,6 +46,16 @@ def test_the_blocks_are_found_and_every_skip_says_why() -> None:
     for block in found:
         if block.directive == "skip":
             assert len(block.argument) > 10, f"{block.where}: a skip needs its reason"
+
+
+def test_only_plain_commands_skip_the_shell() -> None:
+    assert plain_robodrl("robodrl export runs/c3  # or; a comment") == [
+        "robodrl",
+        "export",
+        "runs/c3",
+    ]
+    for shell in ("robodrl envs | head", "robodrl envs > x.txt", "robodrl eval $RUN", "ls runs"):
+        assert plain_robodrl(shell) is None, shell
 
 
 def test_tiny_budgets_change_only_the_budget() -> None:

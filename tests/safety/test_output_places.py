@@ -73,7 +73,7 @@ def test_temp_folders_of_killed_commands_are_removed(ppo_run: Path, tmp_path: Pa
         (tmp_path / f".tmp-export-{pid}").mkdir()
         (tmp_path / f".tmp-export-{pid}" / "policy.onnx").write_bytes(b"half")
     (tmp_path / ".tmp-other-1").mkdir()  # not this output's: never touched
-    result = run_cli("export", str(ppo_run), "--out", str(out))
+    result = run_cli("export", str(ppo_run), "--out", str(out), process=True)  # not this pid
     assert result.returncode == 0, result.stderr
     left = sorted(p.name for p in tmp_path.glob(".tmp-*"))
     assert left == sorted([f".tmp-export-{alive}", ".tmp-other-1"])

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.cli_in_process import run_in_process
+
 
 @pytest.fixture(autouse=True)
 def signing_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -26,9 +28,19 @@ def write_config(path: Path, **sections) -> Path:
 
 
 def run_cli(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 300, cwd: Path | None = None
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+    cwd: Path | None = None,
+    process: bool = False,
 ):
-    """Run ``python -m robodrl.cli`` as a user would; returns the CompletedProcess."""
+    """Run the ``robodrl`` command as a user would; returns the CompletedProcess. It runs in
+    this process (:mod:`tests.cli_in_process`) unless ``process`` or the environment asks the
+    command to kill itself (``KILL_AFTER_CHECKPOINT_ENV``): then ``python -m robodrl.cli``."""
+    from robodrl.runs.session import KILL_AFTER_CHECKPOINT_ENV
+
+    if not process and KILL_AFTER_CHECKPOINT_ENV not in (env or {}):
+        return run_in_process(list(args), env=env, cwd=cwd)
     return subprocess.run(
         [sys.executable, "-m", "robodrl.cli", *args],
         capture_output=True,
