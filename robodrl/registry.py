@@ -84,13 +84,15 @@ def get_spec(env_id: str) -> EnvSpec:
 def task_arguments(env_id: str) -> dict[str, object]:
     """The task arguments of ``env_id`` with their defaults (the version's own included)."""
     spec = get_spec(env_id)
-    signature = inspect.signature(spec.task_class().__init__)
+    task_class = spec.task_class()
+    signature = inspect.signature(task_class.__init__)
     arguments = {
         name: param.default
         for name, param in signature.parameters.items()
         if param.kind is inspect.Parameter.KEYWORD_ONLY
     }
-    return {**arguments, **dict(spec.defaults)}
+    weights = task_class.weight_arguments()  # the reward terms' weights, declared once
+    return {**weights, **arguments, **dict(spec.defaults)}
 
 
 def make_task(env_id: str, **task_kwargs: object) -> Task:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from importlib import resources
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import mujoco
 import numpy as np
@@ -75,22 +75,47 @@ class Task(ABC):
     assets_package: ClassVar[str]
     #: stage computed after each step: ``mjSTAGE_VEL`` when observations read sensors / sites.
     stage: ClassVar[int] = mujoco.mjtStage.mjSTAGE_NONE
-    #: names of the reward terms, in order.
+    #: each reward term and its default weight, in order: declared once per task. Every term
+    #: is also the task argument ``<term>_weight`` (:meth:`weight_arguments`), which the base
+    #: class takes and checks.
+    reward_defaults: ClassVar[dict[str, float]]
+    #: a term whose weight argument is not called ``<term>_weight`` (a name users know from
+    #: elsewhere, e.g. Gymnasium's ``healthy_reward``)
+    weight_argument_names: ClassVar[dict[str, str]] = {}
+    #: names of the reward terms, in order (from ``reward_defaults``).
     reward_names: ClassVar[tuple[str, ...]]
     #: whether the task defines a success signal (``info["is_success"]``).
     has_success: ClassVar[bool] = False
 
-    def __init__(
-        self, *, frame_skip: int, episode_seconds: float, reward_weights: dict[str, float]
-    ) -> None:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "reward_defaults" in cls.__dict__:
+            cls.reward_names = tuple(cls.reward_defaults)
+
+    @classmethod
+    def weight_arguments(cls) -> dict[str, float]:
+        """The ``<term>_weight`` task arguments and their defaults, in the terms' order."""
+        return {cls._weight_argument(term): w for term, w in cls.reward_defaults.items()}
+
+    @classmethod
+    def _weight_argument(cls, term: str) -> str:
+        return cls.weight_argument_names.get(term, f"{term}_weight")
+
+    def __init__(self, *, frame_skip: int, episode_seconds: float, **weights: float) -> None:
+        """``weights``: ``<term>_weight`` arguments (a term left out keeps its default)."""
         if not isinstance(frame_skip, int | np.integer) or frame_skip < 1:
             raise TaskArgumentError(f"task argument frame_skip={frame_skip!r} must be an int >= 1")
         _check_positive(episode_seconds=episode_seconds)
-        if tuple(reward_weights) != self.reward_names:
-            raise TaskArgumentError(
-                f"{type(self).__name__}: reward weights {tuple(reward_weights)} must name the "
-                f"reward terms {self.reward_names} in order"
-            )
+        valid = self.weight_arguments()
+        for name in weights:
+            if name not in valid:
+                raise TypeError(
+                    f"{type(self).__name__}() got an unexpected keyword argument {name!r}"
+                )
+        reward_weights = {
+            term: weights.get(self._weight_argument(term), default)
+            for term, default in self.reward_defaults.items()
+        }
         for term, weight in reward_weights.items():
             if not np.isfinite(weight) or weight < 0:
                 raise TaskArgumentError(

@@ -31,15 +31,13 @@ class ArmTask(Task):
     def __init__(
         self,
         *,
-        reward_weights: dict[str, float],
         success_distance: float,
         reset_noise_scale: float,
         frame_skip: int,
         episode_seconds: float,
+        **weights: float,
     ) -> None:
-        super().__init__(
-            frame_skip=frame_skip, episode_seconds=episode_seconds, reward_weights=reward_weights
-        )
+        super().__init__(frame_skip=frame_skip, episode_seconds=episode_seconds, **weights)
         _check_non_negative(success_distance=success_distance, reset_noise_scale=reset_noise_scale)
         self.success_distance = success_distance
         self.reset_noise_scale = reset_noise_scale

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import mujoco
 import numpy as np
 from mujoco import batch as mjbatch
@@ -38,44 +40,32 @@ class ArmPushTask(ArmTask):
     xml_file = "push.xml"
     assets_package = "robodrl.envs.arm"
     marker = names.GOAL_MOCAP
-    reward_names = (
-        "tip_to_block",
-        "block_to_goal",
-        "joint_velocity",
-        "block_fell",
-        "tip_to_push_point",
-        "success",
-    )
+    reward_defaults: ClassVar[dict[str, float]] = {
+        "tip_to_block": 0.5,
+        "block_to_goal": 1.0,
+        "joint_velocity": 0.001,
+        "block_fell": 0.0,
+        "tip_to_push_point": 0.0,
+        "success": 0.0,
+    }
 
     def __init__(
         self,
         *,
-        tip_to_block_weight: float = 0.5,
-        block_to_goal_weight: float = 1.0,
-        joint_velocity_weight: float = 0.001,
-        block_fell_weight: float = 0.0,
-        tip_to_push_point_weight: float = 0.0,
-        success_weight: float = 0.0,
         success_distance: float = 0.05,
         block_radius: tuple[float, float] = (0.3, 0.45),
         goal_radius: tuple[float, float] = (0.25, 0.5),
         reset_noise_scale: float = 0.1,
         frame_skip: int = 4,
         episode_seconds: float = 8.0,
+        **weights: float,
     ) -> None:
         super().__init__(
-            reward_weights={
-                "tip_to_block": tip_to_block_weight,
-                "block_to_goal": block_to_goal_weight,
-                "joint_velocity": joint_velocity_weight,
-                "block_fell": block_fell_weight,
-                "tip_to_push_point": tip_to_push_point_weight,
-                "success": success_weight,
-            },
             success_distance=success_distance,
             reset_noise_scale=reset_noise_scale,
             frame_skip=frame_skip,
             episode_seconds=episode_seconds,
+            **weights,
         )
         self.block_radius = tuple(block_radius)
         self.goal_radius = tuple(goal_radius)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from robodrl.envs.arm import names
@@ -21,26 +23,25 @@ class ArmReachTask(ArmTask):
     xml_file = "reach.xml"
     assets_package = "robodrl.envs.arm"
     marker = names.TARGET_MOCAP
-    reward_names = ("distance", "joint_velocity")
+    reward_defaults: ClassVar[dict[str, float]] = {"distance": 1.0, "joint_velocity": 0.001}
 
     def __init__(
         self,
         *,
-        distance_weight: float = 1.0,
-        joint_velocity_weight: float = 0.001,
         success_distance: float = 0.05,
         target_radius: tuple[float, float] = (0.2, 0.5),
         target_height: tuple[float, float] = (0.05, 0.45),
         reset_noise_scale: float = 0.1,
         frame_skip: int = 4,
         episode_seconds: float = 4.0,
+        **weights: float,
     ) -> None:
         super().__init__(
-            reward_weights={"distance": distance_weight, "joint_velocity": joint_velocity_weight},
             success_distance=success_distance,
             reset_noise_scale=reset_noise_scale,
             frame_skip=frame_skip,
             episode_seconds=episode_seconds,
+            **weights,
         )
         self.target_radius = tuple(target_radius)
         self.target_height = tuple(target_height)

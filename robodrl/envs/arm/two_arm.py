@@ -14,6 +14,7 @@ arm's reach over its whole joint space and play a scripted pusher on each arm al
 from __future__ import annotations
 
 from importlib import resources
+from typing import ClassVar
 
 import mujoco
 import numpy as np
@@ -62,31 +63,24 @@ class TwoArmPushTask(Task):
     assets_package = "robodrl.envs.arm"
     stage = mujoco.mjtStage.mjSTAGE_VEL
     has_success = True
-    reward_names = ("tips_to_crate", "crate_to_goal", "joint_velocity", "at_goal")
+    reward_defaults: ClassVar[dict[str, float]] = {
+        "tips_to_crate": 0.5,
+        "crate_to_goal": 1.0,
+        "joint_velocity": 0.001,
+        "at_goal": 1.0,
+    }
 
     def __init__(
         self,
         *,
-        tips_to_crate_weight: float = 0.5,
-        crate_to_goal_weight: float = 1.0,
-        joint_velocity_weight: float = 0.001,
-        at_goal_weight: float = 1.0,
         success_distance: float = 0.05,
         goal_distance: tuple[float, float] = (0.85, 1.0),
         reset_noise_scale: float = 0.05,
         frame_skip: int = 4,
         episode_seconds: float = 8.0,
+        **weights: float,
     ) -> None:
-        super().__init__(
-            frame_skip=frame_skip,
-            episode_seconds=episode_seconds,
-            reward_weights={
-                "tips_to_crate": tips_to_crate_weight,
-                "crate_to_goal": crate_to_goal_weight,
-                "joint_velocity": joint_velocity_weight,
-                "at_goal": at_goal_weight,
-            },
-        )
+        super().__init__(frame_skip=frame_skip, episode_seconds=episode_seconds, **weights)
         _check_positive(success_distance=success_distance)
         _check_non_negative(reset_noise_scale=reset_noise_scale)
         _check_range(goal_distance=goal_distance)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import mujoco
 import numpy as np
 from mujoco import batch as mjbatch
@@ -19,22 +21,17 @@ class CheetahTask(Task):
 
     xml_file = "cheetah.xml"
     assets_package = "robodrl.envs.cheetah"
-    reward_names = ("forward", "control")
+    reward_defaults: ClassVar[dict[str, float]] = {"forward": 1.0, "control": 0.1}
 
     def __init__(
         self,
         *,
-        forward_weight: float = 1.0,
-        control_weight: float = 0.1,
         reset_noise_scale: float = 0.1,
         frame_skip: int = 5,
         episode_seconds: float = 50.0,
+        **weights: float,
     ) -> None:
-        super().__init__(
-            frame_skip=frame_skip,
-            episode_seconds=episode_seconds,
-            reward_weights={"forward": forward_weight, "control": control_weight},
-        )
+        super().__init__(frame_skip=frame_skip, episode_seconds=episode_seconds, **weights)
         _check_non_negative(reset_noise_scale=reset_noise_scale)
         self.reset_noise_scale = reset_noise_scale
         self.obs_spec = [("joint_pos", 8), ("joint_vel", 9)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import mujoco
 import numpy as np
 from mujoco import batch as mjbatch
@@ -21,30 +23,22 @@ class HopperTask(Task):
 
     xml_file = "hopper.xml"
     assets_package = "robodrl.envs.hopper"
-    reward_names = ("forward", "healthy", "control")
+    reward_defaults: ClassVar[dict[str, float]] = {"forward": 1.0, "healthy": 1.0, "control": 0.001}
+    #: the healthy weight keeps Gymnasium's name
+    weight_argument_names: ClassVar[dict[str, str]] = {"healthy": "healthy_reward"}
 
     def __init__(
         self,
         *,
-        forward_weight: float = 1.0,
-        healthy_reward: float = 1.0,
-        control_weight: float = 0.001,
         min_torso_height: float = 0.7,
         max_pitch: float = 0.2,
         max_state: float = 100.0,
         reset_noise_scale: float = 0.005,
         frame_skip: int = 4,
         episode_seconds: float = 8.0,
+        **weights: float,
     ) -> None:
-        super().__init__(
-            frame_skip=frame_skip,
-            episode_seconds=episode_seconds,
-            reward_weights={
-                "forward": forward_weight,
-                "healthy": healthy_reward,
-                "control": control_weight,
-            },
-        )
+        super().__init__(frame_skip=frame_skip, episode_seconds=episode_seconds, **weights)
         _check_non_negative(reset_noise_scale=reset_noise_scale)
         _check_positive(min_torso_height=min_torso_height, max_pitch=max_pitch, max_state=max_state)
         self.min_torso_height = min_torso_height

@@ -6,6 +6,8 @@ with ``MjSpec`` (:mod:`robodrl.envs.legged.build`) in the ``fast`` or ``accurate
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import mujoco
 import numpy as np
 from mujoco import batch as mjbatch
@@ -78,18 +80,18 @@ class LeggedTask(Task):
     """
 
     stage = mujoco.mjtStage.mjSTAGE_VEL
-    reward_names = (
-        "track_velocity",
-        "track_yaw_rate",
-        "gait",
-        "vertical_velocity",
-        "roll_pitch_rate",
-        "tilt",
-        "pose",
-        "action_rate",
-        "joint_limit",
-        "torque",
-    )
+    reward_defaults: ClassVar[dict[str, float]] = {
+        "track_velocity": 1.0,
+        "track_yaw_rate": 0.5,
+        "gait": 0.2,
+        "vertical_velocity": 1.0,
+        "roll_pitch_rate": 0.05,
+        "tilt": 2.0,
+        "pose": 0.05,
+        "action_rate": 0.01,
+        "joint_limit": 2.0,
+        "torque": 1e-4,
+    }
 
     def __init__(
         self,
@@ -105,29 +107,16 @@ class LeggedTask(Task):
         tracking_sigma: float = 0.5,
         gait_hz: float = 2.0,
         gait_duty: float = 0.6,
-        track_velocity_weight: float = 1.0,
-        track_yaw_rate_weight: float = 0.5,
-        gait_weight: float = 0.2,
-        vertical_velocity_weight: float = 1.0,
-        roll_pitch_rate_weight: float = 0.05,
-        tilt_weight: float = 2.0,
-        pose_weight: float = 0.05,
-        action_rate_weight: float = 0.01,
-        joint_limit_weight: float = 2.0,
-        torque_weight: float = 1e-4,
         min_base_height: float = 0.5,
         max_tilt: float = 1.0,
         reset_noise_scale: float = 0.05,
         episode_seconds: float = 20.0,
         scale_with_robot: bool = False,
+        **weights: float,
     ) -> None:
         _check_positive(command_seconds=command_seconds, gait_hz=gait_hz)
-        arguments = locals()
-        weights = {name: arguments[f"{name}_weight"] for name in self.reward_names}
         super().__init__(
-            frame_skip=_frame_skip(physics, control_hz),
-            episode_seconds=episode_seconds,
-            reward_weights=weights,
+            frame_skip=_frame_skip(physics, control_hz), episode_seconds=episode_seconds, **weights
         )
         _check_range(
             command_vx_range=command_vx_range,

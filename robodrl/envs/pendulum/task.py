@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import mujoco
 import numpy as np
 from mujoco import batch as mjbatch
@@ -20,27 +22,17 @@ class PendulumTask(Task):
 
     xml_file = "pendulum.xml"
     assets_package = "robodrl.envs.pendulum"
-    reward_names = ("angle", "velocity", "torque")
+    reward_defaults: ClassVar[dict[str, float]] = {"angle": 1.0, "velocity": 0.1, "torque": 0.001}
 
     def __init__(
         self,
         *,
-        angle_weight: float = 1.0,
-        velocity_weight: float = 0.1,
-        torque_weight: float = 0.001,
         reset_noise_scale: float = 1.0,
         frame_skip: int = 5,
         episode_seconds: float = 10.0,
+        **weights: float,
     ) -> None:
-        super().__init__(
-            frame_skip=frame_skip,
-            episode_seconds=episode_seconds,
-            reward_weights={
-                "angle": angle_weight,
-                "velocity": velocity_weight,
-                "torque": torque_weight,
-            },
-        )
+        super().__init__(frame_skip=frame_skip, episode_seconds=episode_seconds, **weights)
         _check_non_negative(reset_noise_scale=reset_noise_scale)
         self.reset_noise_scale = reset_noise_scale
         self.obs_spec = [("pole_cos", 1), ("pole_sin", 1), ("pole_angular_velocity", 1)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import mujoco
 import numpy as np
 from mujoco import batch as mjbatch
@@ -33,7 +35,13 @@ class QuadrupedTask(Task):
     xml_file = "quadruped.xml"
     assets_package = "robodrl.envs.quadruped"
     stage = mujoco.mjtStage.mjSTAGE_VEL
-    reward_names = ("track_velocity", "track_yaw_rate", "vertical_velocity", "tilt", "torque")
+    reward_defaults: ClassVar[dict[str, float]] = {
+        "track_velocity": 1.0,
+        "track_yaw_rate": 0.5,
+        "vertical_velocity": 0.5,
+        "tilt": 1.0,
+        "torque": 2e-4,
+    }
 
     def __init__(
         self,
@@ -41,29 +49,15 @@ class QuadrupedTask(Task):
         command_vx_range: Range = (-0.5, 1.0),
         command_vy_range: Range = (-0.3, 0.3),
         command_yaw_rate_range: Range = (-0.5, 0.5),
-        track_velocity_weight: float = 1.0,
-        track_yaw_rate_weight: float = 0.5,
         tracking_sigma: float = 0.5,
-        vertical_velocity_weight: float = 0.5,
-        tilt_weight: float = 1.0,
-        torque_weight: float = 2e-4,
         min_torso_height: float = 0.12,
         max_tilt: float = 1.0,
         reset_noise_scale: float = 0.05,
         frame_skip: int = 4,
         episode_seconds: float = 20.0,
+        **weights: float,
     ) -> None:
-        super().__init__(
-            frame_skip=frame_skip,
-            episode_seconds=episode_seconds,
-            reward_weights={
-                "track_velocity": track_velocity_weight,
-                "track_yaw_rate": track_yaw_rate_weight,
-                "vertical_velocity": vertical_velocity_weight,
-                "tilt": tilt_weight,
-                "torque": torque_weight,
-            },
-        )
+        super().__init__(frame_skip=frame_skip, episode_seconds=episode_seconds, **weights)
         _check_range(
             command_vx_range=command_vx_range,
             command_vy_range=command_vy_range,
