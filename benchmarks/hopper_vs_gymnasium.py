@@ -1,7 +1,7 @@
 """Hopper against Gymnasium's Hopper-v5: the same algorithm, hyperparameters and budget, side by
 side in one run, so that robodrl's Hopper task is checked to learn at least as well.
 
-Both contenders train SB3's PPO with ``policies/hopper_ppo.yaml``'s hyperparameters, network and
+Both contenders train SB3's PPO with ``recipes/hopper_ppo.yaml``'s hyperparameters, network and
 number of environments, observation normalization on, seed 0:
 
 - ``robodrl``: ``robodrl train hopper_ppo`` (robodrl/Hopper-v0 on the batched core);
@@ -116,7 +116,7 @@ def main() -> None:
             "Gymnasium Hopper-v5": gymnasium_contender(args.steps, args.episodes),
         }
     print(
-        f"\nPPO, policies/hopper_ppo.yaml's settings, {args.steps:,} steps, seed 0; machine: "
+        f"\nPPO, recipes/hopper_ppo.yaml's settings, {args.steps:,} steps, seed 0; machine: "
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs"
     )
     print("| task | return | worst episode | length | whole episodes | distance | train time |")

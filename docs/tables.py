@@ -69,16 +69,18 @@ def recipes() -> str:
 def presets() -> str:
     from robodrl.cli.listing import presets_table, sweeps_table
     from robodrl.registry import env_ids
-    from robodrl.robustness.loading import task_folder
+    from robodrl.robustness.loading import presets_folder
 
+    root = Path(__file__).resolve().parents[1]
     parts, seen = [], set()
     for env_id in env_ids():
-        folder = task_folder(env_id)
+        folder = presets_folder(env_id)
         if folder in seen:
             continue
         seen.add(folder)
-        users = ", ".join(f"`{e}`" for e in env_ids() if task_folder(e) == folder)
-        parts.append(f"**{folder}/** ({users})\n\n{rich_to_markdown(presets_table(env_id))}")
+        users = ", ".join(f"`{e}`" for e in env_ids() if presets_folder(e) == folder)
+        where = folder.relative_to(root)
+        parts.append(f"**{where}/** ({users})\n\n{rich_to_markdown(presets_table(env_id))}")
         parts.append(rich_to_markdown(sweeps_table(env_id)))
     return "\n\n".join(parts)
 

@@ -16,7 +16,7 @@ from robodrl.errors import ConfigError
 
 BACKENDS = ("local", "ray")
 #: environment variables a Ray worker needs to see as the driver does
-FORWARDED_ENV = ("ROBODRL_HOME", "ROBODRL_PRESETS", "MUJOCO_GL")
+FORWARDED_ENV = ("ROBODRL_HOME", "MUJOCO_GL")
 
 
 def _run_job(function: Callable, args: tuple, torch_threads: int) -> Any:

@@ -1,11 +1,11 @@
 """``robodrl demo``: the main job.
 
 1. A short rollout of every task (zero and random actions), summarized in the terminal.
-2. The pipeline on the robust quadruped recipe (``policies/quadruped_robust_ppo.yaml``): train
+2. The pipeline on the robust quadruped recipe (``recipes/quadruped_robust_ppo.yaml``): train
    a walking policy under pushes, payloads, friction changes, sensor noise and latency, export
    one ONNX file (parity-gated against torch), sweep pushes and payloads with GIFs of the nominal
    episode and of the worst cell in each report, and print where the reports are.
-   ``--quick`` runs the Pendulum PPO recipe instead (``policies/pendulum_ppo.yaml``): train to a
+   ``--quick`` runs the Pendulum PPO recipe instead (``recipes/pendulum_ppo.yaml``): train to a
    swing-up, export, sweep observation noise for the trained run and the exported file side by
    side.
 """
@@ -78,7 +78,7 @@ def run_demo(console: Console | None = None) -> None:
     console.print(table)
 
 
-#: the demo recipe (shipped in the package; the checkout's ``policies/`` links to it)
+#: the demo recipe (shipped in the package; the checkout's ``recipes/`` links to it)
 DEMO_RECIPE = Path(__file__).resolve().parent / "recipes" / "pendulum_ppo.yaml"
 #: mean evaluation return above which the pendulum counts as swung up and balanced (hanging
 #: still scores about -1970, random torques about -1500)

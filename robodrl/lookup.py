@@ -1,5 +1,5 @@
 """Where a config named on the command line is: a file, or a shipped recipe or planner config
-(``robodrl/recipes/``, the checkout's ``policies/``) found by name from any folder."""
+(``robodrl/recipes/``, the checkout's ``recipes/``) found by name from any folder."""
 
 from __future__ import annotations
 
@@ -35,14 +35,14 @@ def planner_names() -> list[str]:
 
 def _shipped(path: Path) -> Path | None:
     """The shipped file ``path`` names, if ``path`` is not a file itself."""
-    if path.exists() or path.parent.name not in ("", "policies"):
+    if path.exists() or path.parent.name not in ("", "recipes", "policies"):  # policies/: old
         return None
     return RECIPES / f"{path.name.removesuffix('.yaml')}.yaml"
 
 
 def find_config(path: str | Path) -> Path:
     """A config file: ``path`` if it exists, else the shipped recipe it names (``pendulum_ppo``,
-    ``pendulum_ppo.yaml`` or ``policies/pendulum_ppo.yaml``, so the docs work anywhere)."""
+    ``pendulum_ppo.yaml`` or ``recipes/pendulum_ppo.yaml``, so the docs work anywhere)."""
     path = Path(path)
     recipe = _shipped(path)
     if recipe is None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
 import math
 import numbers
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from robodrl.errors import TaskArgumentError, UnknownEnvError, suggest
@@ -19,18 +21,29 @@ NAMESPACE = "robodrl"
 
 @dataclass(frozen=True)
 class EnvSpec:
-    """A registered task: its id, where its class lives, a one-line description, and the task
-    arguments this version changes from the class's defaults."""
+    """A registered task: its id, where its class lives, a one-line description, the task
+    arguments this version changes from the class's defaults, and where its presets are."""
 
     id: str
     task_path: str  # "module:Class", imported on first use
     description: str
     defaults: tuple[tuple[str, object], ...] = ()
+    #: the presets folder (randomization, perturbations, sweeps/, adversaries/), relative to
+    #: the folder of the task's module
+    presets: str = "presets"
 
     def task_class(self) -> type[Task]:
         """Import and return the task class."""
         module, name = self.task_path.split(":")
         return getattr(importlib.import_module(module), name)
+
+    def presets_folder(self) -> Path:
+        """The task's presets folder, beside its code (found without importing the task)."""
+        module = self.task_path.split(":")[0]
+        found = importlib.util.find_spec(module)
+        if found is None or found.origin is None:
+            raise UnknownEnvError(f"{self.id}: its task module {module} cannot be found")
+        return Path(found.origin).parent / self.presets
 
 
 _SPECS: dict[str, EnvSpec] = {}
@@ -43,11 +56,17 @@ def register(
     description: str,
     version: int = 0,
     defaults: dict[str, object] | None = None,
+    presets: str = "presets",
 ) -> EnvSpec:
     """Register a task as ``robodrl/<name>-v<version>``; ``defaults`` are the task arguments
-    this version sets differently from the task class (a new version keeps old runs exact)."""
+    this version sets differently from the task class (a new version keeps old runs exact);
+    ``presets``: its presets folder, relative to the task module's folder."""
     spec = EnvSpec(
-        f"{NAMESPACE}/{name}-v{version}", task_path, description, tuple((defaults or {}).items())
+        f"{NAMESPACE}/{name}-v{version}",
+        task_path,
+        description,
+        tuple((defaults or {}).items()),
+        presets,
     )
     _SPECS[spec.id] = spec
     return spec
@@ -169,11 +188,13 @@ register(
     name="ArmReach",
     task_path="robodrl.envs.arm.reach:ArmReachTask",
     description="4-joint arm, reach a random target",
+    presets="presets/reach",
 )
 register(
     name="ArmPush",
     task_path="robodrl.envs.arm.push:ArmPushTask",
     description="4-joint arm, push a block to a goal on a table",
+    presets="presets/push",
 )
 register(
     name="ArmPush",
@@ -181,6 +202,7 @@ register(
     task_path="robodrl.envs.arm.push:ArmPushTask",
     description="ArmPush-v0, but pushing the block off the table costs 400",
     defaults={"block_fell_weight": 400.0},
+    presets="presets/push",
 )
 register(
     name="ArmPush",
@@ -194,11 +216,13 @@ register(
         "block_to_goal_weight": 3.0,
         "success_weight": 1.0,
     },
+    presets="presets/push",
 )
 register(
     name="BimanualPush",
     task_path="robodrl.envs.arm.two_arm:TwoArmPushTask",
     description="two arms, one policy, push a crate along a rail to a goal neither reaches alone",
+    presets="presets/bimanual_push",
 )
 register(
     name="Legged",

@@ -29,9 +29,12 @@ def test_wheel_holds_every_data_file(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     package = ROOT / "robodrl"
     expected = [
-        *package.glob("presets/*/*.yaml"),
-        *package.glob("presets/*/sweeps/*.yaml"),
-        *package.glob("presets/*/adversaries/*.yaml"),
+        *package.glob("envs/*/presets/*.yaml"),
+        *package.glob("envs/*/presets/sweeps/*.yaml"),
+        *package.glob("envs/*/presets/adversaries/*.yaml"),
+        *package.glob("envs/arm/presets/*/*.yaml"),
+        *package.glob("envs/arm/presets/*/sweeps/*.yaml"),
+        *package.glob("envs/arm/presets/*/adversaries/*.yaml"),
         *package.glob("recipes/*.yaml"),
         *package.glob("envs/*/assets/*.xml"),
         *package.glob("envs/legged/robots/*.xml"),
@@ -40,9 +43,8 @@ def test_wheel_holds_every_data_file(wheel: Path) -> None:
     assert len(expected) >= 45  # 6 tasks x (3 presets + sweeps), 7 recipes, MJCF
     missing = [str(p.relative_to(ROOT)) for p in expected if str(p.relative_to(ROOT)) not in names]
     assert not missing
-    # the checkout's envs/ and policies/ are the packaged folders themselves
-    assert (ROOT / "envs").resolve() == package / "presets"
-    assert (ROOT / "policies").resolve() == package / "recipes"
+    # the checkout's recipes/ is the packaged folder itself
+    assert (ROOT / "recipes").resolve() == package / "recipes"
 
 
 def test_installed_copy_runs_the_readme_commands_outside_the_checkout(
@@ -55,7 +57,6 @@ def test_installed_copy_runs_the_readme_commands_outside_the_checkout(
     work = tmp_path / "elsewhere"
     work.mkdir()
     env = {**os.environ, "PYTHONPATH": str(target), "ROBODRL_HOME": str(tmp_path / "home")}
-    env.pop("ROBODRL_PRESETS", None)
 
     def robodrl(*args: str) -> subprocess.CompletedProcess:
         command = [sys.executable, "-m", "robodrl.cli", *args]
@@ -67,7 +68,7 @@ def test_installed_copy_runs_the_readme_commands_outside_the_checkout(
     )  # fmt: skip
     assert where.stdout.startswith(str(target)), where.stdout  # the installed copy, not ours
     result = robodrl(
-        "train", "policies/pendulum_ppo.yaml", "--run-dir", "runs/p",
+        "train", "recipes/pendulum_ppo.yaml", "--run-dir", "runs/p",
         "--set", "total_steps=4096", "--set", "eval.every_steps=4096", "--set", "eval.episodes=1",
         "--set", "env.randomization=dr-default",
     )  # fmt: skip

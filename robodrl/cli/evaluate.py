@@ -13,7 +13,9 @@ def add(sub: argparse._SubParsersAction) -> None:
         "policies", nargs="+", help="run directories, exported .onnx files or planner YAML files"
     )
     evaluate.add_argument(
-        "--sweep", required=True, help="sweep YAML, or a name in envs/<task>/sweeps"
+        "--sweep",
+        required=True,
+        help="sweep YAML, or the name of one of the task's sweeps (robodrl sweeps TASK)",
     )
     evaluate.add_argument("--episodes", type=int, help="episodes per cell (default: the sweep's)")
     evaluate.add_argument("--seed", type=int, help="first episode seed (default: the sweep's)")

@@ -16,7 +16,7 @@ from robodrl.config import load_config
 from robodrl.errors import RobodrlError
 from robodrl.lookup import RECIPES, recipe_names
 from robodrl.registry import get_spec
-from robodrl.robustness.loading import presets_root, task_folder
+from robodrl.robustness.loading import presets_folder
 from robodrl.yamlio import load_yaml_file
 
 
@@ -139,7 +139,7 @@ def _first(pattern: str, text: str) -> str:
 
 def _task(task: str) -> tuple[str, Path]:
     env_id = get_spec(task).id  # an unknown name lists the ids
-    return env_id, presets_root() / task_folder(env_id)
+    return env_id, presets_folder(env_id)
 
 
 def sweeps_table(task: str) -> Table:

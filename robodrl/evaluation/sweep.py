@@ -26,7 +26,7 @@ import numpy as np
 from pydantic import Field, ValidationError, model_validator
 
 from robodrl.errors import ConfigError, format_validation_error
-from robodrl.robustness.loading import presets_root, task_folder
+from robodrl.robustness.loading import presets_folder
 from robodrl.robustness.spec import QUANTITIES, AsTuple, Ordered
 from robodrl.schema import Strict
 from robodrl.yamlio import load_yaml_file
@@ -144,14 +144,14 @@ class SweepSpec(Strict):
 
 
 def load_sweep(source: str | Path | dict, env_id: str) -> SweepSpec:
-    """A sweep from a dict, a YAML path, or the name of one in ``envs/<task>/sweeps/``."""
+    """A sweep from a dict, a YAML path, or the name of one in the task's ``presets/sweeps/``."""
     where = "sweep"
     if isinstance(source, dict):
         data = source
     else:
         path = Path(source)
         if not str(source).endswith((".yaml", ".yml")):
-            path = presets_root() / task_folder(env_id) / "sweeps" / f"{source}.yaml"
+            path = presets_folder(env_id) / "sweeps" / f"{source}.yaml"
             if not path.is_file():
                 folder = path.parent
                 names = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []

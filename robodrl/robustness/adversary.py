@@ -6,7 +6,7 @@ before a control step and stay on for each of its physics steps (MuJoCo keeps ``
 until it is changed; a reset clears it). The adversary adds its wrench to whatever else is
 there (a scripted force push on the same body) and takes back only its own.
 
-The YAML section (``adversary:`` in a config, or ``presets/<task>/adversaries/<name>.yaml``;
+The YAML section (``adversary:`` in a config, or the task's ``presets/adversaries/<name>.yaml``;
 ``default`` is the task's default, following RARL / RRLS)::
 
     adversary:
@@ -32,7 +32,7 @@ from mujoco import batch as mjbatch
 from pydantic import Field, ValidationError, model_validator
 
 from robodrl.errors import ConfigError, InvalidActionError, format_validation_error
-from robodrl.robustness.loading import presets_root, task_folder
+from robodrl.robustness.loading import presets_folder
 from robodrl.robustness.roles import robot_mass
 from robodrl.robustness.spec import AsTuple
 from robodrl.robustness.targets import match_elements
@@ -72,8 +72,8 @@ class AdversarySpec(Strict):
 
 
 def adversary_names(env_id: str) -> list[str]:
-    """Names of the adversaries shipped for ``env_id`` (``presets/<task>/adversaries/``)."""
-    folder = presets_root() / task_folder(env_id) / "adversaries"
+    """Names of the adversaries shipped for ``env_id`` (its ``presets/adversaries/``)."""
+    folder = presets_folder(env_id) / "adversaries"
     return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
 
 
@@ -83,7 +83,7 @@ def load_adversary(source: Any, env_id: str) -> AdversarySpec:
         return source
     where = "adversary"
     if isinstance(source, str) and not source.endswith((".yaml", ".yml")):
-        path = presets_root() / task_folder(env_id) / "adversaries" / f"{source}.yaml"
+        path = presets_folder(env_id) / "adversaries" / f"{source}.yaml"
         if not path.is_file():
             raise ConfigError(
                 f"adversary: unknown adversary preset {source!r} for {env_id}; presets: "

@@ -2,36 +2,28 @@
 
 from __future__ import annotations
 
-import os
-import re
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from robodrl.errors import ConfigError, format_validation_error
+from robodrl.registry import get_spec
 from robodrl.robustness.spec import PerturbationSpec, RandomizationSpec, RobustnessSpec
 from robodrl.yamlio import load_yaml_file
 
 SECTIONS = ("randomization", "perturbations")
 
 
-def presets_root() -> Path:
-    """Folder of the YAML presets: ``$ROBODRL_PRESETS`` or the package's ``presets/`` (the
-    checkout's ``envs/`` links there)."""
-    override = os.environ.get("ROBODRL_PRESETS")
-    return Path(override) if override else Path(__file__).resolve().parents[1] / "presets"
-
-
-def task_folder(env_id: str) -> str:
-    """Preset folder name of a task id: ``robodrl/ArmReach-v0`` → ``arm_reach``."""
-    name = env_id.split("/")[-1].rsplit("-v", 1)[0]
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+def presets_folder(env_id: str) -> Path:
+    """The presets folder of ``env_id``'s task, beside its code (its registration says where:
+    :meth:`~robodrl.registry.EnvSpec.presets_folder`)."""
+    return get_spec(env_id).presets_folder()
 
 
 def preset_names(env_id: str) -> list[str]:
     """Names of the presets available for ``env_id``."""
-    folder = presets_root() / task_folder(env_id)
+    folder = presets_folder(env_id)
     return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
 
 
@@ -42,7 +34,7 @@ def _document(source: Any, env_id: str) -> tuple[dict[str, Any], str]:
     if isinstance(source, Path) or (isinstance(source, str) and source.endswith((".yaml", ".yml"))):
         data, where = load_yaml_file(source), str(source)
     elif isinstance(source, str):
-        path = presets_root() / task_folder(env_id) / f"{source}.yaml"
+        path = presets_folder(env_id) / f"{source}.yaml"
         if not path.is_file():
             raise ConfigError(
                 f"unknown preset {source!r} for {env_id}; presets: {preset_names(env_id)} "

@@ -16,7 +16,7 @@ from robodrl.envs.legged.check import check_robot
 from robodrl.envs.legged.package import DESCRIPTION_FILE, fingerprint, write_package
 from robodrl.envs.legged.robot import load_robot, robot_names
 from robodrl.errors import ConfigError
-from robodrl.robustness.loading import task_folder
+from robodrl.registry import task_arguments
 from robodrl.runs.bindings import ROBOT_FOLDER
 from robodrl.signing import (
     MANIFEST,
@@ -36,7 +36,7 @@ class RobotSourceChangedWarning(UserWarning):
 
 def user_robot(config: TrainConfig) -> str | None:
     """The robot description path a Legged config names (None for a shipped robot or task)."""
-    if task_folder(config.env.robot_id) != "legged":  # any Legged version
+    if "robot" not in task_arguments(config.env.robot_id):  # a task of its own robot
         return None
     robot = config.env.robot_task.get("robot", "quadruped")
     if not isinstance(robot, str) or robot in robot_names():

@@ -1,5 +1,5 @@
 """``make test-recipes`` (not in CI): train every shipped recipe as written and check the final
-evaluation return against the one ``policies/RESULTS.md`` states for it (seed 0).
+evaluation return against the one ``recipes/RESULTS.md`` states for it (seed 0).
 
 A recipe passes when its return is at least the recorded one minus 20% of its size (runs on
 another machine or library version differ a little); a recipe without a recorded return fails:

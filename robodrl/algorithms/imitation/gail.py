@@ -16,7 +16,7 @@ adds an absorbing sample to its side. The generator's reward at a terminating st
 value of staying absorbed, gamma/(1-gamma)·r(absorbing): ending an episode is priced by what the
 discriminator thinks of ending. The default is off, with the positive reward (Ho and Ermon's
 original): its survival bonus agrees with experts that stay up, and it measured better on the
-Hopper (policies/RESULTS.md); turn it on where episodes end on success.
+Hopper (recipes/RESULTS.md); turn it on where episodes end on success.
 
 With ``gradient_penalty`` λ > 0 the discriminator's loss adds λ·E[(‖∇D(x̂)‖ - 1)²] on points
 x̂ between demonstrated and generated inputs (Gulrajani et al. 2017), as DAC does.

@@ -34,7 +34,7 @@ class ArmPushTask(ArmTask):
     distance costs. Both give the tip no hint of which side to push from and never pay for
     success; the lean PPO recipe on v1 put the block on the goal in none of its evaluation
     episodes. ArmPush-v2 draws the tip to the push point instead of the block's centre,
-    weighs block-to-goal 3x and pays for each step on the goal (``policies/RESULTS.md``).
+    weighs block-to-goal 3x and pays for each step on the goal (``recipes/RESULTS.md``).
     """
 
     xml_file = "push.xml"
