@@ -4,11 +4,13 @@ observations, rewards, each weighted reward term and the terminations. A refacto
 not change behaviour prints the same digests before and after (run it on both commits on the
 same machine).
 
-    python benchmarks/reward_digest.py            # one line per env id
+    python benchmarks/reward_digest.py                           # one line per env id
+    python benchmarks/reward_digest.py --randomization dr-wide   # with each task's dr-wide
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 
@@ -20,8 +22,8 @@ from robodrl.registry import env_ids
 STEPS, ENVS = 200, 4
 
 
-def digest(env_id: str) -> str:
-    core = make_core(env_id, ENVS, seed=123)
+def digest(env_id: str, randomization: str | None = None) -> str:
+    core = make_core(env_id, ENVS, seed=123, randomization=randomization)
     rng = np.random.default_rng(0)
     sha = hashlib.sha256(json.dumps(core.task.reward_weights).encode())  # names, order, weights
     sha.update(core.reset().astype(np.float64).tobytes())
@@ -37,5 +39,8 @@ def digest(env_id: str) -> str:
 
 
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--randomization", help="a randomization preset every task has (dr-wide)")
+    args = parser.parse_args()
     for env_id in env_ids():
-        print(f"{env_id:28s} {digest(env_id)}")
+        print(f"{env_id:28s} {digest(env_id, args.randomization)}")

@@ -51,11 +51,10 @@ def algorithms() -> str:
 
 
 def quantities() -> str:
-    from robodrl.robustness.spec import QUANTITIES, QUANTITY_NOTES
+    from robodrl.robustness.quantities import QUANTITIES
 
     rows = [
-        [f"`{name}`", target, ", ".join(operations), QUANTITY_NOTES[name]]
-        for name, (target, operations, _) in QUANTITIES.items()
+        [f"`{name}`", q.target, ", ".join(q.operations), q.note] for name, q in QUANTITIES.items()
     ]
     return markdown_table(["quantity", "target", "operations", "what changes"], rows)
 

@@ -27,7 +27,8 @@ from pydantic import Field, ValidationError, model_validator
 
 from robodrl.errors import ConfigError, format_validation_error
 from robodrl.robustness.loading import presets_folder
-from robodrl.robustness.spec import QUANTITIES, AsTuple, Ordered
+from robodrl.robustness.quantities import QUANTITIES
+from robodrl.robustness.spec import AsTuple, Ordered
 from robodrl.schema import Strict
 from robodrl.yamlio import load_yaml_file
 

@@ -16,28 +16,12 @@ import numpy as np
 from mujoco import batch as mjbatch
 
 from robodrl.errors import ConfigError
+from robodrl.robustness.quantities import QUANTITIES
 from robodrl.robustness.roles import robot_mass
-from robodrl.robustness.spec import QUANTITIES, RandomizationSpec, RandomizedParameter
+from robodrl.robustness.spec import RandomizationSpec, RandomizedParameter
 from robodrl.robustness.targets import joint_dofs, match_elements
 
-#: model fields each quantity writes
-FIELDS = {
-    "mass": ("body_mass", "body_inertia"),
-    "payload": ("body_mass",),
-    "com_offset": ("body_ipos",),
-    "friction": ("geom_friction",),
-    "damping": ("dof_damping",),
-    "armature": ("dof_armature",),
-    "frictionloss": ("dof_frictionloss",),
-    "kp": ("actuator_gainprm", "actuator_biasprm"),
-    "kd": ("actuator_biasprm",),
-    "gain": ("actuator_gainprm",),
-    "strength": ("actuator_gainprm", "actuator_biasprm"),
-    "force_limit": ("actuator_forcerange",),
-    "gravity": ("opt.gravity",),
-}
 _SETCONST = set(mujoco.MjModel._setconst_inputs)
-_COMPONENTS = {"sliding": [0], "torsional": [1], "rolling": [2], "all": [0, 1, 2]}
 
 
 @dataclass
@@ -56,39 +40,23 @@ class Parameter:
 
 
 def _resolve(param: RandomizedParameter, model: mujoco.MjModel, where: str) -> Parameter:
-    kind = QUANTITIES[param.quantity][0]
-    if kind == "world":
+    quantity = QUANTITIES[param.quantity]
+    if quantity.target == "world":
         width = 1 if param.operation == "scale" else 3
         return Parameter(param, np.array([0]), ["world"], width)
-    ids, names = match_elements(model, kind, param.pattern, where=where)
-    if kind == "joint":
+    ids, names = match_elements(model, quantity.target, param.pattern, where=where)
+    if quantity.target == "joint":
         ids = joint_dofs(model, ids)
-    if param.quantity in ("kp", "kd"):
-        not_pd = [
-            n
-            for a, n in zip(ids, names, strict=True)
-            if model.actuator_biastype[a] != mujoco.mjtBias.mjBIAS_AFFINE
-            or model.actuator_gainprm[a, 0] != -model.actuator_biasprm[a, 1]
-        ]
-        if not_pd:
-            raise ConfigError(
-                f"{where}: {param.quantity} needs PD position actuators; {not_pd} are not"
-            )
-    if param.quantity == "force_limit":
-        unlimited = [
-            n for a, n in zip(ids, names, strict=True) if not model.actuator_forcelimited[a]
-        ]
-        if unlimited:
-            raise ConfigError(f"{where}: actuators {unlimited} have no force limit to randomize")
+    if quantity.check is not None:
+        quantity.check(model, ids, names, where)
     unit_scale = robot_mass(model) if param.unit == "robot_mass" else 1.0
-    width = 3 if param.quantity == "com_offset" else 1
-    return Parameter(param, ids, names, width, unit_scale)
+    return Parameter(param, ids, names, quantity.width, unit_scale)
 
 
 def _check_non_negative(param: Parameter, nominal: dict[str, np.ndarray], where: str) -> None:
     """An ``add`` whose lower bound would drive a physical quantity below zero is refused."""
     spec = param.spec
-    minimum = QUANTITIES[spec.quantity][2]
+    minimum = QUANTITIES[spec.quantity].minimum
     if spec.operation != "add" or minimum is None:
         return
     low = spec.distribution.bounds()[0] * param.unit_scale
@@ -102,30 +70,14 @@ def _check_non_negative(param: Parameter, nominal: dict[str, np.ndarray], where:
 
 def _read(param: Parameter, fields: dict[str, np.ndarray]) -> np.ndarray:
     """The physical value of ``param`` in ``fields`` (arrays with a leading batch axis or not)."""
-    q, el = param.spec.quantity, param.elements
-    if q in ("mass", "payload"):
-        return fields["body_mass"][..., el]
-    if q == "com_offset":
-        return fields["body_ipos"][..., el, :]
-    if q == "friction":
-        return fields["geom_friction"][..., el, :][..., _COMPONENTS[param.spec.component]]
-    if q in ("damping", "armature", "frictionloss"):
-        return fields[FIELDS[q][0]][..., el]
-    if q in ("kp", "gain", "strength"):
-        return fields["actuator_gainprm"][..., el, 0]
-    if q == "kd":
-        return -fields["actuator_biasprm"][..., el, 2]
-    if q == "force_limit":
-        return fields["actuator_forcerange"][..., el, 1]
-    return fields["opt.gravity"]
+    return QUANTITIES[param.spec.quantity].read(fields, param.elements, param.spec)
 
 
 def _apply(
     param: Parameter, work: dict[str, np.ndarray], draw: np.ndarray, progress: float
 ) -> None:
     """Apply one parameter's draws ``(k, n_elements, width)`` to the working fields in place."""
-    spec, el = param.spec, param.elements
-    op = spec.operation
+    op = param.spec.operation
 
     def combine(old: np.ndarray, x: np.ndarray) -> np.ndarray:
         if op == "scale":
@@ -134,45 +86,7 @@ def _apply(
             return old + progress * x
         return old + progress * (x - old)
 
-    q, x = spec.quantity, draw
-    if q == "mass":
-        old = work["body_mass"][:, el]
-        new = combine(old, x[..., 0])
-        ratio = np.divide(new, old, out=np.ones_like(new), where=old > 0)
-        work["body_mass"][:, el] = new
-        work["body_inertia"][:, el] *= ratio[..., None]
-    elif q == "payload":
-        work["body_mass"][:, el] += progress * x[..., 0]
-    elif q == "com_offset":
-        work["body_ipos"][:, el] += progress * x
-    elif q == "friction":
-        cols = _COMPONENTS[spec.component]
-        friction = work["geom_friction"]
-        for c in cols:
-            friction[:, el, c] = combine(friction[:, el, c], x[..., 0])
-    elif q in ("damping", "armature", "frictionloss"):
-        name = FIELDS[q][0]
-        work[name][:, el] = combine(work[name][:, el], x[..., 0])
-    elif q == "kp":
-        kp = combine(work["actuator_gainprm"][:, el, 0], x[..., 0])
-        work["actuator_gainprm"][:, el, 0] = kp
-        work["actuator_biasprm"][:, el, 1] = -kp
-    elif q == "kd":
-        work["actuator_biasprm"][:, el, 2] = -combine(
-            -work["actuator_biasprm"][:, el, 2], x[..., 0]
-        )
-    elif q == "gain":
-        work["actuator_gainprm"][:, el, 0] = combine(work["actuator_gainprm"][:, el, 0], x[..., 0])
-    elif q == "strength":
-        scale = 1.0 + progress * (x[..., 0] - 1.0)
-        work["actuator_gainprm"][:, el, 0] *= scale
-        work["actuator_biasprm"][:, el, :3] *= scale[..., None]
-    elif q == "force_limit":
-        limit = combine(work["actuator_forcerange"][:, el, 1], x[..., 0])
-        work["actuator_forcerange"][:, el] = np.stack([-limit, limit], axis=-1)
-    else:  # gravity
-        gravity = work["opt.gravity"]
-        work["opt.gravity"] = combine(gravity, x[:, 0, :] if x.shape[-1] == 3 else x[:, 0, :1])
+    QUANTITIES[param.spec.quantity].apply(work, param.elements, draw, combine, progress, param.spec)
 
 
 def transform(spec: RandomizedParameter, uniform: np.ndarray, normal: np.ndarray) -> np.ndarray:
@@ -203,7 +117,7 @@ class DomainRandomizer:
             _resolve(p, self.model, f"randomization.params[{i}] ({p.label})")
             for i, p in enumerate(self.spec.params)
         ]
-        names = sorted({f for p in self.params for f in FIELDS[p.spec.quantity]})
+        names = sorted({f for p in self.params for f in QUANTITIES[p.spec.quantity].fields})
         self.nominal = {n: np.array(self._model_field(n)) for n in names}
         for i, p in enumerate(self.params):
             _check_non_negative(p, self.nominal, f"randomization.params[{i}] ({p.label})")

@@ -26,6 +26,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
+from robodrl.robustness.quantities import QUANTITIES
 from robodrl.schema import FiniteFloat, NonNegative, Strict
 
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -97,38 +98,6 @@ class Gaussian(Strict):
 Distribution = Annotated[Uniform | LogUniform | Gaussian, Field(discriminator="type")]
 
 # -- randomization -----------------------------------------------------------------------------
-#: quantity → (target kind, operations allowed, smallest valid resulting value or None)
-QUANTITIES: dict[str, tuple[str, tuple[str, ...], float | None]] = {
-    "mass": ("body", ("scale", "add", "set"), 0.0),  # kg; inertia follows the same factor
-    "payload": ("body", ("add",), 0.0),  # kg added at the body's centre of mass
-    "com_offset": ("body", ("add",), None),  # m, (x, y, z) in the body frame
-    "friction": ("geom", ("scale", "add", "set"), 0.0),  # sliding / torsional / rolling
-    "damping": ("joint", ("scale", "add", "set"), 0.0),  # N·m·s/rad (or N·s/m)
-    "armature": ("joint", ("scale", "add", "set"), 0.0),  # kg·m²
-    "frictionloss": ("joint", ("scale", "add", "set"), 0.0),  # N·m
-    "kp": ("actuator", ("scale", "add", "set"), 0.0),  # PD position gain, N·m/rad
-    "kd": ("actuator", ("scale", "add", "set"), 0.0),  # PD damping gain, N·m·s/rad
-    "gain": ("actuator", ("scale", "add", "set"), None),  # gainprm[0]
-    "strength": ("actuator", ("scale",), 0.0),  # scales the whole actuator force
-    "force_limit": ("actuator", ("scale", "set"), 0.0),  # |forcerange|, N·m
-    "gravity": ("world", ("scale", "add", "set"), None),  # m/s², scale: one factor
-}
-#: what each quantity changes, for people (docs and errors)
-QUANTITY_NOTES = {
-    "mass": "mass in kg; inertia scaled by the same factor",
-    "payload": "kg added at the body's centre of mass",
-    "com_offset": "centre of mass shifted by (x, y, z) m, body frame",
-    "friction": "`component`: sliding (default), torsional, rolling, all",
-    "damping": "N·m·s/rad (or N·s/m), per degree of freedom",
-    "armature": "kg·m², per degree of freedom",
-    "frictionloss": "N·m, per degree of freedom",
-    "kp": "PD position gain, N·m/rad",
-    "kd": "PD damping gain, N·m·s/rad",
-    "gain": "`gainprm[0]` (motor gain)",
-    "strength": "the whole actuator force",
-    "force_limit": "torque limit |forcerange|, N·m (force-limited actuators)",
-    "gravity": "m/s² (`world: true`); scale: one factor for the vector",
-}
 REFUSED_QUANTITIES = {
     "timestep": (
         "randomizing the timestep is refused: control_dt, time limits, latencies counted in "
@@ -163,7 +132,8 @@ class RandomizedParameter(Strict):
             raise ValueError(
                 f"unknown quantity {self.quantity!r}; valid quantities: {', '.join(QUANTITIES)}"
             )
-        kind, operations, minimum = QUANTITIES[self.quantity]
+        quantity = QUANTITIES[self.quantity]
+        kind, operations, minimum = quantity.target, quantity.operations, quantity.minimum
         given = [k for k in ("body", "geom", "joint", "actuator") if getattr(self, k) is not None]
         given += ["world"] if self.world else []
         if given != [kind]:
