@@ -35,6 +35,14 @@ class Registry(Generic[T]):
         again is replaced (a module re-registering its own entries stays harmless)."""
         self._entries[name] = entry
 
+    def remove(self, name: str) -> None:
+        """Take ``name`` back (a registration a test or a plug-in made for a while)."""
+        self._entries.pop(name, None)
+
+    def values(self) -> list[T]:
+        """Every entry, imported, in registration order."""
+        return [self.get(name) for name in self._entries]
+
     def names(self) -> list[str]:
         """Every registered name, in registration order."""
         return list(self._entries)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from robodrl.errors import TaskArgumentError, UnknownEnvError, suggest
+from robodrl.registries import Registry
 
 if TYPE_CHECKING:
     from robodrl.envs.task import Task
@@ -46,7 +47,8 @@ class EnvSpec:
         return Path(found.origin).parent / self.presets
 
 
-_SPECS: dict[str, EnvSpec] = {}
+#: env id → its spec (ids resolve through :func:`get_spec`, which also takes short forms)
+_SPECS: Registry[EnvSpec] = Registry("env id", error=UnknownEnvError)
 
 
 def register(
@@ -58,7 +60,8 @@ def register(
     defaults: dict[str, object] | None = None,
     presets: str = "presets",
 ) -> EnvSpec:
-    """Register a task as ``robodrl/<name>-v<version>``; ``defaults`` are the task arguments
+    """Register a task as ``robodrl/<name>-v<version>`` (:func:`unregister` takes it back);
+    ``defaults`` are the task arguments
     this version sets differently from the task class (a new version keeps old runs exact);
     ``presets``: its presets folder, relative to the task module's folder."""
     spec = EnvSpec(
@@ -68,8 +71,13 @@ def register(
         tuple((defaults or {}).items()),
         presets,
     )
-    _SPECS[spec.id] = spec
+    _SPECS.add(spec.id, spec)
     return spec
+
+
+def unregister(env_id: str) -> None:
+    """Take a registration back (a task registered for a while, as the tests do)."""
+    _SPECS.remove(env_id)
 
 
 def _short_name(env_id: str) -> str:
@@ -79,7 +87,7 @@ def _short_name(env_id: str) -> str:
 
 def env_ids() -> list[str]:
     """Every registered id, in registration order."""
-    return list(_SPECS)
+    return _SPECS.names()
 
 
 def get_spec(env_id: str) -> EnvSpec:
@@ -89,7 +97,7 @@ def get_spec(env_id: str) -> EnvSpec:
         raise UnknownEnvError(f"env id must be a string, got {env_id!r}; valid ids: {env_ids()}")
     for candidate in (env_id, f"{NAMESPACE}/{env_id}"):
         if candidate in _SPECS:
-            return _SPECS[candidate]
+            return _SPECS.get(candidate)
     versions = [spec for spec in _SPECS.values() if _short_name(spec.id) == env_id]
     if versions:
         return versions[-1]

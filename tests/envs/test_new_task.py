@@ -10,11 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from robodrl import registry
 from robodrl.config import validate_config
 from robodrl.evaluation.run import evaluate
 from robodrl.make import make_core
-from robodrl.registry import register, task_arguments
+from robodrl.registry import register, task_arguments, unregister
 from robodrl.robustness.loading import preset_names
 from robodrl.runs.train import train
 
@@ -96,7 +95,7 @@ def slider(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     spec = register(name="Slider", task_path="throwaway_slider.task:SliderTask",
                     description="a block on a rail")  # fmt: skip
     yield spec
-    registry._SPECS.pop(spec.id)
+    unregister(spec.id)
 
 
 def test_a_task_in_one_folder_with_one_registry_line(slider, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from robodrl.envs.multi.team import MultiAgentTask
 from robodrl.envs.task import Task
 from robodrl.errors import TaskArgumentError, UnknownEnvError, suggest
+from robodrl.registries import Registry
 from robodrl.registry import NAMESPACE, task_arguments
 
 
@@ -53,19 +54,20 @@ class TeamSpec:
         return self.team_function()(task, **team_kwargs)
 
 
-_TEAMS: dict[str, TeamSpec] = {}
+#: multi-agent id → its spec
+_TEAMS: Registry[TeamSpec] = Registry("multi-agent id", error=UnknownEnvError)
 
 
 def register_team(*, name: str, env_id: str, team_path: str, description: str) -> TeamSpec:
     """Register a team as ``robodrl/<name>-v0`` over the robot of ``env_id``."""
     spec = TeamSpec(f"{NAMESPACE}/{name}-v0", env_id, team_path, description)
-    _TEAMS[spec.id] = spec
+    _TEAMS.add(spec.id, spec)
     return spec
 
 
 def team_ids() -> list[str]:
     """Every registered multi-agent id."""
-    return list(_TEAMS)
+    return _TEAMS.names()
 
 
 def find_team(team_id: object) -> TeamSpec | None:
@@ -81,11 +83,11 @@ def get_team_spec(team_id: str) -> TeamSpec:
     if isinstance(team_id, str):
         for candidate in (team_id, f"{NAMESPACE}/{team_id}", f"{NAMESPACE}/{team_id}-v0"):
             if candidate in _TEAMS:
-                return _TEAMS[candidate]
+                return _TEAMS.get(candidate)
     names = [i.split("/")[-1] for i in _TEAMS]
     hint = suggest(str(team_id).split("/")[-1], names)
     raise UnknownEnvError(
-        f"unknown multi-agent id {team_id!r}{hint}; multi-agent ids: {', '.join(_TEAMS)}"
+        f"unknown multi-agent id {team_id!r}{hint}; multi-agent ids: {', '.join(team_ids())}"
     )
 
 
