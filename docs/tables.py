@@ -3,6 +3,7 @@
 A page holds ``<!-- generated: NAME -->`` ... ``<!-- end: NAME -->``; the site build (the mkdocs
 hook ``docs/hooks.py``) fills each from the code, and ``python docs/tables.py`` writes the same
 into the files, so the pages read on GitHub are current too (a test fails when they are not).
+It also writes ``robodrl/recipes/RESULTS.md``, the tables of ``docs/results.md``.
 """
 
 from __future__ import annotations
@@ -94,6 +95,36 @@ TABLES: dict[str, Callable[[], str]] = {
 }
 
 
+#: the package's copy of the results' tables (``robodrl recipes`` reads it; no narrative)
+RECIPE_RESULTS = Path(__file__).resolve().parents[1] / "robodrl" / "recipes" / "RESULTS.md"
+
+
+def recipe_results(results: str) -> str:
+    """``robodrl/recipes/RESULTS.md``: the headings and tables of ``docs/results.md``, in order,
+    without the narrative (which stays in the docs)."""
+    lines = [
+        "# Recipe results: the tables",
+        "",
+        "Written from `docs/results.md` by `make docs-tables` (edit the figures there): every",
+        "table of that page, under its heading. What they mean, how they were measured and what",
+        "falls short: `docs/results.md` (the Results page of the docs).",
+    ]
+    table: list[str] = []
+    heading = ""
+    for line in [*results.splitlines(), ""]:
+        if line.startswith("#") and not line.startswith("# "):
+            heading = line
+        elif line.startswith("|"):
+            if heading:
+                lines += ["", heading]
+                heading = ""
+            table.append(line)
+        elif table:
+            lines += ["", *table]
+            table = []
+    return "\n".join(lines) + "\n"
+
+
 def filled(markdown: str, cache: dict[str, str] | None = None) -> str:
     """``markdown`` with every generated table written from the code."""
     cache = {} if cache is None else cache
@@ -120,6 +151,10 @@ def main(folder: Path) -> int:
         if fresh != text:
             write_text(page, fresh)
             print(f"updated {page}")
+    tables = recipe_results((folder / "results.md").read_text())
+    if not RECIPE_RESULTS.is_file() or RECIPE_RESULTS.read_text() != tables:
+        write_text(RECIPE_RESULTS, tables)
+        print(f"updated {RECIPE_RESULTS}")
     return 0
 
 

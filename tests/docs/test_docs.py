@@ -81,6 +81,9 @@ def test_the_generated_tables_are_current() -> None:
         generated += text.count("<!-- generated: ")
         assert tables.filled(text, cache) == text, f"{page.name} is stale: run make docs-tables"
     assert generated >= 6
+    written = tables.recipe_results((ROOT / "docs" / "results.md").read_text())
+    assert tables.RECIPE_RESULTS.read_text() == written, "RESULTS.md is stale: make docs-tables"
+    assert written.count("\n|") >= 100 and "## " in written  # every table, under its heading
 
 
 def test_every_documented_block_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
