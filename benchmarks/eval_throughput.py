@@ -24,10 +24,10 @@ import torch
 from gym_reference import PlainCheetahEnv
 
 from robodrl.algorithms.registry import get_algorithm
-from robodrl.config import validate_config
 from robodrl.evaluation.run import evaluate
 from robodrl.evaluation.sweep import load_sweep
 from robodrl.policy import normalize
+from robodrl.resolve import validate_config
 from robodrl.runs.checkpoints import latest_checkpoint, read_checkpoint
 from robodrl.runs.train import train
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 
 def fresh_run(root: Path) -> Path:
-    from robodrl.config import validate_config
+    from robodrl.resolve import validate_config
     from robodrl.runs.train import train
 
     config = validate_config(

@@ -30,8 +30,8 @@ import torch
 from stable_baselines3 import PPO
 from stable_baselines3.common.vec_env import DummyVecEnv, VecNormalize
 
-from robodrl.config import load_config
 from robodrl.make import make_core
+from robodrl.resolve import load_config
 from robodrl.runs.loading import load_run_policy
 from robodrl.runs.train import train
 

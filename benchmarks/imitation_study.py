@@ -29,9 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
-from robodrl.config import load_config, validate_config
 from robodrl.datasets.recording import record_demonstrations
 from robodrl.datasets.storage import load_demonstrations, save_demonstrations
+from robodrl.resolve import load_config, validate_config
 from robodrl.runs.loading import load_policy, load_run_policy
 from robodrl.runs.train import train
 

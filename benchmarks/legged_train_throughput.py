@@ -29,8 +29,8 @@ import torch
 
 from robodrl.algorithms.registry import get_algorithm
 from robodrl.algorithms.sb3.build import build_env, build_model
-from robodrl.config import load_config
 from robodrl.make import make_core
+from robodrl.resolve import load_config
 
 RECIPE = "quadruped_robust_ppo"
 

@@ -26,7 +26,7 @@ from stable_baselines3 import PPO, SAC
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv
 
 from robodrl.algorithms.sb3.build import build_env, build_model, unchecked_distributions
-from robodrl.config import validate_config
+from robodrl.resolve import validate_config
 
 SETTINGS = {
     "ppo": (PPO, {"n_steps": 64, "batch_size": 512, "n_epochs": 4, "learning_rate": 3e-4}),

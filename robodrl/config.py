@@ -18,10 +18,10 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from robodrl.errors import ConfigError, RobodrlError, format_validation_error
-from robodrl.lookup import RECIPES, find_config, find_planner
+from robodrl.errors import ConfigError, format_validation_error
+from robodrl.lookup import find_planner
 from robodrl.schema import PositiveInt, Strict
-from robodrl.yamlio import load_yaml_file, load_yaml_text
+from robodrl.yamlio import load_yaml_text
 
 _FLOAT_TEXT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$")
 
@@ -40,83 +40,6 @@ class EnvConfig(Strict):
     num_envs: Annotated[int, Field(ge=1, le=4096)] = 8
     num_threads: PositiveInt | None = None
 
-    @field_validator("id")
-    @classmethod
-    def _known_id(cls, value: str) -> str:
-        from robodrl.envs.multi.registry import find_team, team_ids
-        from robodrl.registry import get_spec
-
-        team = find_team(value)
-        if team is not None:
-            return team.id
-        try:
-            return get_spec(value).id
-        except RobodrlError as err:
-            raise ValueError(f"{err}; multi-agent ids: {', '.join(team_ids())}") from None
-
-    # -- a multi-agent id names a team over a robot's single-agent task ----------------------
-    @property
-    def team(self):
-        """The :class:`~robodrl.envs.multi.registry.TeamSpec` of a multi-agent id, else None."""
-        from robodrl.envs.multi.registry import find_team
-
-        return find_team(self.id)
-
-    @property
-    def robot_id(self) -> str:
-        """The single-agent env id of the robot (the id itself for a single-agent task)."""
-        return self.id if self.team is None else self.team.env_id
-
-    @property
-    def robot_task(self) -> dict[str, Any]:
-        """The task arguments of the robot's task (without a team's own arguments)."""
-        return self.task if self.team is None else self.team.split_arguments(self.task)[1]
-
-    @model_validator(mode="after")
-    def _known_task_arguments(self) -> EnvConfig:
-        from robodrl.registry import check_task_arguments, make_task, task_arguments
-
-        team = self.team
-        robot_arguments = task_arguments(self.robot_id)
-        valid = {**robot_arguments, **(team.team_arguments() if team else {})}
-        for name, value in self.task.items():
-            if name not in valid:
-                raise ValueError(
-                    f"task.{name}: not an argument of {self.id}; valid arguments: "
-                    f"{', '.join(valid)}"
-                )
-            try:
-                if name in robot_arguments:
-                    check_task_arguments(self.robot_id, {name: value})
-            except RobodrlError as err:
-                raise ValueError(f"task.{name}: {err}") from None
-        if team is not None:
-            team_task, robot_task = team.split_arguments(self.task)
-            try:
-                team.build(make_task(self.robot_id, **robot_task), **team_task)
-            except RobodrlError as err:
-                raise ValueError(f"task: {err}") from None
-        return self
-
-    @model_validator(mode="after")
-    def _robustness_sections(self) -> EnvConfig:
-        from robodrl.robustness.loading import load_section
-        from robodrl.robustness.spec import RobustnessSpec
-
-        for section in ("randomization", "perturbations"):
-            source = getattr(self, section)
-            if isinstance(source, dict):  # inline: the section itself
-                try:
-                    RobustnessSpec.model_validate({section: source})
-                except ValidationError as err:
-                    raise ValueError(format_validation_error(err)) from None
-            elif source is not None:
-                try:
-                    load_section(source, self.robot_id, section)
-                except RobodrlError as err:
-                    raise ValueError(f"{section}: {err}") from None
-        return self
-
 
 class AlgorithmConfig(Strict):
     """An algorithm of the registry and its hyperparameters (checked by the algorithm)."""
@@ -125,30 +48,8 @@ class AlgorithmConfig(Strict):
     hyperparameters: dict[str, Any] = Field(default_factory=dict)
     action_noise_std: Annotated[float, Field(ge=0)] = 0.1  # TD3 / DDPG exploration, action units
 
-    @field_validator("name")
-    @classmethod
-    def _registered(cls, value: str) -> str:
-        from robodrl.algorithms.registry import get_algorithm
 
-        try:
-            get_algorithm(value)
-        except RobodrlError as err:
-            raise ValueError(str(err)) from None
-        return value
-
-    @model_validator(mode="after")
-    def _hyperparameters(self) -> AlgorithmConfig:
-        from robodrl.algorithms.registry import Algorithm, get_algorithm
-
-        algorithm = get_algorithm(self.name)
-        Algorithm.check_hyperparameters(algorithm, self.hyperparameters)  # names first
-        for key, value in self.hyperparameters.items():
-            _check_value(f"hyperparameters.{key}", value)
-        algorithm.check_hyperparameters(self.hyperparameters)  # then the algorithm's own rules
-        return self
-
-
-def _check_value(field: str, value: Any) -> None:
+def check_value(field: str, value: Any) -> None:
     """Hyperparameter values are plain numbers, booleans, strings or lists of those."""
     if isinstance(value, bool) or value is None:
         return
@@ -165,11 +66,11 @@ def _check_value(field: str, value: Any) -> None:
         return
     if isinstance(value, list):
         for item in value:
-            _check_value(field, item)
+            check_value(field, item)
         return
     if isinstance(value, dict):  # a nested section (rarl's players)
         for key, item in value.items():
-            _check_value(f"{field}.{key}", item)
+            check_value(f"{field}.{key}", item)
         return
     raise ValueError(f"{field}: expected a number, boolean, string, list or mapping, got {value!r}")
 
@@ -259,72 +160,11 @@ class TrainConfig(Strict):
         planner config's name is its file)."""
         return None if value is None else str(find_planner(Path(value).expanduser()).absolute())
 
-    @model_validator(mode="after")
-    def _imitation_sources(self) -> TrainConfig:
-        from robodrl.config_checks import check_imitation_sources
 
-        check_imitation_sources(self)
-        return self
-
-    @model_validator(mode="after")
-    def _adversary(self) -> TrainConfig:
-        from robodrl.robustness.adversary import load_adversary
-
-        if self.adversary is None:
-            return self
-        if not get_algorithm_capabilities(self.algorithm.name).adversarial:
-            raise ValueError(
-                f"adversary: only adversarial algorithms (rarl) train against an adversary; "
-                f"{self.algorithm.name} does not"
-            )
-        try:
-            load_adversary(self.adversary, self.env.robot_id)
-        except RobodrlError as err:
-            raise ValueError(
-                str(err) if str(err).startswith("adversary") else f"adversary: {err}"
-            ) from None
-        return self
-
-    @model_validator(mode="after")
-    def _fits_algorithm(self) -> TrainConfig:
-        from robodrl.algorithms.registry import algorithm_names, get_algorithm
-
-        algorithm = get_algorithm(self.algorithm.name)
-        if (
-            self.policy.log_std_init is not None
-            and not algorithm.capabilities.state_independent_log_std
-        ):
-            having = [
-                n
-                for n in algorithm_names()
-                if get_algorithm(n).capabilities.state_independent_log_std
-            ]
-            raise ValueError(
-                f"policy.log_std_init: only algorithms with a state-independent log std "
-                f"({', '.join(having)}) take it; {self.algorithm.name} learns it"
-            )
-        if self.normalize.rewards and not algorithm.capabilities.reward_scaling:
-            having = [n for n in algorithm_names() if get_algorithm(n).capabilities.reward_scaling]
-            raise ValueError(
-                f"normalize.rewards: only {', '.join(having)} scale rewards; "
-                f"{self.algorithm.name} learns from the task's rewards (set it to false)"
-            )
-        from robodrl.config_checks import check_multi_agent
-
-        check_multi_agent(self)
-        algorithm.check_config(self)
-        return self
-
-
-def get_algorithm_capabilities(name: str):
-    """The registry's capabilities of algorithm ``name``."""
-    from robodrl.algorithms.registry import get_algorithm
-
-    return get_algorithm(name).capabilities
-
-
-def validate_config(data: Any, *, source: str = "config") -> TrainConfig:
-    """Validate a config mapping; every error names the dotted field and what is valid."""
+def parse_config(data: Any, *, source: str = "config") -> TrainConfig:
+    """The structure of a config mapping (types, ranges, known keys); every error names the
+    dotted field and what is valid. What the config names (ids, algorithms, presets, files) is
+    checked by :func:`robodrl.resolve.resolve`."""
     if not isinstance(data, dict):
         kind = "empty" if data is None else type(data).__name__
         raise ConfigError(f"{source}: the config must be a mapping of top-level keys, got {kind}")
@@ -375,27 +215,6 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
             node = child
         node[parts[-1]] = value
     return data
-
-
-def load_config(path: str | Path, overrides: list[str] | None = None) -> TrainConfig:
-    """Load, override and validate a YAML training config (a path or a recipe name)."""
-    path = find_config(path)
-    return config_from_document(load_yaml_file(path), path, overrides)
-
-
-def config_from_document(data: Any, path: Path, overrides: list[str] | None = None) -> TrainConfig:
-    """Override and validate a config document already read from ``path``."""
-    if data is not None and not isinstance(data, dict):
-        raise ConfigError(f"{path}: the config must be a mapping, got {type(data).__name__}")
-    if isinstance(data, dict) and "planner" in data:
-        name = path.stem if path.parent == RECIPES else path
-        raise ConfigError(
-            f"{name} is a planner, not a training config: it acts without training. Use it with "
-            f"`robodrl eval {name} --sweep ...`, `robodrl render {name} --out FILE`, or as "
-            f"dagger's `expert: {name}` to distill it into a policy"
-        )
-    data = apply_overrides(data or {}, overrides or [])
-    return validate_config(data, source=str(path))
 
 
 def dump_config(config: TrainConfig) -> str:

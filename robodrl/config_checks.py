@@ -15,16 +15,17 @@ if TYPE_CHECKING:
 
 def check_multi_agent(config: TrainConfig) -> None:
     """Multi-agent ids go with multi-agent algorithms, single-agent ids with the others."""
-    from robodrl.envs.multi.registry import team_ids
+    from robodrl.envs.multi.registry import find_team, team_ids
 
     multi = [n for n in algorithm_names() if get_algorithm(n).capabilities.multi_agent]
     name = config.algorithm.name
-    if config.env.team is not None and name not in multi:
+    team = find_team(config.env.id)
+    if team is not None and name not in multi:
         raise ValueError(
             f"env.id: {config.env.id} is a multi-agent task; train it with a multi-agent "
-            f"algorithm ({', '.join(multi)}), or train the whole robot as {config.env.robot_id}"
+            f"algorithm ({', '.join(multi)}), or train the whole robot as {team.env_id}"
         )
-    if config.env.team is None and name in multi:
+    if team is None and name in multi:
         raise ValueError(
             f"env.id: {name} trains a team of agents; {config.env.id} is a single-agent task "
             f"(multi-agent ids: {', '.join(team_ids())})"

@@ -92,8 +92,8 @@ def pipeline_demo(
     console: Console, *, recipe: Path = DEMO_RECIPE, run_dir: Path | None = None
 ) -> dict:
     """Train → export (with its gates) → sweep on the demo recipe; say whether it swung up."""
-    from robodrl.config import load_config
     from robodrl.pipeline import run_pipeline
+    from robodrl.resolve import load_config
 
     config = load_config(recipe)
     run_dir = run_dir or Path("runs") / f"demo-{time.strftime('%Y%m%d-%H%M%S')}"
@@ -112,8 +112,8 @@ def legged_demo(
     console: Console, *, recipe: Path = LEGGED_RECIPE, run_dir: Path | None = None
 ) -> dict:
     """Train → export → push and payload sweeps (with videos) on the robust quadruped."""
-    from robodrl.config import load_config
     from robodrl.pipeline import run_pipeline
+    from robodrl.resolve import load_config
 
     config = load_config(recipe)
     run_dir = run_dir or Path("runs") / f"demo-legged-{time.strftime('%Y%m%d-%H%M%S')}"

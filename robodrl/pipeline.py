@@ -7,6 +7,7 @@ from pathlib import Path
 from rich.console import Console
 
 from robodrl.config import TrainConfig
+from robodrl.envs.multi.registry import robot_of
 from robodrl.evaluation.run import evaluate
 from robodrl.evaluation.sweep import load_sweep
 from robodrl.export.exporter import export_run
@@ -27,8 +28,9 @@ def run_pipeline(
     ``reports``: every sweep's). Several sweeps write ``report/`` (the first) and
     ``report-<sweep>/``; ``videos`` adds the nominal episode and the worst cell to each."""
     sweeps = sweep if isinstance(sweep, list) else [sweep]
+    robot_id = robot_of(config.env.id, config.env.task)[0]
     for each in sweeps:
-        load_sweep(each, config.env.robot_id)  # a bad --sweep fails now, not after training
+        load_sweep(each, robot_id)  # a bad --sweep fails now, not after training
     run_dir = Path(run_dir) if run_dir else default_run_dir(config)
     console.print(f"[bold]1/3 train[/] {config.env.id} with {config.algorithm.name}")
     run, summary = train(config, run_dir)
@@ -47,7 +49,7 @@ def run_pipeline(
     )
     reports = []
     for i, each in enumerate(sweeps):
-        name = load_sweep(each, config.env.robot_id).name
+        name = load_sweep(each, robot_id).name
         console.print(
             f"[bold]3/3 sweep[/] {name}: the trained run and the exported file side by side"
         )

@@ -59,7 +59,7 @@ def expert_home(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def pendulum_expert(tmp_path_factory: pytest.TempPathFactory, expert_home):
     """The Pendulum PPO recipe trained for 100k steps (about 15 s): it swings up and balances."""
-    from robodrl.config import load_config
+    from robodrl.resolve import load_config
     from robodrl.runs.train import train
 
     config = load_config("pendulum_ppo", ["total_steps=100000", "eval.every_steps=50000"])

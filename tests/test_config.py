@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from robodrl.cli import main
-from robodrl.config import load_config, validate_config
+from robodrl.resolve import load_config, validate_config
 
 VALID = {
     "env": {"id": "Pendulum", "num_envs": 4, "task": {"frame_skip": 2}},

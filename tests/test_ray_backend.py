@@ -19,8 +19,8 @@ import torch
 
 pytest.importorskip("ray", reason="the ray extra is not installed")
 
-from robodrl.config import validate_config
 from robodrl.evaluation.run import evaluate
+from robodrl.resolve import validate_config
 from robodrl.runs.train import train_seeds
 
 CONFIG = {

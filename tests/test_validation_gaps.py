@@ -11,10 +11,10 @@ import pytest
 import torch
 
 import robodrl
-from robodrl.config import load_config, validate_config
 from robodrl.errors import ConfigError, TaskArgumentError
 from robodrl.evaluation.sweep import load_sweep
 from robodrl.make import make_core
+from robodrl.resolve import load_config, validate_config
 from robodrl.robustness.loading import load_section
 from tests.trainers.conftest import run_cli, write_config
 

@@ -12,10 +12,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from robodrl.config import load_config
 from robodrl.errors import RobodrlError
 from robodrl.lookup import RECIPES, recipe_names
 from robodrl.registry import get_spec
+from robodrl.resolve import load_config
 from robodrl.robustness.loading import presets_folder
 from robodrl.yamlio import load_yaml_file
 

@@ -30,8 +30,8 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    from robodrl.config import load_config
     from robodrl.pipeline import run_pipeline
+    from robodrl.resolve import load_config
 
     config = load_config(args.config, args.set)
     sweeps = args.sweep or ["observation-noise"]

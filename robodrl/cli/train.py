@@ -45,7 +45,7 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    from robodrl.config import load_config
+    from robodrl.resolve import load_config
     from robodrl.runs.train import resume, train
 
     if args.resume is not None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from robodrl.atomic import claim_output_folder, output_folder
+from robodrl.envs.multi.registry import robot_of
 from robodrl.export.graph import ExportError, build_onnx, metadata_strings
 from robodrl.export.metadata import MANIFEST, robot_metadata
 from robodrl.export.verify import closed_loop, parity
@@ -66,12 +67,13 @@ def export_run(
         raise ExportError(f"{run_dir}: {policy.why_not_exportable}")
     config = run.config
     env = config.env
+    robot_id, robot_task, _ = robot_of(env.id, env.task)
     env_kwargs = {
-        "env_id": env.robot_id,
+        "env_id": robot_id,
         "seed": config.eval.seed,
         "randomization": env.randomization,
         "perturbations": env.perturbations,
-        **env.robot_task,
+        **robot_task,
     }
     if policy.team is not None:
         from robodrl.export.team import export_team

@@ -8,6 +8,7 @@ import numpy as np
 
 from robodrl.config import TrainConfig
 from robodrl.envs.episodes import run_episodes
+from robodrl.envs.multi.registry import robot_of
 from robodrl.make import make_core
 
 
@@ -15,15 +16,16 @@ def evaluate(act: Callable[[np.ndarray], np.ndarray], config: TrainConfig) -> di
     """Mean / std / min return and mean length (and success rate) of ``act`` on the config's
     evaluation seeds, with the training env's randomization and perturbations."""
     env_cfg = config.env
+    robot_id, robot_task, _ = robot_of(env_cfg.id, env_cfg.task)
     core = make_core(
-        env_cfg.robot_id,  # a team's policy drives the whole robot
+        robot_id,  # a team's policy drives the whole robot
         config.eval.episodes,
         num_threads=env_cfg.num_threads,
         seed=config.eval.seed,
         randomization=env_cfg.randomization,
         perturbations=env_cfg.perturbations,
         autoreset=False,
-        **env_cfg.robot_task,
+        **robot_task,
     )
     stats = run_episodes(core, act)
     returns = stats.returns

@@ -15,6 +15,7 @@ from robodrl.config import TrainConfig
 from robodrl.envs.legged.check import check_robot
 from robodrl.envs.legged.package import DESCRIPTION_FILE, fingerprint, write_package
 from robodrl.envs.legged.robot import load_robot, robot_names
+from robodrl.envs.multi.registry import robot_of
 from robodrl.errors import ConfigError
 from robodrl.registry import task_arguments
 from robodrl.runs.bindings import ROBOT_FOLDER
@@ -36,9 +37,10 @@ class RobotSourceChangedWarning(UserWarning):
 
 def user_robot(config: TrainConfig) -> str | None:
     """The robot description path a Legged config names (None for a shipped robot or task)."""
-    if "robot" not in task_arguments(config.env.robot_id):  # a task of its own robot
+    robot_id, robot_task, _ = robot_of(config.env.id, config.env.task)
+    if "robot" not in task_arguments(robot_id):  # a task of its own robot
         return None
-    robot = config.env.robot_task.get("robot", "quadruped")
+    robot = robot_task.get("robot", "quadruped")
     if not isinstance(robot, str) or robot in robot_names():
         return None
     return robot

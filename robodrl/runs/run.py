@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any, cast
 
 from robodrl.algorithms.registry import AdversaryEntry, Algorithm, get_algorithm
-from robodrl.config import TrainConfig, config_from_document
+from robodrl.config import TrainConfig
 from robodrl.errors import ConfigError
 from robodrl.policy import TrainedPolicy
+from robodrl.resolve import config_from_document
 from robodrl.runs.bindings import CONFIG_FILE, run_bindings
 from robodrl.runs.checkpoints import CheckpointError, opened_checkpoint
 from robodrl.runs.robot_copy import robot_overrides

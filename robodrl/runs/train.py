@@ -193,7 +193,7 @@ def _resume_locked(
 
 def _train_job(config_document: dict, run_dir: str) -> tuple[str, dict[str, Any]]:
     """One seed's training from plain arguments (a backend job: it may run in another process)."""
-    from robodrl.config import validate_config
+    from robodrl.resolve import validate_config
 
     run, summary = train(validate_config(config_document), Path(run_dir))
     return str(run), summary

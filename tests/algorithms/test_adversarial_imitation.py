@@ -16,10 +16,10 @@ import torch
 
 from robodrl.algorithms.imitation.adversarial import Transitions, demonstrated_transitions
 from robodrl.algorithms.imitation.gail import GAILDiscriminator
-from robodrl.config import validate_config
 from robodrl.datasets.storage import load_demonstrations
 from robodrl.errors import ConfigError
 from robodrl.export.exporter import export_run
+from robodrl.resolve import validate_config
 from robodrl.runs.inputs import prepare_inputs
 from tests.trainers.conftest import killed_and_resumed, run_cli, write_config
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from robodrl.config import validate_config
 from robodrl.datasets.recording import record_demonstrations
 from robodrl.datasets.storage import save_demonstrations
 from robodrl.errors import ConfigError, RobodrlError
 from robodrl.export.exporter import export_run
+from robodrl.resolve import validate_config
 from robodrl.runs.loading import load_policy, load_run_policy
 from robodrl.runs.train import train
 from tests.trainers.conftest import final_model, killed_and_resumed, run_cli, write_config

@@ -15,9 +15,9 @@ import pytest
 import torch
 
 from robodrl.algorithms.registry import get_algorithm
-from robodrl.config import validate_config
 from robodrl.errors import ConfigError
 from robodrl.make import make_core
+from robodrl.resolve import validate_config
 from tests.conftest import RecordingHooks
 from tests.trainers.conftest import (
     final_model,

@@ -15,9 +15,9 @@ import pytest
 import torch
 
 from robodrl.algorithms.registry import get_algorithm
-from robodrl.config import validate_config
 from robodrl.envs.two_player import ADVERSARY
 from robodrl.errors import ConfigError
+from robodrl.resolve import validate_config
 from tests.conftest import RecordingHooks
 from tests.trainers.conftest import killed_and_resumed, run_cli, write_config
 

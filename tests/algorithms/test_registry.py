@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from robodrl.algorithms.registry import ENTRIES, algorithm_names, get_algorithm
-from robodrl.config import validate_config
 from robodrl.errors import ConfigError
+from robodrl.resolve import validate_config
 
 BASE = {"env": {"id": "Pendulum", "num_envs": 2}, "total_steps": 64}
 

@@ -262,7 +262,7 @@ def test_mirrored_actions_from_a_mirrored_state_give_mirrored_observations(robot
 
 
 def test_the_mirror_loss_needs_a_task_that_can_mirror() -> None:
-    from robodrl.config import validate_config
+    from robodrl.resolve import validate_config
 
     config = {
         "env": {"id": "Pendulum", "num_envs": 2},

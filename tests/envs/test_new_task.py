@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from robodrl.config import validate_config
 from robodrl.evaluation.run import evaluate
 from robodrl.make import make_core
 from robodrl.registry import register, task_arguments, unregister
+from robodrl.resolve import validate_config
 from robodrl.robustness.loading import preset_names
 from robodrl.runs.train import train
 

@@ -215,7 +215,7 @@ def test_memory_estimate_leaves_out_mesh_and_texture_buffers(tmp_path: Path) -> 
 def test_the_run_owns_its_robot(tmp_path: Path, monkeypatch) -> None:
     """Train on a robot from a folder, then move it away and edit it: eval and resume from
     another folder use the run's signed copy and report the change."""
-    from robodrl.config import validate_config
+    from robodrl.resolve import validate_config
     from robodrl.runs.loading import load_run_policy, run_config
     from robodrl.runs.robot_copy import RobotSourceChangedWarning
     from robodrl.runs.train import train
@@ -262,7 +262,7 @@ def test_a_damaged_roles_text_is_a_clear_error() -> None:
 
 
 def test_train_refuses_a_robot_that_fails_its_check_and_writes_nothing(tmp_path, monkeypatch):
-    from robodrl.config import validate_config
+    from robodrl.resolve import validate_config
     from robodrl.runs.train import train
 
     monkeypatch.setenv("ROBODRL_HOME", str(tmp_path / "home"))

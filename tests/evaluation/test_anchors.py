@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from robodrl.config import load_config
 from robodrl.evaluation.anchors import ANCHORS, attach_anchors, ranked
 from robodrl.evaluation.run import evaluate
+from robodrl.resolve import load_config
 from robodrl.runs.train import train
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from robodrl.config import validate_config
 from robodrl.export.exporter import export_run
+from robodrl.resolve import validate_config
 from robodrl.runs.train import train
 from tests.conftest import TINY_HYPERPARAMETERS
 

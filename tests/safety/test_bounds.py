@@ -40,7 +40,7 @@ def test_huge_planners_are_refused_before_they_are_built(
 
 
 def test_huge_training_configs_are_refused(tmp_path: Path) -> None:
-    from robodrl.config import load_config
+    from robodrl.resolve import load_config
 
     with pytest.raises(ConfigError, match=r"total_steps: Input should be less than or equal to"):
         load_config("pendulum_ppo", ["total_steps=1e21"])

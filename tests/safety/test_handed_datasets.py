@@ -129,7 +129,7 @@ def test_the_digest_covers_the_metadata(dataset: Path, tmp_path: Path) -> None:
 
 
 def test_demos_of_other_task_arguments_are_refused(dataset: Path, tmp_path: Path) -> None:
-    from robodrl.config import validate_config
+    from robodrl.resolve import validate_config
     from robodrl.runs.train import train
 
     config = validate_config(

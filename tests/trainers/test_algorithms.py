@@ -9,7 +9,7 @@ import pytest
 
 from robodrl.algorithms.registry import get_algorithm
 from robodrl.algorithms.sb3.build import build_env, build_model
-from robodrl.config import validate_config
+from robodrl.resolve import validate_config
 from tests.conftest import TINY_HYPERPARAMETERS
 
 TINY = TINY_HYPERPARAMETERS

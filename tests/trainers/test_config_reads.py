@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from robodrl.config import load_config
 from robodrl.pipeline import run_pipeline
+from robodrl.resolve import load_config
 from robodrl.runs.run import Run
 
 SWEEP = {

@@ -9,7 +9,7 @@ from stable_baselines3.common.policies import ActorCriticPolicy
 
 from robodrl.algorithms.sb3.build import build_env, build_model
 from robodrl.algorithms.sb3.lean_policy import LeanActorCriticPolicy
-from robodrl.config import validate_config
+from robodrl.resolve import validate_config
 from tests.conftest import TINY_HYPERPARAMETERS
 
 

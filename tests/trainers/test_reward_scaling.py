@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from robodrl.algorithms.registry import get_algorithm
-from robodrl.config import validate_config
 from robodrl.errors import ConfigError
+from robodrl.resolve import validate_config
 from tests.conftest import RecordingHooks
 
 PENDULUM = {"id": "Pendulum", "num_envs": 4, "task": {"episode_seconds": 2.0}}

@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from robodrl.algorithms.sb3.build import build_env, build_model, unchecked_distributions
-from robodrl.config import validate_config
 from robodrl.errors import InvalidActionError
+from robodrl.resolve import validate_config
 from tests.conftest import TINY_HYPERPARAMETERS
 
 

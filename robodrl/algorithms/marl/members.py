@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from robodrl.algorithms.networks import Columns, layers_of
+from robodrl.envs.multi.registry import robot_of
 from robodrl.envs.multi.rows import AgentRows
 from robodrl.policy import ActorNetwork, Layer, TeamMember, TrainedPolicy, network_input
 
@@ -132,9 +133,10 @@ def team_policy(
             robot[:, member.actuators] = member.action(obs[:, member.obs_index])
         return robot
 
+    robot_id, robot_task, _ = robot_of(config.env.id, config.env.task)
     return TrainedPolicy(
-        env_id=config.env.robot_id,
-        task_arguments=dict(config.env.robot_task),
+        env_id=robot_id,
+        task_arguments=robot_task,
         obs_dim=rows.core.obs_dim,
         act_dim=rows.core.action_dim,
         algorithm=algorithm,

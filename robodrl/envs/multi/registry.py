@@ -78,6 +78,15 @@ def find_team(team_id: object) -> TeamSpec | None:
         return None
 
 
+def robot_of(env_id: str, task: dict[str, Any]) -> tuple[str, dict[str, Any], TeamSpec | None]:
+    """The robot's single-agent id and task arguments under ``env_id`` (a team's robot and its
+    share of the arguments, or the id itself), and the team (None for a single-agent id)."""
+    team = find_team(env_id)
+    if team is None:
+        return env_id, dict(task), None
+    return team.env_id, team.split_arguments(task)[1], team
+
+
 def get_team_spec(team_id: str) -> TeamSpec:
     """The spec of ``team_id`` (``CheetahTeam-v0`` and ``CheetahTeam`` are accepted)."""
     if isinstance(team_id, str):

@@ -1,0 +1,195 @@
+"""A training config resolved against everything it names, once.
+
+:mod:`robodrl.config` is the config's structure (types, ranges, known keys). :func:`resolve`
+checks what the config names against the registries, presets, robot descriptions, datasets and
+experts, and returns a :class:`ResolvedRun`: the env id made canonical, the robot's task and a
+team's split of it, the algorithm entry, the adversary. Every error still names the dotted
+field. :func:`load_config` and :func:`validate_config` are structure and resolution together:
+what the command line, runs and tests load.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from robodrl.algorithms.registry import Algorithm, algorithm_names, get_algorithm
+from robodrl.config import TrainConfig, apply_overrides, check_value, parse_config
+from robodrl.config_checks import check_imitation_sources, check_multi_agent
+from robodrl.envs.multi.registry import TeamSpec, find_team, robot_of, team_ids
+from robodrl.errors import ConfigError, RobodrlError, format_validation_error
+from robodrl.lookup import RECIPES, find_config
+from robodrl.registry import check_task_arguments, get_spec, make_task, task_arguments
+from robodrl.robustness.adversary import AdversarySpec, load_adversary
+from robodrl.robustness.loading import load_section
+from robodrl.robustness.spec import RobustnessSpec
+from robodrl.yamlio import load_yaml_file
+
+
+@dataclass(frozen=True)
+class ResolvedRun:
+    """A config and what it names, resolved."""
+
+    #: the config, its env id made canonical (``Pendulum`` → ``robodrl/Pendulum-v0``)
+    config: TrainConfig
+    #: the single-agent task of the robot (the id itself unless it names a team)
+    robot_id: str
+    robot_task: dict[str, Any]
+    #: the team of a multi-agent id, else None
+    team: TeamSpec | None
+    algorithm: Algorithm
+    #: the learned adversary of an adversarial algorithm, else None
+    adversary: AdversarySpec | None
+
+
+def resolve(config: TrainConfig, *, source: str = "config") -> ResolvedRun:
+    """Check what ``config`` names; a ``ConfigError`` names ``source`` and the dotted field."""
+    try:
+        return _resolved(config)
+    except ValueError as err:  # ConfigError included: each message starts with its field
+        raise ConfigError(f"{source}: {err}") from None
+
+
+def _resolved(config: TrainConfig) -> ResolvedRun:
+    env = config.env.model_copy(update={"id": _canonical_id(config.env.id)})
+    config = config.model_copy(update={"env": env})
+    team = find_team(env.id)
+    _check_task(env.id, env.task, team.env_id if team else env.id, team)
+    robot_id, robot_task, team = robot_of(env.id, env.task)
+    _check_robustness(config, robot_id)
+    algorithm = _check_algorithm(config)
+    check_multi_agent(config)
+    check_imitation_sources(config)
+    adversary = _check_adversary(config, algorithm, robot_id)
+    algorithm.check_config(config)
+    return ResolvedRun(config, robot_id, robot_task, team, algorithm, adversary)
+
+
+def _canonical_id(env_id: str) -> str:
+    team = find_team(env_id)
+    if team is not None:
+        return team.id
+    try:
+        return get_spec(env_id).id
+    except RobodrlError as err:
+        raise ValueError(f"env.id: {err}; multi-agent ids: {', '.join(team_ids())}") from None
+
+
+def _check_task(env_id: str, task: dict, robot_id: str, team: TeamSpec | None) -> None:
+    """Every task argument is one of the task's (or the team's) and fits it."""
+    robot_arguments = task_arguments(robot_id)
+    valid = {**robot_arguments, **(team.team_arguments() if team else {})}
+    for name, value in task.items():
+        if name not in valid:
+            raise ValueError(
+                f"env.task.{name}: not an argument of {env_id}; valid arguments: {', '.join(valid)}"
+            )
+        try:
+            if name in robot_arguments:
+                check_task_arguments(robot_id, {name: value})
+        except RobodrlError as err:
+            raise ValueError(f"env.task.{name}: {err}") from None
+    if team is not None:
+        team_task, robot_task = team.split_arguments(task)
+        try:
+            team.build(make_task(robot_id, **robot_task), **team_task)
+        except RobodrlError as err:
+            raise ValueError(f"env.task: {err}") from None
+
+
+def _check_robustness(config: TrainConfig, robot_id: str) -> None:
+    """The randomization and perturbation sections: inline, a YAML path or a preset name."""
+    for section in ("randomization", "perturbations"):
+        source = getattr(config.env, section)
+        if isinstance(source, dict):  # inline: the section itself
+            try:
+                RobustnessSpec.model_validate({section: source})
+            except ValidationError as err:
+                raise ValueError(format_validation_error(err, prefix="env")) from None
+        elif source is not None:
+            try:
+                load_section(source, robot_id, section)
+            except RobodrlError as err:
+                raise ValueError(f"env.{section}: {err}") from None
+
+
+def _check_algorithm(config: TrainConfig) -> Algorithm:
+    """A registered algorithm, its hyperparameters' names, values and rules, and the policy
+    and normalization settings it can use."""
+    name, hyperparameters = config.algorithm.name, config.algorithm.hyperparameters
+    try:
+        algorithm = get_algorithm(name)
+    except RobodrlError as err:
+        raise ValueError(f"algorithm.name: {err}") from None
+    try:
+        Algorithm.check_hyperparameters(algorithm, hyperparameters)  # names first
+        for key, value in hyperparameters.items():
+            check_value(f"hyperparameters.{key}", value)
+        algorithm.check_hyperparameters(hyperparameters)  # then the algorithm's own rules
+    except ValueError as err:
+        raise ValueError(f"algorithm.{err}") from None
+    capabilities = algorithm.capabilities
+    if config.policy.log_std_init is not None and not capabilities.state_independent_log_std:
+        having = [n for n in algorithm_names() if _can(n, "state_independent_log_std")]
+        raise ValueError(
+            f"policy.log_std_init: only algorithms with a state-independent log std "
+            f"({', '.join(having)}) take it; {name} learns it"
+        )
+    if config.normalize.rewards and not capabilities.reward_scaling:
+        having = [n for n in algorithm_names() if _can(n, "reward_scaling")]
+        raise ValueError(
+            f"normalize.rewards: only {', '.join(having)} scale rewards; "
+            f"{name} learns from the task's rewards (set it to false)"
+        )
+    return algorithm
+
+
+def _can(name: str, capability: str) -> bool:
+    return getattr(get_algorithm(name).capabilities, capability)
+
+
+def _check_adversary(
+    config: TrainConfig, algorithm: Algorithm, robot_id: str
+) -> AdversarySpec | None:
+    if config.adversary is None:
+        return None
+    if not algorithm.capabilities.adversarial:
+        raise ValueError(
+            f"adversary: only adversarial algorithms (rarl) train against an adversary; "
+            f"{config.algorithm.name} does not"
+        )
+    try:
+        return load_adversary(config.adversary, robot_id)
+    except RobodrlError as err:
+        raise ValueError(
+            str(err) if str(err).startswith("adversary") else f"adversary: {err}"
+        ) from None
+
+
+def validate_config(data: Any, *, source: str = "config") -> TrainConfig:
+    """A config mapping, its structure checked and what it names resolved."""
+    return resolve(parse_config(data, source=source), source=source).config
+
+
+def load_config(path: str | Path, overrides: list[str] | None = None) -> TrainConfig:
+    """Load, override and validate a YAML training config (a path or a recipe name)."""
+    path = find_config(path)
+    return config_from_document(load_yaml_file(path), path, overrides)
+
+
+def config_from_document(data: Any, path: Path, overrides: list[str] | None = None) -> TrainConfig:
+    """Override and validate a config document already read from ``path``."""
+    if data is not None and not isinstance(data, dict):
+        raise ConfigError(f"{path}: the config must be a mapping, got {type(data).__name__}")
+    if isinstance(data, dict) and "planner" in data:
+        name = path.stem if path.parent == RECIPES else path
+        raise ConfigError(
+            f"{name} is a planner, not a training config: it acts without training. Use it with "
+            f"`robodrl eval {name} --sweep ...`, `robodrl render {name} --out FILE`, or as "
+            f"dagger's `expert: {name}` to distill it into a policy"
+        )
+    data = apply_overrides(data or {}, overrides or [])
+    return validate_config(data, source=str(path))
