@@ -16,7 +16,7 @@ Yu, Turk and Liu, "Learning symmetric and low-energy locomotion" (2018) for the 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import torch
 from pydantic import Field
@@ -25,6 +25,7 @@ from torch import nn
 from robodrl.algorithms.gae import gae
 from robodrl.algorithms.onpolicy import OnPolicyAlgorithm, OnPolicyLearner, Rollout
 from robodrl.algorithms.registry import RunHooks
+from robodrl.envs.task import MirroredTask
 from robodrl.schema import Probability, Strict
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ class PPOLearner(OnPolicyLearner):
         }
         self.mirror: tuple[torch.Tensor, torch.Tensor] | None = None
         if self.hp.symmetry_coef > 0:  # the entry checked that the task can mirror
-            maps = self.core.task.mirror_maps()
+            maps = cast(MirroredTask, self.core.task).mirror_maps()
             self.mirror = tuple(torch.as_tensor(m, dtype=torch.float32) for m in maps)
 
     def update(self, rollout: Rollout, hooks: RunHooks, *, progress: float) -> None:
@@ -154,7 +155,7 @@ class LeanPPOAlgorithm(OnPolicyAlgorithm):
 
         if config.algorithm.hyperparameters.get("symmetry_coef", 0) > 0:
             task = get_spec(config.env.id).task_class()
-            if not hasattr(task, "mirror_maps"):
+            if not issubclass(task, MirroredTask):
                 raise ValueError(
                     f"algorithm.hyperparameters.symmetry_coef: {config.env.id} defines no "
                     "left-right mirror of its observations and actions; set it to 0"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from importlib import resources
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import mujoco
 import numpy as np
@@ -196,3 +196,12 @@ class Task(ABC):
             layout[name] = slice(start, start + size)
             start += size
         return layout
+
+
+@runtime_checkable
+class MirroredTask(Protocol):
+    """A task that can mirror itself left-right (an optional capability: the lean PPO's mirror
+    loss needs it; :class:`~robodrl.envs.legged.task.LeggedTask` has it)."""
+
+    def mirror_maps(self) -> tuple[np.ndarray, np.ndarray]:
+        """Left-right mirror matrices of observations and actions."""

@@ -11,7 +11,7 @@ Python blocks share one namespace; bash blocks run with ``set -euo pipefail`` (a
 ``robodrl ...`` command runs its ``main()`` in the test's process, with the reader's folder and
 environment: :mod:`tests.cli_in_process`). Every
 ``robodrl train`` / ``pipeline`` gets a tiny budget, every ``robodrl eval`` one episode per
-cell and every ``robodrl render`` a 2-s clip (:func:`tiny`); nothing else is changed.
+cell and every ``robodrl render`` one 2-s clip (:func:`tiny`); nothing else is changed.
 """
 
 from __future__ import annotations
@@ -88,13 +88,13 @@ def commands(script: str) -> list[str]:
 
 
 def tiny(command: str) -> str:
-    """``command`` with a tiny budget (training), one episode per cell (eval) or a short clip
+    """``command`` with a tiny budget (training), one episode per cell (eval) or one short clip
     (render)."""
     words = shlex.split(command, comments=True)
     if words[:2] == ["robodrl", "eval"]:
         words = [*_without(words, "--episodes"), "--episodes", "1"]
     elif words[:2] == ["robodrl", "render"]:
-        words = [*words, "--seconds", RENDER_SECONDS]
+        words = [*_without(words, "--episodes"), "--seconds", RENDER_SECONDS]
     elif words[:2] in (["robodrl", "train"], ["robodrl", "pipeline"]):
         run_dir = words[words.index("--run-dir") + 1] if "--run-dir" in words else None
         steps = STEPS.get(run_dir, TINY_STEPS)
