@@ -142,7 +142,7 @@ def filled(markdown: str, cache: dict[str, str] | None = None) -> str:
 
 def main(folder: Path) -> int:
     """Rewrite every page of ``folder`` whose generated tables are stale; say which."""
-    from robodrl.atomic import write_text
+    from robodrl.files.atomic import write_text
 
     cache: dict[str, str] = {}
     for page in sorted(folder.glob("*.md")):

@@ -19,9 +19,9 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from robodrl.errors import ConfigError, format_validation_error
+from robodrl.files.yamlio import load_yaml_text
 from robodrl.lookup import find_planner
 from robodrl.schema import PositiveInt, Strict
-from robodrl.yamlio import load_yaml_text
 
 _FLOAT_TEXT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$")
 

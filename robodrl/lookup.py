@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from robodrl.errors import ConfigError, RobodrlError
-from robodrl.yamlio import load_yaml_file
+from robodrl.files.yamlio import load_yaml_file
 
 #: the training recipes and planner configs shipped with robodrl
 RECIPES = Path(__file__).resolve().parent / "recipes"

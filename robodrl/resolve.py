@@ -18,15 +18,14 @@ from pydantic import ValidationError
 
 from robodrl.algorithms.registry import Algorithm, algorithm_names, get_algorithm
 from robodrl.config import TrainConfig, apply_overrides, check_value, parse_config
-from robodrl.config_checks import check_imitation_sources, check_multi_agent
 from robodrl.envs.multi.registry import TeamSpec, find_team, robot_of, team_ids
 from robodrl.errors import ConfigError, RobodrlError, format_validation_error
+from robodrl.files.yamlio import load_yaml_file
 from robodrl.lookup import RECIPES, find_config
 from robodrl.registry import check_task_arguments, get_spec, make_task, task_arguments
 from robodrl.robustness.adversary import AdversarySpec, load_adversary
 from robodrl.robustness.loading import load_section
 from robodrl.robustness.spec import RobustnessSpec
-from robodrl.yamlio import load_yaml_file
 
 
 @dataclass(frozen=True)
@@ -61,8 +60,8 @@ def _resolved(config: TrainConfig) -> ResolvedRun:
     robot_id, robot_task, team = robot_of(env.id, env.task)
     _check_robustness(config, robot_id)
     algorithm = _check_algorithm(config)
-    check_multi_agent(config)
-    check_imitation_sources(config)
+    _check_multi_agent(config)
+    _check_imitation_sources(config)
     adversary = _check_adversary(config, algorithm, robot_id)
     algorithm.check_config(config)
     return ResolvedRun(config, robot_id, robot_task, team, algorithm, adversary)
@@ -167,6 +166,50 @@ def _check_adversary(
         raise ValueError(
             str(err) if str(err).startswith("adversary") else f"adversary: {err}"
         ) from None
+
+
+def _check_multi_agent(config: TrainConfig) -> None:
+    """Multi-agent ids go with multi-agent algorithms, single-agent ids with the others."""
+    multi = [n for n in algorithm_names() if get_algorithm(n).capabilities.multi_agent]
+    name = config.algorithm.name
+    team = find_team(config.env.id)
+    if team is not None and name not in multi:
+        raise ValueError(
+            f"env.id: {config.env.id} is a multi-agent task; train it with a multi-agent "
+            f"algorithm ({', '.join(multi)}), or train the whole robot as {team.env_id}"
+        )
+    if team is None and name in multi:
+        raise ValueError(
+            f"env.id: {name} trains a team of agents; {config.env.id} is a single-agent task "
+            f"(multi-agent ids: {', '.join(team_ids())})"
+        )
+
+
+def _check_imitation_sources(config: TrainConfig) -> None:
+    """``demos`` where the algorithm learns from demonstrations, ``expert`` where it asks one,
+    neither elsewhere; both must exist."""
+    name = config.algorithm.name
+    capabilities = get_algorithm(name).capabilities
+    if capabilities.needs_demonstrations and config.demos is None:
+        raise ValueError(
+            f"demos: {name} learns from demonstrations; give demos: DATASET (a folder "
+            "`robodrl demos record POLICY --episodes N --out DATASET` wrote)"
+        )
+    if config.demos is not None and not (
+        capabilities.needs_demonstrations or capabilities.takes_demonstrations
+    ):
+        raise ValueError(f"demos: {name} does not learn from demonstrations")
+    if capabilities.needs_expert and config.expert is None:
+        raise ValueError(
+            f"expert: {name} asks an expert for labels; give expert: a run directory, an "
+            "exported .onnx policy or a planner config of the same task"
+        )
+    if config.expert is not None and not capabilities.needs_expert:
+        askers = [n for n in algorithm_names() if get_algorithm(n).capabilities.needs_expert]
+        raise ValueError(f"expert: only {', '.join(askers)} ask an expert; {name} does not")
+    for field, path in (("demos", config.demos), ("expert", config.expert)):
+        if path is not None and not Path(path).exists():
+            raise ValueError(f"{field}: {path} does not exist")
 
 
 def validate_config(data: Any, *, source: str = "config") -> TrainConfig:

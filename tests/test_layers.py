@@ -10,15 +10,15 @@ PACKAGE = Path(__file__).resolve().parents[1] / "robodrl"
 #: lowest first; a module may import its own layer and the ones below
 LAYERS = [
     # the config's structure (robodrl.config) is here: it knows no registry
-    ("robodrl.errors", "robodrl.schema", "robodrl.atomic", "robodrl.signing", "robodrl.yamlio",
-     "robodrl.lookup", "robodrl.backends", "robodrl.registries", "robodrl.config"),
+    ("robodrl.errors", "robodrl.schema", "robodrl.files", "robodrl.lookup", "robodrl.backends",
+     "robodrl.registries", "robodrl.config"),
     ("robodrl.robustness", "robodrl.envs", "robodrl.registry", "robodrl.make",
      "robodrl._gym_registration"),
     ("robodrl.runtime",),
     ("robodrl.policy", "robodrl.datasets"),
     ("robodrl.algorithms",),
     # what a config names, resolved against the registries below
-    ("robodrl.resolve", "robodrl.config_checks", "robodrl.planners"),
+    ("robodrl.resolve", "robodrl.planners"),
     ("robodrl.runs",),
     ("robodrl.evaluation", "robodrl.export"),
     ("robodrl.pipeline", "robodrl.demo", "robodrl.cli", "robodrl.__main__"),

@@ -14,8 +14,8 @@ from pathlib import Path
 from types import ModuleType
 
 from robodrl import __version__
-from robodrl.atomic import disk_full, is_disk_full
 from robodrl.errors import RobodrlError
+from robodrl.files.atomic import disk_full, is_disk_full
 from robodrl.registries import Registry
 
 #: command name → the module that parses and runs it (several names may share one module)

@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 
-from robodrl.atomic import claim_output_folder, free_bytes, size_text
 from robodrl.datasets.demonstrations import Demonstrations
 from robodrl.datasets.storage import (
     INDEX,
@@ -19,6 +18,7 @@ from robodrl.datasets.storage import (
     load_demonstrations,
     save_demonstrations,
 )
+from robodrl.files.atomic import claim_output_folder, free_bytes, size_text
 
 
 def add(sub: argparse._SubParsersAction) -> None:

@@ -13,11 +13,11 @@ from rich.console import Console
 from rich.table import Table
 
 from robodrl.errors import RobodrlError
+from robodrl.files.yamlio import load_yaml_file
 from robodrl.lookup import RECIPES, recipe_names
 from robodrl.registry import get_spec
 from robodrl.resolve import load_config
 from robodrl.robustness.loading import presets_folder
-from robodrl.yamlio import load_yaml_file
 
 
 def add(sub: argparse._SubParsersAction) -> None:

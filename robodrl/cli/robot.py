@@ -63,9 +63,9 @@ def _init(mjcf: Path, out: Path) -> None:
 
 
 def _check(description: str, png: Path | None) -> None:
-    from robodrl.atomic import OutputError
     from robodrl.envs.legged.check import check_robot
     from robodrl.envs.legged.robot import load_robot
+    from robodrl.files.atomic import OutputError
 
     if png is not None and png.exists():
         raise OutputError(f"--png {png}: the file exists; robodrl never replaces it")

@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from robodrl.atomic import OutputError, disk_full, free_bytes, output_folder, refuse_link
 from robodrl.datasets.demonstrations import DatasetError, Demonstrations
 from robodrl.datasets.hdf5_reader import PREFIX, read_episodes
-from robodrl.signing import SEAL, UntrustedRunError, tree_digest, verified_copy
+from robodrl.files.atomic import OutputError, disk_full, free_bytes, output_folder, refuse_link
+from robodrl.files.signing import SEAL, UntrustedRunError, tree_digest, verified_copy
 
 INDEX = "robodrl.json"
 #: Minari's dataset ids: ``<name>-v<version>`` (the folder name is the id)

@@ -12,7 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from robodrl.atomic import (
+from robodrl.errors import ConfigError
+from robodrl.evaluation.policies import EvaluatedPolicy, load_policy
+from robodrl.evaluation.rollouts import _perturbations, _randomization
+from robodrl.evaluation.sweep import SweepSpec, load_sweep
+from robodrl.files.atomic import (
     OutputError,
     disk_full,
     free_bytes,
@@ -21,10 +25,6 @@ from robodrl.atomic import (
     remove_dead_leftovers,
     unwritable,
 )
-from robodrl.errors import ConfigError
-from robodrl.evaluation.policies import EvaluatedPolicy, load_policy
-from robodrl.evaluation.rollouts import _perturbations, _randomization
-from robodrl.evaluation.sweep import SweepSpec, load_sweep
 
 FORMATS = (".mp4", ".gif")
 MAX_FPS = 30

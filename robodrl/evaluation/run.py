@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from robodrl.atomic import claim_output_folder, output_folder
 from robodrl.errors import ConfigError
 from robodrl.evaluation.adversaries import load_sweep_adversary
 from robodrl.evaluation.anchors import ANCHORS, anchor_policy, attach_anchors
@@ -14,6 +13,7 @@ from robodrl.evaluation.policies import EvaluatedPolicy, load_policy
 from robodrl.evaluation.report import write_reports, write_tables
 from robodrl.evaluation.rollouts import evaluate_sweep
 from robodrl.evaluation.sweep import load_sweep
+from robodrl.files.atomic import claim_output_folder, output_folder
 from robodrl.registry import make_task
 from robodrl.runs.run import Run
 
@@ -124,7 +124,7 @@ def task_variants(options: list[str]) -> list[dict[str, Any]]:
     ``["physics=fast,accurate"]`` → ``[{"physics": "fast"}, {"physics": "accurate"}]``."""
     import itertools
 
-    from robodrl.yamlio import load_yaml_text
+    from robodrl.files.yamlio import load_yaml_text
 
     axes: dict[str, list[Any]] = {}
     for option in options:

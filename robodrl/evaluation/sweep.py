@@ -26,11 +26,11 @@ import numpy as np
 from pydantic import Field, ValidationError, model_validator
 
 from robodrl.errors import ConfigError, format_validation_error
+from robodrl.files.yamlio import load_yaml_file
 from robodrl.robustness.loading import presets_folder
 from robodrl.robustness.quantities import QUANTITIES
 from robodrl.robustness.spec import AsTuple, Ordered
 from robodrl.schema import Strict
-from robodrl.yamlio import load_yaml_file
 
 #: perturbation axes and what their value means
 PERTURBATION_AXES = {

@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from robodrl.atomic import claim_output_folder, output_folder
 from robodrl.envs.multi.registry import robot_of
 from robodrl.export.graph import ExportError, build_onnx, metadata_strings
 from robodrl.export.metadata import MANIFEST, robot_metadata
 from robodrl.export.verify import closed_loop, parity
+from robodrl.files.atomic import claim_output_folder, output_folder
 from robodrl.make import make_core
 from robodrl.policy import TrainedPolicy
 from robodrl.runs.checkpoints import CheckpointError

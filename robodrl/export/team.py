@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from robodrl.atomic import output_folder
 from robodrl.export.graph import ExportError, build_onnx, metadata_strings
 from robodrl.export.metadata import MANIFEST, actuated_joints, robot_metadata
 from robodrl.export.verify import closed_loop, compare, record_observations
+from robodrl.files.atomic import output_folder
 from robodrl.policy import TeamMember, TrainedPolicy
 from robodrl.runtime import OnnxTeam
 

@@ -14,10 +14,10 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SerializeAsAny, ValidationError, field_validator, model_validator
 
 from robodrl.errors import ConfigError, RobodrlError, format_validation_error
+from robodrl.files.yamlio import load_yaml_file
 from robodrl.lookup import find_planner, is_planner_file
 from robodrl.registries import Registry
 from robodrl.schema import PositiveInt, Strict
-from robodrl.yamlio import load_yaml_file
 
 
 class PlannerEnv(Strict):

@@ -32,12 +32,12 @@ from mujoco import batch as mjbatch
 from pydantic import Field, ValidationError, model_validator
 
 from robodrl.errors import ConfigError, InvalidActionError, format_validation_error
+from robodrl.files.yamlio import load_yaml_file
 from robodrl.robustness.loading import presets_folder
 from robodrl.robustness.roles import robot_mass
 from robodrl.robustness.spec import AsTuple
 from robodrl.robustness.targets import match_elements
 from robodrl.schema import NonNegative, Strict
-from robodrl.yamlio import load_yaml_file
 
 Axis = Literal["x", "y", "z"]
 AXES = {"x": 0, "y": 1, "z": 2}

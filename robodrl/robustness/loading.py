@@ -8,9 +8,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from robodrl.errors import ConfigError, format_validation_error
+from robodrl.files.yamlio import load_yaml_file
 from robodrl.registry import get_spec
 from robodrl.robustness.spec import PerturbationSpec, RandomizationSpec, RobustnessSpec
-from robodrl.yamlio import load_yaml_file
 
 SECTIONS = ("randomization", "perturbations")
 

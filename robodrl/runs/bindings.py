@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from robodrl.errors import RobodrlError
-from robodrl.signing import MANIFEST, sha256_file
-from robodrl.yamlio import load_yaml_file
+from robodrl.files.signing import MANIFEST, sha256_file
+from robodrl.files.yamlio import load_yaml_file
 
 CONFIG_FILE = "config.yaml"
 ROBOT_FOLDER = "robot"

@@ -17,16 +17,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from robodrl.atomic import staged_folder, write_text
 from robodrl.errors import RobodrlError
-from robodrl.runs.bindings import run_bindings
-from robodrl.signing import (
+from robodrl.files.atomic import staged_folder, write_text
+from robodrl.files.signing import (
     MANIFEST,
     UntrustedRunError,
     manifest_for,
     verified_copy,
     verify_folder,
 )
+from robodrl.runs.bindings import run_bindings
 
 if TYPE_CHECKING:
     from robodrl.algorithms.registry import Learner

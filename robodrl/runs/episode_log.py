@@ -9,7 +9,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from robodrl.atomic import write_text
+from robodrl.files.atomic import write_text
 
 
 class EpisodeLog:

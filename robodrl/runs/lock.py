@@ -10,8 +10,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from robodrl.atomic import unwritable
 from robodrl.errors import RobodrlError
+from robodrl.files.atomic import unwritable
 
 LOCK_FILE = ".lock"
 

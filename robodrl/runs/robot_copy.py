@@ -10,16 +10,14 @@ import json
 import warnings
 from pathlib import Path
 
-from robodrl.atomic import staged_folder, write_text
 from robodrl.config import TrainConfig
 from robodrl.envs.legged.check import check_robot
 from robodrl.envs.legged.package import DESCRIPTION_FILE, fingerprint, write_package
 from robodrl.envs.legged.robot import load_robot, robot_names
 from robodrl.envs.multi.registry import robot_of
 from robodrl.errors import ConfigError
-from robodrl.registry import task_arguments
-from robodrl.runs.bindings import ROBOT_FOLDER
-from robodrl.signing import (
+from robodrl.files.atomic import staged_folder, write_text
+from robodrl.files.signing import (
     MANIFEST,
     UntrustedRunError,
     manifest_for,
@@ -27,6 +25,8 @@ from robodrl.signing import (
     sha256_file,
     verify_folder,
 )
+from robodrl.registry import task_arguments
+from robodrl.runs.bindings import ROBOT_FOLDER
 
 SOURCES = "sources.json"
 

@@ -17,13 +17,13 @@ from typing import Any, cast
 from robodrl.algorithms.registry import AdversaryEntry, Algorithm, get_algorithm
 from robodrl.config import TrainConfig
 from robodrl.errors import ConfigError
+from robodrl.files.signing import MANIFEST, sha256_file
+from robodrl.files.yamlio import load_yaml_text
 from robodrl.policy import TrainedPolicy
 from robodrl.resolve import config_from_document
 from robodrl.runs.bindings import CONFIG_FILE, run_bindings
 from robodrl.runs.checkpoints import CheckpointError, opened_checkpoint
 from robodrl.runs.robot_copy import robot_overrides
-from robodrl.signing import MANIFEST, sha256_file
-from robodrl.yamlio import load_yaml_text
 
 
 @dataclass(frozen=True)

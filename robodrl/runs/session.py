@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from robodrl.algorithms.registry import Learner
-from robodrl.atomic import write_text
 from robodrl.config import TrainConfig
+from robodrl.files.atomic import write_text
 from robodrl.runs.checkpoints import STEP_PREFIX, mark_latest, prune, write_checkpoint
 from robodrl.runs.episode_log import EpisodeLog
 from robodrl.runs.evaluation import evaluate

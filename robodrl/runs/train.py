@@ -13,9 +13,17 @@ import yaml
 
 from robodrl.algorithms.registry import Learner, get_algorithm
 from robodrl.algorithms.rng import restore_rng
-from robodrl.atomic import DiskFullError, disk_full, is_disk_full, tree_size, unwritable, write_text
 from robodrl.config import TrainConfig, dump_config
 from robodrl.errors import ConfigError, RobodrlError
+from robodrl.files.atomic import (
+    DiskFullError,
+    disk_full,
+    is_disk_full,
+    tree_size,
+    unwritable,
+    write_text,
+)
+from robodrl.files.yamlio import load_yaml_text
 from robodrl.runs.bindings import CONFIG_FILE, run_bindings
 from robodrl.runs.checkpoints import STEP_PREFIX, step_folders
 from robodrl.runs.inputs import prepare_inputs
@@ -23,7 +31,6 @@ from robodrl.runs.lock import LOCK_FILE, run_lock
 from robodrl.runs.robot_copy import check_new_robot, own_robot
 from robodrl.runs.run import Run
 from robodrl.runs.session import RunSession, TrainingStopped
-from robodrl.yamlio import load_yaml_text
 
 
 def default_run_dir(config: TrainConfig, *, with_seed: bool = True) -> Path:

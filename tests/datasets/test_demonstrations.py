@@ -12,10 +12,10 @@ import minari
 import numpy as np
 import pytest
 
-from robodrl.atomic import OutputError
 from robodrl.datasets import DatasetError, Demonstrations, load_demonstrations
 from robodrl.datasets.recording import record_demonstrations
 from robodrl.datasets.storage import save_demonstrations
+from robodrl.files.atomic import OutputError
 from robodrl.runs.loading import load_policy
 from tests.trainers.conftest import run_cli
 

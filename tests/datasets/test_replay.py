@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 import yaml
 
-from robodrl.atomic import OutputError
 from robodrl.datasets import load_demonstrations, save_demonstrations
 from robodrl.datasets.recording import record_demonstrations
+from robodrl.files.atomic import OutputError
 from robodrl.runs.loading import load_policy
 from tests.trainers.conftest import run_cli
 

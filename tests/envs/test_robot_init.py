@@ -215,11 +215,11 @@ def test_memory_estimate_leaves_out_mesh_and_texture_buffers(tmp_path: Path) -> 
 def test_the_run_owns_its_robot(tmp_path: Path, monkeypatch) -> None:
     """Train on a robot from a folder, then move it away and edit it: eval and resume from
     another folder use the run's signed copy and report the change."""
+    from robodrl.files.signing import UntrustedRunError
     from robodrl.resolve import validate_config
     from robodrl.runs.loading import load_run_policy, run_config
     from robodrl.runs.robot_copy import RobotSourceChangedWarning
     from robodrl.runs.train import train
-    from robodrl.signing import UntrustedRunError
 
     monkeypatch.setenv("ROBODRL_HOME", str(tmp_path / "home"))  # this test's own key
     source = tmp_path / "mine"

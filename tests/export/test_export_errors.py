@@ -9,7 +9,7 @@ import pytest
 
 from robodrl.export import exporter, graph
 from robodrl.export.graph import ExportError
-from robodrl.signing import UntrustedRunError
+from robodrl.files.signing import UntrustedRunError
 
 
 def test_untrusted_run_is_refused_unless_trust(

@@ -117,7 +117,7 @@ def test_injected_enospc_in_a_checkpoint_write(
     """Where no tmpfs can be mounted, the same path by injection: the disk fills inside the
     learner's own save (torch / SB3 writing a checkpoint)."""
     from robodrl.algorithms.sb3.learner import SB3Learner
-    from robodrl.atomic import DiskFullError
+    from robodrl.files.atomic import DiskFullError
     from robodrl.runs.train import resume
 
     run = Path(shutil.copytree(ppo_run, tmp_path / "run"))

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from robodrl.files.signing import SigningKeyError, signing_key
 from robodrl.runs.loading import load_run_policy
-from robodrl.signing import SigningKeyError, signing_key
 from tests.trainers.conftest import run_cli
 
 
@@ -72,7 +72,7 @@ def test_a_key_others_can_read_is_refused(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_racing_first_starts_share_one_whole_key(tmp_path: Path) -> None:
-    code = "from robodrl.signing import signing_key; print(signing_key().hex())"
+    code = "from robodrl.files.signing import signing_key; print(signing_key().hex())"
     env = {**os.environ, "ROBODRL_HOME": str(tmp_path / "home")}
     processes = [
         subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env)
@@ -107,7 +107,7 @@ def _evil_model(model: Path, marker: Path, out: Path) -> Path:
 def test_a_file_swapped_after_the_check_is_never_loaded(
     ppo_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import robodrl.signing
+    import robodrl.files.signing
 
     marker = tmp_path / "marker"
     run = _copy(ppo_run, tmp_path)
@@ -119,13 +119,13 @@ def test_a_file_swapped_after_the_check_is_never_loaded(
     assert marker.exists()
     marker.unlink()
 
-    verify = robodrl.signing.verify_folder
+    verify = robodrl.files.signing.verify_folder
 
     def verify_then_swap(folder: Path, *, trust: bool = False) -> None:
         verify(folder, trust=trust)
         shutil.copy(evil, model)  # the writer swaps the file right after the check
 
-    monkeypatch.setattr(robodrl.signing, "verify_folder", verify_then_swap)
+    monkeypatch.setattr(robodrl.files.signing, "verify_folder", verify_then_swap)
     policy = load_run_policy(run)
     assert not marker.exists()
     assert policy.checkpoint == run / "checkpoints" / "best"

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from stable_baselines3 import PPO
 
+from robodrl.files.signing import verify_folder
 from robodrl.runs.checkpoints import latest_checkpoint
-from robodrl.signing import verify_folder
 from tests.trainers.conftest import write_config
 
 TRIALS = 10

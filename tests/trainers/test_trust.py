@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from robodrl.signing import manifest_for, signing_key
+from robodrl.files.signing import manifest_for, signing_key
 from tests.trainers.conftest import run_cli, write_config
 
 

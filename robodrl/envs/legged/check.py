@@ -21,12 +21,12 @@ from pathlib import Path
 
 import numpy as np
 
-from robodrl.atomic import write_bytes
 from robodrl.envs.core import BatchedEnv
 from robodrl.envs.legged.gains import step_responses
 from robodrl.envs.legged.robot import LEGS, RobotDescription
 from robodrl.envs.legged.task import LeggedTask
 from robodrl.errors import ConfigError
+from robodrl.files.atomic import write_bytes
 from robodrl.robustness.roles import robot_mass
 
 HOLD_SECONDS = 5.0

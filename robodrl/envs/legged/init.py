@@ -18,13 +18,13 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from robodrl.atomic import OutputError, write_text
 from robodrl.envs.legged import describe as d
 from robodrl.envs.legged.gains import tune
 from robodrl.envs.legged.joints import actuated_joints, check_pose
 from robodrl.envs.legged.motors import armature, position_gains, torque_limit
 from robodrl.envs.legged.robot import RobotDescription
 from robodrl.errors import ConfigError, format_validation_error
+from robodrl.files.atomic import OutputError, write_text
 
 HEADER = "# robodrl robot description, written by `robodrl robot init`"
 CLEARANCE = 0.002  # m between the lowest foot and the floor at reset

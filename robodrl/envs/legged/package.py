@@ -17,7 +17,7 @@ import yaml
 
 from robodrl.envs.legged.robot import RobotDescription
 from robodrl.errors import ConfigError
-from robodrl.signing import sha256_file
+from robodrl.files.signing import sha256_file
 
 DESCRIPTION_FILE = "robot.yaml"
 MJCF_FILE = "robot.xml"

@@ -33,8 +33,8 @@ from typing import Annotated
 from pydantic import Field, ValidationError
 
 from robodrl.errors import ConfigError, format_validation_error
+from robodrl.files.yamlio import load_yaml_file
 from robodrl.schema import NonNegative, Strict
-from robodrl.yamlio import load_yaml_file
 
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 Angle = Annotated[float, Field(allow_inf_nan=False)]

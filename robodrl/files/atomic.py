@@ -293,8 +293,9 @@ def output_folder(
     """Like :func:`staged_folder` for a user-facing output (``kind``: "export", "eval"), after
     :func:`check_output_folder`. The caller writes the JSON file ``index``; robodrl records in
     it (under ``OUTPUT_KEY``) which files it wrote, so a later run may replace exactly those.
-    ``seal`` (a file name and what writes it, e.g. :data:`robodrl.signing.SEAL`): the last file
-    of the folder, written after the index (a signed manifest of everything else)."""
+    ``seal`` (a file name and what writes it, e.g. :data:`robodrl.files.signing.SEAL`): the
+    last file of the folder, written after the index (a signed manifest of everything
+    else)."""
     final = Path(final)
     check_output_folder(final, kind=kind, index=index)
     with staged_folder(final) as tmp:

@@ -20,8 +20,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from robodrl.atomic import disk_full, is_disk_full, tree_size
 from robodrl.errors import RobodrlError
+from robodrl.files.atomic import disk_full, is_disk_full, tree_size
 
 MANIFEST = "manifest.json"
 
@@ -144,11 +144,11 @@ def manifest_for(folder: Path) -> dict:
 
 def seal(folder: Path) -> None:
     """Write ``folder``'s manifest, signed with this account's key: an output folder's last
-    file (:func:`robodrl.atomic.output_folder`'s ``seal``)."""
+    file (:func:`robodrl.files.atomic.output_folder`'s ``seal``)."""
     (folder / MANIFEST).write_text(json.dumps(manifest_for(folder), indent=1))
 
 
-#: what :func:`robodrl.atomic.output_folder` needs to seal a folder with a signed manifest
+#: what :func:`robodrl.files.atomic.output_folder` needs to seal a folder with a signed manifest
 SEAL = (MANIFEST, seal)
 
 
