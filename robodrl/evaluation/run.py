@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from robodrl.backends import backend_session
 from robodrl.errors import ConfigError
 from robodrl.evaluation.adversaries import load_sweep_adversary
 from robodrl.evaluation.anchors import ANCHORS, anchor_policy, attach_anchors
@@ -61,8 +62,9 @@ def evaluate(
     seed = spec.seed if seed is None else seed
     options = {"episodes": episodes, "seed": seed, "trust": trust, "backend": backend}
     options |= {"address": address, "adversary": adversary}
-    results = [evaluate_sweep(p, spec, **options) for p in loaded]
-    anchors = evaluate_anchors(loaded, results, spec, options)
+    with backend_session(backend, address):  # one Ray start for every policy and anchor
+        results = [evaluate_sweep(p, spec, **options) for p in loaded]
+        anchors = evaluate_anchors(loaded, results, spec, options)
     attach_anchors(results, anchors)
     with output_folder(Path(out), kind="eval", index="results.json") as tmp:
         write_tables(tmp, spec, results, anchors)
