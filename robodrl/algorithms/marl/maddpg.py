@@ -32,15 +32,7 @@ from robodrl.algorithms.marl.ippo import team_rows
 from robodrl.algorithms.marl.members import team_policy
 from robodrl.algorithms.networks import mlp
 from robodrl.algorithms.normalizer import RunningNormalizer
-from robodrl.algorithms.registry import (
-    NO_INPUTS,
-    Algorithm,
-    Capabilities,
-    Inputs,
-    Learner,
-    RunHooks,
-    check_model,
-)
+from robodrl.algorithms.registry import Capabilities, Learner, LearnerEntry, RunHooks
 from robodrl.envs.episodes import EpisodeTracker
 from robodrl.policy import TrainedPolicy, network_input
 from robodrl.schema import Probability, Strict
@@ -80,6 +72,8 @@ class MADDPGHyperparameters(Strict):
 
 class MADDPGLearner(Learner):
     """MADDPG on a team's batched core, as the run machinery drives it."""
+
+    hyperparameters = MADDPGHyperparameters
 
     def __init__(self, config: TrainConfig) -> None:
         self.config = config
@@ -265,34 +259,13 @@ def build_networks(rows, config: TrainConfig, *, twin: bool) -> tuple[nn.Sequent
     return actor, critics
 
 
-class MADDPGAlgorithm(Algorithm):
+class MADDPGAlgorithm(LearnerEntry):
     """The registry entry of ``maddpg``."""
 
     name = "maddpg"
     description = "MADDPG: shared deterministic actors, a centralized critic (robodrl)"
     capabilities = Capabilities(off_policy=True, multi_agent=True)
-
-    def hyperparameter_names(self) -> list[str]:
-        return sorted(MADDPGHyperparameters.model_fields)
-
-    def check_hyperparameters(self, hyperparameters: dict[str, Any]) -> None:
-        super().check_hyperparameters(hyperparameters)
-        check_model(MADDPGHyperparameters, hyperparameters)
-
-    def build(self, config: TrainConfig, inputs: Inputs = NO_INPUTS) -> MADDPGLearner:
-        return MADDPGLearner(config)
-
-    def restore(
-        self,
-        config: TrainConfig,
-        folder: Path,
-        state: dict[str, Any],
-        normalizer: dict | None,
-        inputs: Inputs = NO_INPUTS,
-    ) -> MADDPGLearner:
-        learner = MADDPGLearner(config)
-        learner.load(folder, state, normalizer)
-        return learner
+    learner = MADDPGLearner
 
     def load_policy(
         self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
