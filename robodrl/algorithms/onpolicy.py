@@ -15,7 +15,7 @@ from torch import nn
 
 from robodrl.algorithms.networks import actor_policy, mlp
 from robodrl.algorithms.normalizer import RunningNormalizer
-from robodrl.algorithms.registry import Capabilities, Learner, LearnerEntry, RunHooks
+from robodrl.algorithms.registry import Capabilities, Checkpoint, Learner, LearnerEntry, RunHooks
 from robodrl.envs.episodes import EpisodeTracker
 from robodrl.make import make_training_core
 from robodrl.policy import TrainedPolicy, network_input
@@ -214,25 +214,15 @@ class OnPolicyAlgorithm(LearnerEntry):
         return self.learner(config, core)
 
     def restore_player(
-        self,
-        config: TrainConfig,
-        folder: Path,
-        state: dict[str, Any],
-        normalizer: dict | None,
-        core: Any,
+        self, config: TrainConfig, checkpoint: Checkpoint, core: Any
     ) -> OnPolicyLearner:
         learner = self.learner(config, core)
-        learner.load(folder, state, normalizer)
+        learner.load(*checkpoint)
         return learner
 
-    def load_policy(
-        self,
-        config: TrainConfig,
-        folder: Path,
-        state: dict[str, Any],
-        normalizer: dict | None,
-    ) -> TrainedPolicy:
+    def load_policy(self, config: TrainConfig, checkpoint: Checkpoint) -> TrainedPolicy:
         """The actor of ``folder``'s ``model.pt`` (its sizes read from the weights)."""
+        folder, state, normalizer = checkpoint
         weights = torch.load(folder / "model.pt", weights_only=True)["agent"]
         first = next(key for key in weights if key.startswith("actor.") and key.endswith("weight"))
         obs_dim, act_dim = weights[first].shape[1], weights["log_std"].shape[0]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 
 import numpy as np
 from pydantic import BaseModel, ValidationError
@@ -86,6 +86,15 @@ class RunHooks(Protocol):
 
     def record(self, key: str, value: float) -> None:
         """A scalar for the logs (``train/...``)."""
+
+
+class Checkpoint(NamedTuple):
+    """A verified checkpoint as its algorithm reads it: the folder (a private copy, verified
+    before anything in it is unpickled), the signed state and the observation normalizer."""
+
+    folder: Path
+    state: dict[str, Any]
+    normalizer: dict | None
 
 
 @dataclass(frozen=True)
@@ -182,21 +191,14 @@ class PlayerEntry(Protocol):
         """A fresh learner for one player, on ``core`` (that player's side, shaped like a
         batched core)."""
 
-    def restore_player(
-        self,
-        config: TrainConfig,
-        folder: Path,
-        state: dict[str, Any],
-        normalizer: dict | None,
-        core: Any,
-    ) -> Player:
+    def restore_player(self, config: TrainConfig, checkpoint: Checkpoint, core: Any) -> Player:
         """A player's learner as its (verified) checkpoint folder left it, on ``core``."""
 
 
 class AdversaryEntry(Protocol):
     """An entry that trains adversaries beside its policy (``Capabilities.adversarial``)."""
 
-    def load_adversaries(self, config: TrainConfig, folder: Path, state: dict[str, Any]) -> Any:
+    def load_adversaries(self, config: TrainConfig, checkpoint: Checkpoint) -> Any:
         """The adversaries of a (verified) checkpoint: their spec and deterministic forces."""
 
 
@@ -239,19 +241,12 @@ class Algorithm(ABC):
 
     @abstractmethod
     def restore(
-        self,
-        config: TrainConfig,
-        folder: Path,
-        state: dict[str, Any],
-        normalizer: dict | None,
-        inputs: Inputs = NO_INPUTS,
+        self, config: TrainConfig, checkpoint: Checkpoint, inputs: Inputs = NO_INPUTS
     ) -> Learner:
         """A learner exactly as it was when the (verified) checkpoint ``folder`` was written."""
 
     @abstractmethod
-    def load_policy(
-        self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
-    ) -> TrainedPolicy:
+    def load_policy(self, config: TrainConfig, checkpoint: Checkpoint) -> TrainedPolicy:
         """The deterministic policy of a (verified) checkpoint, on the CPU."""
 
 
@@ -277,15 +272,10 @@ class LearnerEntry(Algorithm):
         return self.make_learner(config, inputs)
 
     def restore(
-        self,
-        config: TrainConfig,
-        folder: Path,
-        state: dict[str, Any],
-        normalizer: dict | None,
-        inputs: Inputs = NO_INPUTS,
+        self, config: TrainConfig, checkpoint: Checkpoint, inputs: Inputs = NO_INPUTS
     ) -> Learner:
         learner = self.make_learner(config, inputs)
-        learner.load(folder, state, normalizer)
+        learner.load(*checkpoint)
         return learner
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from robodrl.algorithms.registry import Checkpoint
 from robodrl.errors import RobodrlError
 from robodrl.files.atomic import staged_folder, write_text
 from robodrl.files.signing import (
@@ -175,9 +176,10 @@ def loading(folder: Path) -> Iterator[None]:
 @contextlib.contextmanager
 def opened_checkpoint(
     run_dir: Path, which: str, *, trust: bool, bound: dict[str, str] | None = None
-) -> Iterator[tuple[Path, dict[str, Any], dict | None]]:
+) -> Iterator[Checkpoint]:
     """Find a checkpoint, copy it where no one else can write, verify the copy, read it, and
-    yield the copy for the algorithm to load (any failure names the checkpoints that verify).
+    yield it (a :class:`~robodrl.algorithms.registry.Checkpoint`: the copy, its state and
+    normalizer) for the algorithm to load (any failure names the checkpoints that verify).
 
     The signed state must be bound to the run's files as they are now (its config and robot
     copy, :func:`~robodrl.runs.bindings.run_bindings`): a checkpoint signed for other files is
@@ -192,7 +194,7 @@ def opened_checkpoint(
         except (UntrustedRunError, CheckpointError) as err:
             raise type(err)(with_alternatives(err, folder)) from None
         with loading(folder):
-            yield copy, state, normalizer
+            yield Checkpoint(copy, state, normalizer)
 
 
 def check_bound(folder: Path, state: dict[str, Any], bound: dict[str, str]) -> None:

@@ -33,5 +33,5 @@ def learned_reward(entry: Algorithm, run_dir: Path) -> Any:
             f"hyperparameters.reward_run: {run_dir} is not an {entry.name} run (it was trained "
             f"with {run.config.algorithm.name})"
         )
-    with run.checkpoint("best") as (folder, _, _):
-        return entry.load_reward(folder)
+    with run.checkpoint("best") as opened:
+        return entry.load_reward(opened.folder)

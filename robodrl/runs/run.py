@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from robodrl.algorithms.registry import AdversaryEntry, Algorithm, get_algorithm
+from robodrl.algorithms.registry import AdversaryEntry, Algorithm, Checkpoint, get_algorithm
 from robodrl.config import TrainConfig
 from robodrl.errors import ConfigError
 from robodrl.files.signing import MANIFEST, sha256_file
@@ -64,7 +64,7 @@ class Run:
         return get_algorithm(self.config.algorithm.name)
 
     @contextlib.contextmanager
-    def checkpoint(self, which: str = "best") -> Iterator[tuple[Path, dict[str, Any], Any]]:
+    def checkpoint(self, which: str = "best") -> Iterator[Checkpoint]:
         """A verified private copy of checkpoint ``which`` (``best``, ``latest``, ``step_N``),
         its state and normalizer (:func:`~robodrl.runs.checkpoints.opened_checkpoint`)."""
         bound = self.bindings
@@ -74,8 +74,8 @@ class Run:
     def policy(self, checkpoint: str = "best") -> TrainedPolicy:
         """The deterministic policy of ``checkpoint``."""
         with self.checkpoint(checkpoint) as opened:
-            policy = self.algorithm.load_policy(self.config, *opened)
-            copy = opened[0]  # a private copy: name the run's own folder, and what was verified
+            policy = self.algorithm.load_policy(self.config, opened)
+            copy = opened.folder  # a private copy: name the run's own folder, and what was verified
             manifest = copy / MANIFEST
             return dataclasses.replace(
                 policy,
@@ -93,6 +93,6 @@ class Run:
                 f"--adversary {self.directory}: trained with {self.config.algorithm.name}, "
                 "which has no adversary; give a run trained with algorithm rarl, or 'random'"
             )
-        with self.checkpoint(checkpoint) as (folder, state, _):
-            adversaries = cast(AdversaryEntry, entry).load_adversaries(self.config, folder, state)
+        with self.checkpoint(checkpoint) as opened:
+            adversaries = cast(AdversaryEntry, entry).load_adversaries(self.config, opened)
             return self.config.env.id, *adversaries

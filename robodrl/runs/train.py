@@ -184,12 +184,12 @@ def _resume_locked(
             )
         config = config.model_copy(update={"total_steps": total_steps})
     with run.checkpoint(checkpoint) as opened:
-        folder, state, normalizer = opened
+        state = opened.state
         if state["num_timesteps"] >= config.total_steps:
             return run_dir, None
         check_device(config.device)
         inputs = prepare_inputs(config)
-        learner = run.algorithm.restore(config, folder, state, normalizer, inputs)
+        learner = run.algorithm.restore(config, opened, inputs)
     restore_rng(state["rng"])
     if total_steps is not None:  # only total_steps changes: the run's checkpoints stay bound
         document = run.document | {"total_steps": total_steps}

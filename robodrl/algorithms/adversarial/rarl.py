@@ -41,6 +41,7 @@ from robodrl.algorithms.registry import (
     NO_INPUTS,
     Algorithm,
     Capabilities,
+    Checkpoint,
     Inputs,
     Learner,
     Player,
@@ -157,7 +158,8 @@ class RARLLearner(Learner):
             return entry.build_player(config, view)
         folder, state = checkpoint
         saved = state["learner"]["players"][name]
-        return entry.restore_player(config, folder / name, saved, saved["normalizer"], view)
+        player = Checkpoint(folder / name, saved, saved["normalizer"])
+        return entry.restore_player(config, player, view)
 
     def player_names(self) -> list[str]:
         return [PROTAGONIST] + [f"{ADVERSARY}_{k}" for k in range(self.hp.adversaries)]
@@ -311,30 +313,23 @@ class RARLAlgorithm(Algorithm):
         return RARLLearner(config)
 
     def restore(
-        self,
-        config: TrainConfig,
-        folder: Path,
-        state: dict[str, Any],
-        normalizer: dict | None,
-        inputs: Inputs = NO_INPUTS,
+        self, config: TrainConfig, checkpoint: Checkpoint, inputs: Inputs = NO_INPUTS
     ) -> RARLLearner:
-        return RARLLearner(config, (folder, state))
+        return RARLLearner(config, (checkpoint.folder, checkpoint.state))
 
-    def load_policy(
-        self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
-    ) -> TrainedPolicy:
+    def load_policy(self, config: TrainConfig, checkpoint: Checkpoint) -> TrainedPolicy:
         """The protagonist, as its own algorithm loads it."""
         hp = RARLHyperparameters.model_validate(config.algorithm.hyperparameters)
         entry = get_algorithm(hp.protagonist.algorithm)
-        policy = entry.load_policy(
-            player_config(config, hp.protagonist), folder / PROTAGONIST, state, normalizer
-        )
+        folder, state, normalizer = checkpoint
+        protagonist = Checkpoint(folder / PROTAGONIST, state, normalizer)
+        policy = entry.load_policy(player_config(config, hp.protagonist), protagonist)
         return dataclasses.replace(policy, algorithm=self.name, checkpoint=folder)
 
     def load_adversaries(
-        self, config: TrainConfig, folder: Path, state: dict[str, Any]
+        self, config: TrainConfig, checkpoint: Checkpoint
     ) -> tuple[AdversarySpec, Callable[[np.ndarray], np.ndarray]]:
-        return load_adversaries(config, folder, state)
+        return load_adversaries(config, checkpoint.folder, checkpoint.state)
 
 
 def load_adversaries(
@@ -346,7 +341,7 @@ def load_adversaries(
     entry, player_cfg = get_algorithm(hp.adversary.algorithm), player_config(config, hp.adversary)
     players = state["learner"]["players"]
     population = [
-        entry.load_policy(player_cfg, folder / name, state, players[name]["normalizer"])
+        entry.load_policy(player_cfg, Checkpoint(folder / name, state, players[name]["normalizer"]))
         for name in (f"{ADVERSARY}_{k}" for k in range(hp.adversaries))
     ]
 

@@ -25,6 +25,7 @@ from stable_baselines3.common.vec_env import VecEnvWrapper
 from robodrl.algorithms.registry import (
     NO_INPUTS,
     Capabilities,
+    Checkpoint,
     Inputs,
     Learner,
     LearnerEntry,
@@ -298,19 +299,14 @@ class AdversarialAlgorithm(LearnerEntry):
         return self._learner(config, generator, inputs)
 
     def restore(
-        self,
-        config: TrainConfig,
-        folder: Path,
-        state: dict[str, Any],
-        normalizer: dict | None,
-        inputs: Inputs = NO_INPUTS,
+        self, config: TrainConfig, checkpoint: Checkpoint, inputs: Inputs = NO_INPUTS
     ) -> AdversarialLearner:
         hp = self.learner.hyperparameters.model_validate(config.algorithm.hyperparameters)
         generator = _generator_entry(hp)._load(
-            generator_config(config), folder, state, normalizer, _generator_env(config)
+            generator_config(config), checkpoint, _generator_env(config)
         )
         learner = self._learner(config, generator, inputs)
-        learner.load(folder, state)
+        learner.load(checkpoint.folder, checkpoint.state)
         return learner
 
     def _learner(
@@ -326,14 +322,12 @@ class AdversarialAlgorithm(LearnerEntry):
         learner.digest = demos.digest
         return learner
 
-    def load_policy(
-        self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
-    ) -> TrainedPolicy:
+    def load_policy(self, config: TrainConfig, checkpoint: Checkpoint) -> TrainedPolicy:
         from dataclasses import replace
 
         hp = self.learner.hyperparameters.model_validate(config.algorithm.hyperparameters)
         entry = _generator_entry(hp)
-        policy = entry.load_policy(generator_config(config), folder, state, normalizer)
+        policy = entry.load_policy(generator_config(config), checkpoint)
         return replace(policy, algorithm=self.name)
 
 

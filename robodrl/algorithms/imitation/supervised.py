@@ -12,7 +12,7 @@ import torch
 from pydantic import Field
 
 from robodrl.algorithms.networks import actor_policy, mlp
-from robodrl.algorithms.registry import Capabilities, Learner, LearnerEntry
+from robodrl.algorithms.registry import Capabilities, Checkpoint, Learner, LearnerEntry
 from robodrl.datasets.demonstrations import DatasetError, Demonstrations
 from robodrl.datasets.storage import load_demonstrations
 from robodrl.make import make_training_core
@@ -140,10 +140,9 @@ class SupervisedAlgorithm(LearnerEntry):
     learner: ClassVar[type[SupervisedLearner]]
     capabilities = Capabilities(off_policy=True, needs_demonstrations=True)
 
-    def load_policy(
-        self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
-    ) -> TrainedPolicy:
+    def load_policy(self, config: TrainConfig, checkpoint: Checkpoint) -> TrainedPolicy:
         """The actor of ``folder``'s ``model.pt`` (its sizes read from the weights)."""
+        folder, state, normalizer = checkpoint
         weights = torch.load(folder / "model.pt", weights_only=True)["actor"]
         layers = sorted(k for k in weights if k.endswith("weight"))
         obs_dim = weights[layers[0]].shape[1]

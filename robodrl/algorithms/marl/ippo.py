@@ -18,7 +18,6 @@ games" (2022).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,7 +26,7 @@ import torch
 from robodrl.algorithms.marl.members import team_policy
 from robodrl.algorithms.onpolicy import Agent
 from robodrl.algorithms.ppo import LeanPPOAlgorithm, PPOLearner
-from robodrl.algorithms.registry import Capabilities
+from robodrl.algorithms.registry import Capabilities, Checkpoint
 from robodrl.envs.episodes import EpisodeTracker
 from robodrl.envs.multi.rows import AgentRows
 from robodrl.make import make_team
@@ -109,10 +108,9 @@ class IPPOAlgorithm(LeanPPOAlgorithm):
                 "set it to 0"
             )
 
-    def load_policy(
-        self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
-    ) -> TrainedPolicy:
+    def load_policy(self, config: TrainConfig, checkpoint: Checkpoint) -> TrainedPolicy:
         """The team's deterministic policy on the robot (rows in, the robot's action out)."""
+        folder, state, normalizer = checkpoint
         rows = team_rows(config, 1, 0, with_state=self.learner.with_state, autoreset=False)
         weights = torch.load(folder / "model.pt", weights_only=True)["agent"]
         agent = self.learner.build_agent(rows, config)

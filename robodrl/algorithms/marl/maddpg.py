@@ -32,7 +32,7 @@ from robodrl.algorithms.marl.ippo import team_rows
 from robodrl.algorithms.marl.members import team_policy
 from robodrl.algorithms.networks import mlp
 from robodrl.algorithms.normalizer import RunningNormalizer
-from robodrl.algorithms.registry import Capabilities, Learner, LearnerEntry, RunHooks
+from robodrl.algorithms.registry import Capabilities, Checkpoint, Learner, LearnerEntry, RunHooks
 from robodrl.envs.episodes import EpisodeTracker
 from robodrl.policy import TrainedPolicy, network_input
 from robodrl.schema import Probability, Strict
@@ -267,10 +267,9 @@ class MADDPGAlgorithm(LearnerEntry):
     capabilities = Capabilities(off_policy=True, multi_agent=True)
     learner = MADDPGLearner
 
-    def load_policy(
-        self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
-    ) -> TrainedPolicy:
+    def load_policy(self, config: TrainConfig, checkpoint: Checkpoint) -> TrainedPolicy:
         """The team's deterministic policy on the robot, and one network per agent."""
+        folder, state, normalizer = checkpoint
         rows = team_rows(config, 1, 0, with_state=False, autoreset=False)
         actor, _ = build_networks(rows, config, twin=False)
         actor.load_state_dict(torch.load(folder / "model.pt", weights_only=True)["actor"])

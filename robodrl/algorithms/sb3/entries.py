@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from robodrl.algorithms.registry import NO_INPUTS, Algorithm, Capabilities, Inputs
+from robodrl.algorithms.registry import NO_INPUTS, Algorithm, Capabilities, Checkpoint, Inputs
 from robodrl.policy import TrainedPolicy
 
 if TYPE_CHECKING:
@@ -104,35 +103,22 @@ class SB3Algorithm(Algorithm):
 
         return SB3Learner(build_model(config, player_env(config, core), self.sb3_class()))
 
-    def restore_player(
-        self,
-        config: TrainConfig,
-        folder: Path,
-        state: dict[str, Any],
-        normalizer: dict | None,
-        core: Any,
-    ):
+    def restore_player(self, config: TrainConfig, checkpoint: Checkpoint, core: Any):
         from robodrl.algorithms.sb3.build import player_env
 
-        return self._load(config, folder, state, normalizer, player_env(config, core))
+        return self._load(config, checkpoint, player_env(config, core))
 
-    def restore(
-        self,
-        config: TrainConfig,
-        folder: Path,
-        state: dict[str, Any],
-        normalizer: dict | None,
-        inputs: Inputs = NO_INPUTS,
-    ):
+    def restore(self, config: TrainConfig, checkpoint: Checkpoint, inputs: Inputs = NO_INPUTS):
         from robodrl.algorithms.sb3.build import build_env
 
-        return self._load(config, folder, state, normalizer, build_env(config))
+        return self._load(config, checkpoint, build_env(config))
 
-    def _load(self, config: TrainConfig, folder: Path, state: dict, normalizer: dict | None, env):
+    def _load(self, config: TrainConfig, checkpoint: Checkpoint, env):
         """The model of a verified checkpoint on ``env``, with the state SB3 does not save."""
         from robodrl.algorithms.sb3.learner import SB3Learner
         from robodrl.algorithms.sb3.normalize import ObservationNormalizer
 
+        folder, state, normalizer = checkpoint
         if isinstance(env, ObservationNormalizer) and normalizer is not None:
             env.load_state_dict(normalizer)
         model = self.sb3_class().load(folder / "model.zip", env=env, device=config.device)
@@ -140,13 +126,12 @@ class SB3Algorithm(Algorithm):
         learner.restore(folder, state["learner"])
         return learner
 
-    def load_policy(
-        self, config: TrainConfig, folder: Path, state: dict[str, Any], normalizer: dict | None
-    ) -> TrainedPolicy:
+    def load_policy(self, config: TrainConfig, checkpoint: Checkpoint) -> TrainedPolicy:
         from robodrl.algorithms.networks import NotExportable
         from robodrl.algorithms.sb3.build import deterministic_action
         from robodrl.algorithms.sb3.network import actor_network
 
+        folder, state, normalizer = checkpoint
         model = self.sb3_class().load(folder / "model.zip", device="cpu")
         try:
             network, reason = actor_network(model, normalizer), ""
