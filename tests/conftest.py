@@ -24,6 +24,15 @@ TINY_HYPERPARAMETERS = {
 }
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _sb3_logs_stay_in_the_test_folder(tmp_path_factory: pytest.TempPathFactory):
+    """Tests that drive an SB3 model directly (not through robodrl, which gives it a logger)
+    would leave SB3's default /tmp/SB3-<time> folders behind; they go under pytest's folder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SB3_LOGDIR", str(tmp_path_factory.mktemp("sb3-logs")))
+        yield
+
+
 @pytest.fixture(params=ENV_IDS)
 def env_id(request: pytest.FixtureRequest) -> str:
     return request.param
