@@ -4,11 +4,19 @@
 onboard runtime (``robodrl.runtime``) runs with numpy and onnxruntime alone. The task ids are
 registered with Gymnasium as ``robodrl/<Task>-v0`` as soon as Gymnasium is imported (now, if
 it already is), so ``gymnasium.make("robodrl/Pendulum-v0")`` works after ``import robodrl``.
+
+Unless ``OMP_WAIT_POLICY`` is set, ``import robodrl`` sets it to ``PASSIVE`` (read when torch
+loads OpenMP, so import robodrl before torch): torch's OpenMP threads then sleep between
+parallel regions instead of spinning. On a busy machine the spinning threads fought the other
+processes and MuJoCo's pool for the cores (a Pendulum run beside two CPU-bound processes took
+131 s instead of 12 s); alone on the machine the two measure the same
+(``benchmarks/under_load.py``).
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import Any
 
@@ -20,6 +28,8 @@ from robodrl.errors import (
     TaskArgumentError,
     UnknownEnvError,
 )
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads OpenMP: see above
 
 __version__ = "0.1.0"
 __all__ = [
