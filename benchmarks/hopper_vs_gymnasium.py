@@ -28,6 +28,7 @@ import gymnasium
 import numpy as np
 import torch
 from stable_baselines3 import PPO
+from stable_baselines3.common.logger import Logger
 from stable_baselines3.common.vec_env import DummyVecEnv, VecNormalize
 
 from robodrl.make import make_core
@@ -75,6 +76,7 @@ def gymnasium_contender(steps: int, episodes: int) -> dict:
         "log_std_init": config.policy.log_std_init,
     }
     model = PPO("MlpPolicy", venv, seed=0, device="cpu", policy_kwargs=policy_kwargs, **hp)
+    model.set_logger(Logger(folder=None, output_formats=[]))  # SB3's default: a /tmp folder
     start = time.perf_counter()
     model.learn(steps)
     wall = time.perf_counter() - start

@@ -26,6 +26,7 @@ import time
 
 import numpy as np
 import torch
+from stable_baselines3.common.logger import Logger
 
 from robodrl.algorithms.registry import get_algorithm
 from robodrl.algorithms.sb3.build import build_env, build_model
@@ -104,7 +105,8 @@ def sb3_ppo_contender(envs: int):
     }
     config = recipe(envs, {"name": "ppo", "hyperparameters": hyperparameters})
     model = build_model(config, build_env(config))
-    model.learn(steps * envs)  # warm-up (also sets up the logger)
+    model.set_logger(Logger(folder=None, output_formats=[]))  # SB3's default: a /tmp folder
+    model.learn(steps * envs)  # warm-up
 
     def iteration() -> int:
         model.learn(steps * envs, reset_num_timesteps=False)

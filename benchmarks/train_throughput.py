@@ -23,6 +23,7 @@ import time
 import torch
 from gym_reference import PlainCheetahEnv
 from stable_baselines3 import PPO, SAC
+from stable_baselines3.common.logger import Logger
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv
 
 from robodrl.algorithms.sb3.build import build_env, build_model, unchecked_distributions
@@ -54,7 +55,9 @@ def robodrl_model(algo: str, args: argparse.Namespace):
             "total_steps": args.steps,
         }
     )
-    return build_model(config, build_env(config))
+    model = build_model(config, build_env(config))
+    model.set_logger(Logger(folder=None, output_formats=[]))  # SB3's default: a /tmp folder
+    return model
 
 
 def plain_sb3_model(kind: str, algo: str, args: argparse.Namespace):
@@ -62,7 +65,9 @@ def plain_sb3_model(kind: str, algo: str, args: argparse.Namespace):
     cls, hyperparameters = SETTINGS[algo]
     factory = DummyVecEnv if kind == "dummy" else SubprocVecEnv
     env = factory([PlainCheetahEnv] * args.envs)
-    return cls("MlpPolicy", env, seed=0, device="cpu", verbose=0, **hyperparameters)
+    model = cls("MlpPolicy", env, seed=0, device="cpu", verbose=0, **hyperparameters)
+    model.set_logger(Logger(folder=None, output_formats=[]))  # as robodrl's, no /tmp folder
+    return model
 
 
 def best_rates(algo: str, args: argparse.Namespace) -> dict[str, float]:
