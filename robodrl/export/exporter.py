@@ -56,9 +56,11 @@ def export_run(
 ) -> tuple[Path, dict[str, Any]]:
     """Export a run's policy (an opened :class:`Run` or its directory); raise ``ExportError``
     (leaving no files) if a gate fails."""
-    if not isinstance(run, Run):
-        refuse_planner(Path(run))
-    run_dir = run.directory if isinstance(run, Run) else Path(run)
+    if isinstance(run, Run):
+        run_dir = run.directory
+    else:
+        run_dir = Path(run)
+        refuse_planner(run_dir)
     out = Path(out) if out is not None else Path("export") / output_label([run_dir])
     claim_output_folder(out, kind="export", index=MANIFEST)  # before the work
     run = open_run(run, trust=trust)

@@ -159,12 +159,10 @@ def validate_planner(data: Any, *, source: str = "planner config") -> PlannerCon
 def _settings(planner: dict[str, Any], source: str) -> SamplingSettings:
     """``planner:`` validated by the settings model of the planner it names."""
     name = planner.get("name")
+    if name is None:
+        raise ConfigError(f"{source}: planner.name: missing; planners: {', '.join(SETTINGS)}")
     if name not in SETTINGS:
-        raise ConfigError(
-            f"{source}: planner.name: {'missing' if name is None else repr(name) + ' unknown'}"
-            f"{SETTINGS.suggest(str(name)) if name is not None else ''}; planners: "
-            f"{', '.join(SETTINGS.names())}"
-        )
+        raise ConfigError(f"{source}: planner.name: {SETTINGS.unknown(name)}")
     try:
         return SETTINGS.get(name).model_validate(planner)
     except ValidationError as err:
