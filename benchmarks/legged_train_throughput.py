@@ -7,24 +7,36 @@ dr-default randomization and perturbations, the recipe's batch of simulations):
   random controls, no task code, no learning (the physics alone);
 - ``lean_ppo``: robodrl's lean batched PPO learning from the batched core (``robodrl train``'s
   learner, the recipe's hyperparameters);
+- ``plain``: ``plain_ppo.py``, a single-file PPO over raw ``mujoco.batch`` with no robodrl
+  imports (what a capable user writes by hand), on the same compiled model (a robot card written
+  here from robodrl's build), batch, rollout length, epochs, minibatches, network and mirror loss,
+  without randomization;
+- ``lean_nominal``: ``lean_ppo`` as above without randomization or perturbations (the plain
+  reference's conditions);
 - ``sb3_ppo``: Stable-Baselines3's PPO on robodrl's batched VecEnv with the same rollout length,
   epochs, minibatch count and network.
 
 Each contender runs ``--iterations`` training iterations (one rollout + update) per round, after
 a warm-up iteration; rounds are interleaved; the figure is env steps per wall second, the best
-round of each. Target (issue 11): lean_ppo >= 0.5x raw physics.
+round of each. Targets (issue 30): lean_ppo >= 0.8x raw physics and >= 1.0x the plain reference.
 
 Usage: python benchmarks/legged_train_throughput.py [--envs 1024] [--iterations 3] [--rounds 3]
+       [--robot go1_class] [--contenders raw plain lean_ppo lean_nominal sb3_ppo]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import tempfile
 import time
+from pathlib import Path
 
+import mujoco
 import numpy as np
+import plain_ppo  # this folder's single-file reference
 import torch
 from stable_baselines3.common.logger import Logger
 
@@ -52,8 +64,11 @@ class NoHooks:
         pass
 
 
-def recipe(envs: int, algorithm: dict | None = None):
-    overrides = [f"env.num_envs={envs}"]
+ROBOT: list[str] = []  # --robot: the env.task.robot override, if any
+
+
+def recipe(envs: int, algorithm: dict | None = None, more: tuple[str, ...] = ()):
+    overrides = [f"env.num_envs={envs}", *ROBOT, *more]
     if algorithm is not None:
         overrides += [f"algorithm={algorithm}"]
     return load_config(RECIPE, overrides)
@@ -76,6 +91,36 @@ def raw_contender(envs: int):
     return iteration
 
 
+def robot_card(envs: int, folder: Path) -> dict:
+    """The recipe's robot as the plain reference takes it: the compiled model and the facts a
+    user hard-codes (standing pose, frame skip, command ranges, mirror maps)."""
+    config = recipe(envs)
+    core = make_core(config.env.id, envs, seed=0, **config.env.task)
+    task, model = core.task, core.model
+    mujoco.mj_saveModel(model, str(folder / "robot.mjb"), None)
+    obs_mirror, action_mirror = task.mirror_maps()
+    legs = ("front_left", "front_right", "back_left", "back_right")
+    return {
+        "model": str(folder / "robot.mjb"),
+        "joints": list(task.joint_names),
+        "touch_sensors": [f"{leg}_foot_touch" for leg in legs],
+        "stand_joints": task.stand_joints.tolist(),
+        "stand_height": float(task.stand_height),
+        "frame_skip": int(core.frame_skip),
+        "command_low": task.commands.low.tolist(),
+        "command_high": task.commands.high.tolist(),
+        "obs_mirror": obs_mirror.tolist(),
+        "action_mirror": action_mirror.tolist(),
+    }
+
+
+def plain_contender(envs: int):
+    folder = Path(tempfile.mkdtemp(prefix="robodrl-card-"))
+    card = robot_card(envs, folder)
+    (folder / "card.json").write_text(json.dumps(card))
+    return plain_ppo.PPO(card, envs).iteration
+
+
 def learner_iteration(learner):
     """One training iteration of a registry learner (a rollout and an update), no hooks;
     returns the env steps it took."""
@@ -91,6 +136,11 @@ def learner_iteration(learner):
 
 def lean_ppo_contender(envs: int):
     return learner_iteration(get_algorithm("lean_ppo").build(recipe(envs)))
+
+
+def lean_nominal_contender(envs: int):
+    config = recipe(envs, more=("env.randomization=null", "env.perturbations=null"))
+    return learner_iteration(get_algorithm("lean_ppo").build(config))
 
 
 def sb3_ppo_contender(envs: int):
@@ -137,9 +187,20 @@ def main() -> None:
     parser.add_argument("--envs", type=int, default=1024)
     parser.add_argument("--iterations", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--contenders", nargs="+", default=["raw", "lean_ppo", "sb3_ppo"])
+    parser.add_argument(
+        "--contenders", nargs="+", default=["raw", "plain", "lean_ppo", "lean_nominal", "sb3_ppo"]
+    )
+    parser.add_argument("--robot", help="another robot for the recipe (env.task.robot)")
     args = parser.parse_args()
-    builders = {"raw": raw_contender, "lean_ppo": lean_ppo_contender, "sb3_ppo": sb3_ppo_contender}
+    if args.robot:
+        ROBOT.append(f"env.task.robot={args.robot}")
+    builders = {
+        "raw": raw_contender,
+        "plain": plain_contender,
+        "lean_ppo": lean_ppo_contender,
+        "lean_nominal": lean_nominal_contender,
+        "sb3_ppo": sb3_ppo_contender,
+    }
     contenders = {name: builders[name](args.envs) for name in args.contenders}
     best = best_rates(contenders, args.rounds, args.iterations)
     print(
@@ -147,11 +208,11 @@ def main() -> None:
         f"torch threads {torch.get_num_threads()}; {args.envs} simulations, best of "
         f"{args.rounds} rounds x {args.iterations} iterations"
     )
-    print("| contender | steps/s | / raw |")
-    print("|---|---:|---:|")
+    print("| contender | steps/s | / raw | / plain |")
+    print("|---|---:|---:|---:|")
     for name, rate in best.items():
-        ratio = rate / best["raw"] if best.get("raw") else float("nan")
-        print(f"| {name} | {rate:,.0f} | {ratio:.2f} |")
+        ratios = [rate / best[b] if best.get(b) else float("nan") for b in ("raw", "plain")]
+        print(f"| {name} | {rate:,.0f} | {ratios[0]:.2f} | {ratios[1]:.2f} |")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ The time to walk is the wall time of the first checkpoint that walks. Target (is
 minutes on the project's 2-core machine.
 
 Usage: python benchmarks/time_to_walk.py [--recipe quadruped_robust_ppo] [--steps N]
-       [--every N] [--episodes 32] [--run-dir DIR]
+       [--every N] [--episodes 32] [--run-dir DIR] [--seed N] [--set KEY=VALUE ...]
 """
 
 from __future__ import annotations
@@ -93,7 +93,8 @@ def push_cell(speed: float) -> dict:
     return {"pushes": [push]}
 
 
-def train(recipe: str, run: Path, steps: int | None, every: int, robot: str | None) -> float:
+def train(recipe: str, run: Path, steps: int | None, every: int, robot: str | None,
+          overrides: list[str]) -> float:  # fmt: skip
     """Run ``robodrl train`` and return its start time (``time.time()``)."""
     command = [
         sys.executable, "-m", "robodrl", "train", recipe, "--run-dir", str(run),
@@ -103,6 +104,8 @@ def train(recipe: str, run: Path, steps: int | None, every: int, robot: str | No
         command += ["--set", f"total_steps={steps}"]
     if robot is not None:
         command += ["--set", f"env.task.robot={robot}"]
+    for override in overrides:
+        command += ["--set", override]
     start = time.time()
     subprocess.run(command, check=True)
     return start
@@ -116,13 +119,18 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, default=32)
     parser.add_argument("--run-dir", type=Path, help="keep the run here (default: a temp dir)")
     parser.add_argument("--robot", help="the recipe on another robot (a name or a description)")
+    parser.add_argument("--seed", type=int, help="the training seed (default: the recipe's)")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="a recipe override"
+    )
     parser.add_argument(
         "--final-push", type=float, default=1.0, help="also check the last checkpoint at this kick"
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         run = args.run_dir or Path(scratch) / "run"
-        start = train(args.recipe, run, args.steps, args.every, args.robot)
+        overrides = args.set + ([] if args.seed is None else [f"seed={args.seed}"])
+        start = train(args.recipe, run, args.steps, args.every, args.robot, overrides)
         results = []
         for folder in step_folders(run / "checkpoints"):
             state = json.loads((folder / "state.json").read_text())

@@ -7,7 +7,10 @@ hundreds to thousands of simulations and short rollouts, the recipe of fast CPU 
 training: each iteration collects ``n_steps`` control steps from every simulation, computes GAE
 advantages, then takes ``n_epochs`` passes of ``n_minibatches`` minibatches of the clipped
 surrogate objective, the value loss and an entropy bonus on one Adam optimizer. The learning rate
-falls linearly from ``learning_rate`` to ``final_learning_rate`` over the training budget. With
+falls linearly from ``learning_rate`` to ``final_learning_rate`` over the training budget, or,
+with ``desired_kl`` set, adapts at every minibatch: divided by 1.5 when the policy has moved more
+than twice the desired KL divergence from the rollout's, multiplied by 1.5 when it has moved less
+than half of it (the schedule of legged_gym's PPO). With
 ``symmetry_coef`` > 0 (tasks that define left-right mirror maps, such as Legged), a mirror loss
 |π(mirror(s)) - mirror(π(s))|² teaches the policy to act the same on both sides.
 References: Schulman et al. (2017); Huang et al., "The 37 implementation details of PPO" (2022);
@@ -46,6 +49,8 @@ class PPOHyperparameters(Strict):
     """Adam step size at the start."""
     final_learning_rate: Annotated[float, Field(gt=0)] | None = None
     """Adam step size at the end of the budget (linear in between); None keeps it constant."""
+    desired_kl: Annotated[float, Field(gt=0)] | None = None
+    """Adapt the step size to keep each update's KL divergence near this (None: the schedule)."""
     gamma: Probability = 0.99
     """Discount factor."""
     gae_lambda: Probability = 0.95
@@ -62,6 +67,21 @@ class PPOHyperparameters(Strict):
     """Scale advantages to zero mean, unit std per minibatch."""
     symmetry_coef: Annotated[float, Field(ge=0)] = 0.0
     """Weight of the mirror loss (0: off; > 0 needs a task with ``mirror_maps``)."""
+
+
+#: bounds of the adapted step size, and its factor per minibatch (desired_kl)
+ADAPTIVE_RATE_BOUNDS, ADAPTIVE_RATE_FACTOR = (1e-5, 1e-2), 1.5
+
+
+def adapted_rate(rate: float, kl: float, desired: float) -> float:
+    """The step size for a minibatch on which the policy's KL divergence from the rollout's
+    policy is ``kl`` (``desired_kl``'s rule)."""
+    low, high = ADAPTIVE_RATE_BOUNDS
+    if kl > 2.0 * desired:
+        return max(low, rate / ADAPTIVE_RATE_FACTOR)
+    if kl < desired / 2.0:
+        return min(high, rate * ADAPTIVE_RATE_FACTOR)
+    return rate
 
 
 class PPOLearner(OnPolicyLearner):
@@ -132,6 +152,12 @@ class PPOLearner(OnPolicyLearner):
                 nn.utils.clip_grad_norm_(agent.parameters(), hp.max_grad_norm)
                 optimizer.step()
                 clipped.append(((ratio - 1.0).abs() > hp.clip_range).float().mean().item())
+                if hp.desired_kl is not None:  # k3 estimate of KL(rollout policy || policy)
+                    with torch.no_grad():
+                        kl = ((ratio - 1.0) - ratio.log()).mean().item()
+                    rate = adapted_rate(optimizer.param_groups[0]["lr"], kl, hp.desired_kl)
+                    for group in optimizer.param_groups:
+                        group["lr"] = rate
 
         hooks.record("train/policy_loss", policy_loss.item())
         hooks.record("train/value_loss", value_loss.item())
@@ -153,6 +179,14 @@ class LeanPPOAlgorithm(OnPolicyAlgorithm):
     def check_config(self, config: TrainConfig) -> None:
         from robodrl.registry import get_spec
 
+        hyperparameters = config.algorithm.hyperparameters
+        if hyperparameters.get("desired_kl") is not None and (
+            hyperparameters.get("final_learning_rate") is not None
+        ):
+            raise ValueError(
+                "algorithm.hyperparameters.desired_kl adapts the learning rate, and "
+                "final_learning_rate schedules it: set one of them, not both"
+            )
         if config.algorithm.hyperparameters.get("symmetry_coef", 0) > 0:
             task = get_spec(config.env.id).task_class()
             if not issubclass(task, MirroredTask):
