@@ -64,7 +64,7 @@ def test_the_step_size_follows_the_policys_divergence_in_training() -> None:
 def test_the_schedule_and_the_adaptive_rate_cannot_both_be_set() -> None:
     config = copy.deepcopy(CONFIG)
     config["algorithm"]["hyperparameters"]["final_learning_rate"] = 1e-4
-    with pytest.raises(ConfigError, match="desired_kl.*final_learning_rate.*not both"):
+    with pytest.raises(ConfigError, match=r"desired_kl.*final_learning_rate.*not both"):
         validate_config(config)
     config["algorithm"]["hyperparameters"]["desired_kl"] = 0.0
     with pytest.raises(ConfigError, match="desired_kl"):
