@@ -111,13 +111,19 @@ def get_spec(env_id: str) -> EnvSpec:
 def task_arguments(env_id: str) -> dict[str, object]:
     """The task arguments of ``env_id`` with their defaults (the version's own included)."""
     spec = get_spec(env_id)
+    from robodrl.envs.task import Task
+
     task_class = spec.task_class()
-    signature = inspect.signature(task_class.__init__)
-    arguments = {
-        name: param.default
-        for name, param in signature.parameters.items()
-        if param.kind is inspect.Parameter.KEYWORD_ONLY
-    }
+    arguments: dict[str, object] = {}
+    for cls in task_class.__mro__:  # a task passing **arguments on takes its parents' too
+        if cls is Task or cls is object or "__init__" not in cls.__dict__:
+            continue
+        parameters = inspect.signature(cls.__init__).parameters.values()
+        for param in parameters:
+            if param.kind is inspect.Parameter.KEYWORD_ONLY:
+                arguments.setdefault(param.name, param.default)
+        if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+            break
     weights = task_class.weight_arguments()  # the reward terms' weights, declared once
     return {**weights, **arguments, **dict(spec.defaults)}
 
@@ -231,6 +237,12 @@ register(
     task_path="robodrl.envs.arm.two_arm:TwoArmPushTask",
     description="two arms, one policy, push a crate along a rail to a goal neither reaches alone",
     presets="presets/bimanual_push",
+)
+register(
+    name="ManipulatorReach",
+    task_path="robodrl.envs.manipulator.reach:ManipulatorReachTask",
+    description="any arm MJCF from an arm description, reach a target (end effector or joints)",
+    presets="presets/reach",
 )
 register(
     name="Legged",

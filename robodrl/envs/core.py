@@ -113,13 +113,23 @@ class BatchedEnv:
         task.bind(self.batch, self.model)
 
         model = self.model
+        commands = task.command_space(model)
+        #: what each action entry commands: an actuator, or the task's own command
         self.actuator_names = [model.actuator(i).name for i in range(model.nu)]
-        unlimited = [
-            n for i, n in enumerate(self.actuator_names) if not model.actuator_ctrllimited[i]
-        ]
-        if unlimited:
-            raise TaskArgumentError(f"actuators {unlimited} need a ctrlrange to map actions onto")
-        low, high = model.actuator_ctrlrange.T.copy()
+        self.commands_are_ctrl = commands is None
+        if commands is None:
+            unlimited = [
+                n for i, n in enumerate(self.actuator_names) if not model.actuator_ctrllimited[i]
+            ]
+            if unlimited:
+                raise TaskArgumentError(
+                    f"actuators {unlimited} need a ctrlrange to map actions onto"
+                )
+            low, high = model.actuator_ctrlrange.T.copy()
+        else:
+            self.actuator_names = list(commands.names)
+            low, high = np.asarray(commands.low, float), np.asarray(commands.high, float)
+        #: the command (actuator control, or the task's command) at action -1 and +1
         self.ctrl_low, self.ctrl_high = low, high
         self._ctrl_mid, self._ctrl_half = (high + low) / 2, (high - low) / 2
         self.frame_skip = task.frame_skip
@@ -127,7 +137,7 @@ class BatchedEnv:
         self.max_episode_steps = max(1, round(task.episode_seconds / self.control_dt))
         self.obs_layout = task.obs_layout
         self.obs_dim = task.obs_dim
-        self.action_dim = model.nu
+        self.action_dim = len(self.ctrl_low)
 
         self.elapsed_steps = np.zeros(self.num_envs, dtype=np.int64)
         #: called with the ids of finished episodes before autoreset resets them (a second
@@ -317,7 +327,10 @@ class BatchedEnv:
             act = perturber.action(act)
             perturber.apply_pushes(self.elapsed_steps)
         np.multiply(act, self._ctrl_half, out=act)
-        np.add(act, self._ctrl_mid, out=self.ctrl)  # = action_to_ctrl(act), written in place
+        if self.commands_are_ctrl:
+            np.add(act, self._ctrl_mid, out=self.ctrl)  # = action_to_ctrl(act), in place
+        else:
+            self.task.write_ctrl(np.add(act, self._ctrl_mid, out=act), self.ctrl)
         self.batch.step(nstep=self.frame_skip, stage=self.task.stage)
         self.elapsed_steps += 1
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from importlib import resources
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import Any, ClassVar, NamedTuple, Protocol, runtime_checkable
 
 import mujoco
 import numpy as np
@@ -57,6 +57,15 @@ def _check_non_negative(**values: float) -> None:
     for name, value in values.items():
         if not np.isfinite(value) or value < 0:
             raise TaskArgumentError(f"task argument {name}={value!r} must be a finite number >= 0")
+
+
+class CommandSpace(NamedTuple):
+    """A task's own action entries (:meth:`Task.command_space`): names, and the command each
+    entry gives at action -1 and +1."""
+
+    names: list[str]
+    low: np.ndarray
+    high: np.ndarray
 
 
 class Task(ABC):
@@ -157,6 +166,19 @@ class Task(ABC):
     def reward_terms(self, ctrl: np.ndarray) -> dict[str, np.ndarray]:
         """Return each reward term unweighted, ``(num_envs,)``, given the applied controls
         (costs negative, bonuses positive; the core multiplies by ``reward_weights``)."""
+
+    def command_space(self, model: mujoco.MjModel) -> CommandSpace | None:
+        """What the policy's actions command, when that is not one control per actuator (an end
+        effector's motion, say): each entry's name and range; the core maps actions in [-1, 1]
+        onto the ranges and hands the commands to :meth:`write_ctrl`. None (the default): one
+        entry per actuator, mapped onto its ctrlrange."""
+        return None
+
+    def write_ctrl(self, command: np.ndarray, ctrl: np.ndarray) -> None:
+        """Turn ``command`` ``(num_envs, entries)`` (laid out as :meth:`command_space`) into
+        actuator controls, written into ``ctrl`` ``(num_envs, nu)``; only tasks with a
+        command space implement it."""
+        raise NotImplementedError(f"{type(self).__name__} has no command space")
 
     def terminated(self) -> np.ndarray | None:
         """Return a bool ``(num_envs,)`` of failed / finished episodes, or None if never."""

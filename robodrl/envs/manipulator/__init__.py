@@ -1,0 +1,1 @@
+"""Manipulation for any arm MJCF: the arm's description, the scene around it, IK, the tasks."""

@@ -1,0 +1,338 @@
+"""Build a manipulation scene around any arm MJCF with ``MjSpec``.
+
+The arm's own actuators (except its gripper's), sensors and keyframes are removed; the build adds
+one PD position actuator per arm joint (kp, kd, torque limit from the description; ctrlrange =
+the home angle ± ``joint_span`` within the joint's range), gravity compensation on the
+arm's bodies (as an arm's controller does; ``gravity_compensation: false`` leaves it out), a
+table whose top is level with the arm's base, and, as the task asks, a block on the table and a
+goal marker (a mocap body that touches nothing).
+
+The arm's geoms touch the table and the block but not each other (self-collision is off: an
+arm's own links are kept apart by its joint limits, and simple shapes overlap at the joints).
+Sizes follow the arm: the block's edge is 40% of the gripper's opening (at most 5 cm); where
+targets and blocks are placed follows from the end effector's home position (``Workspace``).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import itertools
+from dataclasses import dataclass
+
+import mujoco
+import numpy as np
+
+from robodrl.envs.manipulator.ik import solve
+from robodrl.envs.manipulator.robot import ArmDescription
+from robodrl.errors import ConfigError, suggest
+from robodrl.robustness.roles import add_roles
+
+ARENA_BYTES = 2 * 2**20
+OBJECT, GOAL, TABLE = "robodrl_object", "robodrl_goal", "robodrl_table"
+#: contype / conaffinity bits: the arm's geoms touch the table and the block, never each other
+ARM_CONTACT, SCENE_CONTACT = (2, 1), (1, 3)
+COPIED_ACTUATOR_FIELDS = ("trntype", "gaintype", "biastype", "gainprm", "biasprm", "dyntype",
+                          "dynprm", "gear", "forcelimited", "forcerange")  # fmt: skip
+HINGE_OR_SLIDE = (int(mujoco.mjtJoint.mjJNT_HINGE), int(mujoco.mjtJoint.mjJNT_SLIDE))
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Where the tasks place things (world frame, metres, radians), from the arm itself: the
+    base's position, the end effector's home position and orientation, the table's height,
+    the arm's reach (the farthest the end effector gets from the base, horizontally, pointing
+    as at home, 10 cm above the table), and the block's half size. Tasks place targets and
+    blocks at ``radius`` x reach from the base, within ``azimuth`` of the home direction."""
+
+    base: np.ndarray
+    home_ee: np.ndarray
+    home_rotation: np.ndarray
+    table_z: float
+    reach: float
+    block_half: float
+    radius: tuple[float, float] = (0.45, 0.8)
+    azimuth: float = 0.6
+
+    @property
+    def home_azimuth(self) -> float:
+        return float(np.arctan2(*(self.home_ee - self.base)[1::-1]))
+
+
+@dataclass(frozen=True)
+class Scene:
+    """A compiled scene and what the tasks read of it."""
+
+    model: mujoco.MjModel
+    arm_joints: list[str]
+    home: np.ndarray  # arm joint angles at home (rad)
+    workspace: Workspace
+    has_object: bool
+
+
+def _where(arm: ArmDescription, field: str) -> str:
+    return f"{arm.source or 'arm'}: {field}"
+
+
+def _find(elements, name: str, kind: str, where: str):
+    """The element called ``name`` or an error listing the valid names."""
+    for element in elements:
+        if element.name == name:
+            return element
+    valid = [e.name for e in elements if e.name]
+    raise ConfigError(
+        f"{where}: no {kind} named {name!r}{suggest(name, valid)}; {kind} names: {valid}"
+    )
+
+
+def subtree(model: mujoco.MjModel, root: int) -> list[int]:
+    """Body ``root`` and every body below it."""
+    bodies = [root]
+    for body in range(root + 1, model.nbody):
+        if int(model.body_parentid[body]) in bodies:
+            bodies.append(body)
+    return bodies
+
+
+def arm_joint_names(model: mujoco.MjModel, arm: ArmDescription, exclude: set[str]) -> list[str]:
+    """The arm joints the description names (a pattern or a list), in the MJCF's order."""
+    bodies = set(subtree(model, model.body(arm.base_body).id))
+    candidates = [
+        model.joint(j).name
+        for j in range(model.njnt)
+        if int(model.jnt_bodyid[j]) in bodies
+        and int(model.jnt_type[j]) in HINGE_OR_SLIDE
+        and model.joint(j).name not in exclude
+    ]
+    where = _where(arm, "arm_joints")
+    if isinstance(arm.arm_joints, str):
+        names = [n for n in candidates if fnmatch.fnmatchcase(n, arm.arm_joints)]
+        if not names:
+            raise ConfigError(f"{where}: {arm.arm_joints!r} matches no joint; joints: {candidates}")
+        return names
+    for name in arm.arm_joints:
+        if name not in candidates:
+            raise ConfigError(
+                f"{where}: no arm joint named {name!r}{suggest(name, candidates)}; the hinge "
+                f"and slide joints below {arm.base_body!r}: {candidates}"
+            )
+    return list(arm.arm_joints)
+
+
+def gripper_joints(model: mujoco.MjModel, arm: ArmDescription) -> set[str]:
+    """The joints the gripper moves: its actuator's joint, the joints coupled to it, and the
+    joints of the bodies that carry the finger geoms."""
+    if arm.gripper is None:
+        return set()
+    joints = set()
+    actuator = model.actuator(arm.gripper.actuator)
+    if int(actuator.trntype[0]) == int(mujoco.mjtTrn.mjTRN_JOINT):
+        joints.add(model.joint(int(actuator.trnid[0])).name)
+    for geom in arm.gripper.finger_geoms:
+        body = int(model.geom(geom).bodyid[0])
+        for j in range(model.body_jntadr[body], model.body_jntadr[body] + model.body_jntnum[body]):
+            joints.add(model.joint(j).name)
+    return joints
+
+
+def home_pose(model: mujoco.MjModel, arm: ArmDescription, joints: list[str]) -> np.ndarray:
+    """Each arm joint's home angle (rad), from a keyframe or from the description."""
+    where = _where(arm, "home")
+    if isinstance(arm.home, str):
+        keys = [model.key(k).name for k in range(model.nkey)]
+        if arm.home not in keys:
+            raise ConfigError(
+                f"{where}: no keyframe named {arm.home!r}{suggest(arm.home, keys)}; keyframes: "
+                f"{keys} (or give each joint's home angle: joint pattern -> rad)"
+            )
+        qpos = model.key(arm.home).qpos
+        pose = np.array([qpos[model.joint(j).qposadr[0]] for j in joints])
+    else:
+        pose = np.array(arm.per_joint("home", joints))
+    for name, angle in zip(joints, pose, strict=True):
+        joint = model.joint(name)
+        low, high = joint.range
+        if joint.limited[0] and not low - 1e-6 <= angle <= high + 1e-6:
+            raise ConfigError(
+                f"{where}: {angle:.4g} rad for joint {name!r} is outside its range "
+                f"[{low:.4g}, {high:.4g}] rad"
+            )
+    return pose
+
+
+def _check_names(spec: mujoco.MjSpec, arm: ArmDescription) -> None:
+    _find(spec.bodies, arm.base_body, "body", _where(arm, "base_body"))
+    _find(spec.sites, arm.ee_site, "site", _where(arm, "ee_site"))
+    if arm.gripper is not None:
+        _find(spec.actuators, arm.gripper.actuator, "actuator", _where(arm, "gripper.actuator"))
+        for geom in arm.gripper.finger_geoms:
+            _find(spec.geoms, geom, "geom", _where(arm, "gripper.finger_geoms"))
+        if not arm.gripper.open != arm.gripper.closed:
+            raise ConfigError(f"{_where(arm, 'gripper')}: open and closed must differ")
+
+
+def _add_arm_actuators(spec, model0, arm: ArmDescription, joints, home, joint_span) -> None:
+    for actuator in list(spec.actuators):
+        if arm.gripper is None or actuator.name != arm.gripper.actuator:
+            spec.delete(actuator)
+    for group in (spec.sensors, spec.keys):
+        for element in list(group):
+            spec.delete(element)
+    kp, kd = arm.per_joint("kp", joints), arm.per_joint("kd", joints)
+    limit = arm.per_joint("torque_limit", joints)
+    for i, name in enumerate(joints):
+        joint = model0.joint(name)
+        low, high = joint.range if joint.limited[0] else (-np.inf, np.inf)
+        low, high = max(low, home[i] - joint_span), min(high, home[i] + joint_span)
+        actuator = spec.add_actuator(name=f"{name}_position", target=name)
+        actuator.trntype = mujoco.mjtTrn.mjTRN_JOINT
+        actuator.gaintype = mujoco.mjtGain.mjGAIN_FIXED
+        actuator.biastype = mujoco.mjtBias.mjBIAS_AFFINE
+        actuator.gainprm[0] = kp[i]
+        actuator.biasprm[:3] = [0.0, -kp[i], -kd[i]]
+        actuator.ctrllimited = mujoco.mjtLimited.mjLIMITED_TRUE
+        actuator.ctrlrange = [float(low), float(high)]  # radians: compiled values
+        actuator.forcelimited = mujoco.mjtLimited.mjLIMITED_TRUE
+        actuator.forcerange = [-limit[i], limit[i]]
+    if arm.gripper is not None:  # the gripper's actuator moves first in the action vector: last
+        gripper = _find(spec.actuators, arm.gripper.actuator, "actuator", "gripper")
+        spec.delete(gripper)
+        copy = spec.add_actuator(name=arm.gripper.actuator, target=gripper.target)
+        for field in COPIED_ACTUATOR_FIELDS:
+            setattr(copy, field, getattr(gripper, field))
+        low, high = sorted((arm.gripper.open, arm.gripper.closed))
+        copy.ctrllimited, copy.ctrlrange = mujoco.mjtLimited.mjLIMITED_TRUE, [low, high]
+
+
+def _home_data(model0: mujoco.MjModel, joints: list[str], home: np.ndarray) -> mujoco.MjData:
+    data = mujoco.MjData(model0)
+    for name, angle in zip(joints, home, strict=True):
+        data.qpos[model0.joint(name).qposadr[0]] = angle
+    mujoco.mj_forward(model0, data)
+    return data
+
+
+def _reach(model0, arm: ArmDescription, joints, home, data: mujoco.MjData) -> float:
+    """The farthest horizontal distance from the base at which the end effector gets, along
+    its home direction, 10 cm above the base, pointing as at home (bisection on IK)."""
+    base, ee = data.body(arm.base_body).xpos, data.site(arm.ee_site).xpos
+    rotation = data.site(arm.ee_site).xmat.reshape(3, 3).copy()
+    anchors = [data.xanchor[model0.joint(j).id] for j in joints] + [ee]
+    longest = sum(float(np.linalg.norm(b - a)) for a, b in itertools.pairwise(anchors))
+    direction = (ee - base)[:2] / np.linalg.norm((ee - base)[:2])
+    low, high = 0.0, longest + 0.1
+    for _ in range(10):
+        middle = (low + high) / 2
+        target = np.array([*(base[:2] + middle * direction), base[2] + 0.1])
+        found = solve(model0, arm.ee_site, joints, target, rotation, home)
+        low, high = (middle, high) if found.position_error < 0.002 else (low, middle)
+    return low
+
+
+def workspace_of(model0: mujoco.MjModel, arm: ArmDescription, joints, home) -> Workspace:
+    data = _home_data(model0, joints, home)
+    base, ee = data.body(arm.base_body).xpos.copy(), data.site(arm.ee_site).xpos.copy()
+    if float(np.linalg.norm((ee - base)[:2])) < 0.05:
+        raise ConfigError(
+            f"{_where(arm, 'home')}: the end effector is above the base at home; give a home "
+            "pose that reaches out over the table"
+        )
+    reach = _reach(model0, arm, joints, home, data)
+    if reach < 0.15:
+        raise ConfigError(
+            f"{_where(arm, 'home')}: pointing as at home, the end effector reaches only "
+            f"{reach:.3f} m from the base at table height; is the home pose's end effector "
+            f"{arm.ee_site!r} pointing down at the table?"
+        )
+    opening = 0.08 if arm.gripper is None else 2 * abs(arm.gripper.open - arm.gripper.closed)
+    return Workspace(
+        base=base,
+        home_ee=ee,
+        home_rotation=data.site(arm.ee_site).xmat.reshape(3, 3).copy(),
+        table_z=float(base[2]),
+        reach=reach,
+        block_half=float(min(0.025, 0.2 * opening)),
+    )
+
+
+def _add_table(spec: mujoco.MjSpec, space: Workspace) -> None:
+    centre = space.base[:2] + 0.5 * space.reach * np.array(
+        [np.cos(space.home_azimuth), np.sin(space.home_azimuth)]
+    )
+    half = [1.1 * space.reach, 1.1 * space.reach, 0.02]
+    spec.worldbody.add_geom(name=TABLE, type=mujoco.mjtGeom.mjGEOM_BOX, size=half,
+                            pos=[centre[0], centre[1], space.table_z - half[2]],
+                            rgba=[0.55, 0.45, 0.35, 1], friction=[0.8, 0.005, 0.0001],
+                            contype=SCENE_CONTACT[0], conaffinity=SCENE_CONTACT[1])  # fmt: skip
+
+
+def _add_object(spec: mujoco.MjSpec, space: Workspace) -> None:
+    h = space.block_half
+    body = spec.worldbody.add_body(name=OBJECT, pos=[*space.home_ee[:2], space.table_z + h])
+    body.add_freejoint(name=f"{OBJECT}_joint")
+    body.add_geom(name=OBJECT, type=mujoco.mjtGeom.mjGEOM_BOX, size=[h, h, h], mass=0.1,
+                  rgba=[0.85, 0.2, 0.2, 1], condim=4, friction=[1.0, 0.01, 0.001],
+                  contype=SCENE_CONTACT[0], conaffinity=SCENE_CONTACT[1])  # fmt: skip
+
+
+def _add_goal(spec: mujoco.MjSpec, space: Workspace) -> None:
+    goal = spec.worldbody.add_body(name=GOAL, mocap=True, pos=space.home_ee)
+    goal.add_site(name=GOAL, type=mujoco.mjtGeom.mjGEOM_SPHERE, size=[0.02, 0, 0],
+                  rgba=[0.2, 0.8, 0.2, 0.5])  # fmt: skip
+
+
+def _add_roles(spec, model0, arm: ArmDescription, joints, has_object: bool) -> None:
+    bodies = [model0.body(b).name for b in subtree(model0, model0.body(arm.base_body).id)]
+    roles = {
+        "base": {"body": [arm.base_body]},
+        "arm": {
+            "joint": joints,
+            "actuator": [f"{j}_position" for j in joints],
+            "body": [b for b in bodies if b],
+        },
+        "table": {"geom": [TABLE]},
+    }
+    if arm.gripper is not None:
+        roles["gripper"] = {"actuator": [arm.gripper.actuator], "geom": arm.gripper.finger_geoms}
+    if has_object:
+        roles["object"] = {"body": [OBJECT], "geom": [OBJECT]}
+    add_roles(spec, roles)
+
+
+def _compile(spec: mujoco.MjSpec, arm: ArmDescription, what: str) -> mujoco.MjModel:
+    try:
+        return spec.compile()
+    except Exception as err:  # MuJoCo raises ValueError for compile errors
+        raise ConfigError(f"{arm.source or 'arm'}: {what} does not compile: {err}") from None
+
+
+def build_scene(arm: ArmDescription, *, with_object: bool, joint_span: float = 1.0) -> Scene:
+    """Compile the arm with its actuators, the table, the goal marker and (``with_object``) a
+    block; each arm actuator's ctrlrange is home ± ``joint_span`` rad within the joint's range."""
+    path = arm.mjcf_path()
+    try:
+        spec = mujoco.MjSpec.from_file(str(path))
+    except Exception as err:  # MuJoCo raises ValueError for parse errors
+        raise ConfigError(f"{arm.source or 'arm'}: mjcf {str(path)!r}: {err}") from None
+    _check_names(spec, arm)
+    model0 = _compile(spec.copy(), arm, f"the MJCF {str(path)!r}")  # radians, as compiled
+    joints = arm_joint_names(model0, arm, gripper_joints(model0, arm))
+    home = home_pose(model0, arm, joints)
+    space = workspace_of(model0, arm, joints, home)
+    _add_arm_actuators(spec, model0, arm, joints, home, joint_span)
+    base = spec.body(arm.base_body)
+    if arm.gravity_compensation:
+        for body in [base, *base.find_all(mujoco.mjtObj.mjOBJ_BODY)]:
+            body.gravcomp = 1.0
+    for geom in base.find_all(mujoco.mjtObj.mjOBJ_GEOM):  # the arm touches the scene, not itself
+        geom.contype, geom.conaffinity = ARM_CONTACT
+    _add_table(spec, space)
+    _add_goal(spec, space)
+    if with_object:
+        _add_object(spec, space)
+    _add_roles(spec, model0, arm, joints, with_object)
+    if spec.memory < 0:
+        spec.memory = ARENA_BYTES * max(1, -(-model0.nv // 32))
+    spec.option.integrator = mujoco.mjtIntegrator.mjINT_IMPLICITFAST
+    spec.option.cone = mujoco.mjtCone.mjCONE_ELLIPTIC
+    model = _compile(spec, arm, "the scene")
+    return Scene(model, joints, home, space, with_object)

@@ -1,0 +1,240 @@
+"""What the manipulation tasks share: the arm from its description, the scene around it, and the
+two action modes.
+
+- ``action="joint"``: one entry per arm joint, its PD target (home ± ``joint_span`` rad,
+  within the joint's range: action 0 holds home where the range allows), and the gripper's
+  command (its lower command at -1, its higher at +1);
+- ``action="end_effector"`` (the default): the end effector's displacement this control step
+  (x, y, z in the world frame, each at most ``ee_step`` metres), optionally its turn about the
+  vertical (``yaw=True``, at most ``yaw_step`` rad), and the gripper's command. One damped
+  least-squares IK step on the batch's Jacobians turns the displacement into joint targets; the
+  hand keeps its home orientation (plus the commanded yaw). A policy in this mode is less tied to
+  one arm: it commands the hand, not the joints.
+
+Observations start with the arm joints' angles (relative to home) and velocities, the end
+effector's position relative to its home position, and the gripper's opening (0 closed, 1 open;
+arms with a gripper); each task appends its own.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import mujoco
+import numpy as np
+from mujoco import batch as mjbatch
+
+from robodrl.envs.manipulator.build import Scene, build_scene
+from robodrl.envs.manipulator.ik import dls_step, rotation_error, yaw_rotation
+from robodrl.envs.manipulator.robot import ArmDescription, load_arm
+from robodrl.envs.task import (
+    CommandSpace,
+    ResetNoise,
+    Task,
+    _check_non_negative,
+    _check_positive,
+)
+from robodrl.errors import ConfigError, TaskArgumentError
+
+TIMESTEP = 0.002
+ACTIONS = ("end_effector", "joint")
+
+
+class ManipulatorTask(Task):
+    """An arm from its description in a scene built around it (subclasses: reach, push, pick
+    and place)."""
+
+    stage = mujoco.mjtStage.mjSTAGE_VEL
+    has_success = True
+    with_object = False
+
+    def __init__(
+        self,
+        *,
+        robot: str = "franka_class",
+        action: Literal["end_effector", "joint"] = "end_effector",
+        yaw: bool = False,
+        control_hz: float = 25.0,
+        ee_step: float = 0.03,
+        yaw_step: float = 0.2,
+        joint_span: float = 1.0,
+        reset_noise_scale: float = 0.05,
+        episode_seconds: float = 4.0,
+        **weights: float,
+    ) -> None:
+        _check_positive(
+            control_hz=control_hz, ee_step=ee_step, yaw_step=yaw_step, joint_span=joint_span
+        )
+        frame_skip = round(1.0 / (control_hz * TIMESTEP))
+        if frame_skip < 1 or abs(frame_skip * TIMESTEP * control_hz - 1.0) > 1e-6:
+            raise TaskArgumentError(
+                f"task argument control_hz={control_hz!r} must divide the physics rate "
+                f"({1 / TIMESTEP:g} Hz) evenly, e.g. 25 or 50"
+            )
+        super().__init__(frame_skip=frame_skip, episode_seconds=episode_seconds, **weights)
+        if action not in ACTIONS:
+            raise TaskArgumentError(f"task argument action={action!r}; valid: {list(ACTIONS)}")
+        _check_non_negative(reset_noise_scale=reset_noise_scale)
+        try:
+            self.arm: ArmDescription = load_arm(robot)
+        except ConfigError as err:
+            raise TaskArgumentError(f"task argument robot: {err}") from None
+        self.action, self.yaw = action, bool(yaw)
+        self.ee_step, self.yaw_step = ee_step, yaw_step
+        self.reset_noise_scale, self.joint_span = reset_noise_scale, joint_span
+        self._scene: Scene | None = None
+
+    # -- model -------------------------------------------------------------------------------
+    def task_observations(self) -> list[tuple[str, int]]:
+        """The task's own observation blocks, after the arm's."""
+        return []
+
+    def load_model(self) -> mujoco.MjModel:
+        if self._scene is None:
+            try:
+                self._scene = build_scene(
+                    self.arm, with_object=self.with_object, joint_span=self.joint_span
+                )
+            except ConfigError as err:
+                raise TaskArgumentError(f"task argument robot: {err}") from None
+            n = len(self._scene.arm_joints)
+            self.obs_spec = [("joint_pos", n), ("joint_vel", n), ("ee_pos", 3)]
+            if self.arm.gripper is not None:
+                self.obs_spec.append(("gripper_opening", 1))
+            self.obs_spec += self.task_observations()
+        return self._scene.model
+
+    @property
+    def scene(self) -> Scene:
+        self.load_model()
+        assert self._scene is not None
+        return self._scene
+
+    @property
+    def obs_dim(self) -> int:
+        self.load_model()
+        return super().obs_dim
+
+    @property
+    def obs_layout(self) -> dict[str, slice]:
+        self.load_model()
+        return super().obs_layout
+
+    def command_space(self, model: mujoco.MjModel) -> CommandSpace | None:
+        if self.action == "joint":
+            return None
+        names = ["ee_dx", "ee_dy", "ee_dz"] + (["ee_dyaw"] if self.yaw else [])
+        steps = [self.ee_step] * 3 + ([self.yaw_step] if self.yaw else [])
+        low, high = [-s for s in steps], list(steps)
+        if self.arm.gripper is not None:
+            names.append(self.arm.gripper.actuator)
+            low.append(min(self.arm.gripper.closed, self.arm.gripper.open))
+            high.append(max(self.arm.gripper.closed, self.arm.gripper.open))
+        return CommandSpace(names, np.array(low), np.array(high))
+
+    # -- binding -----------------------------------------------------------------------------
+    def bind(self, batch: mjbatch.Batch, model: mujoco.MjModel) -> None:
+        scene = self.scene
+        self.batch = batch
+        self.qpos, self.qvel = batch.bind("qpos"), batch.bind("qvel")
+        self.site_xpos, self.site_xmat = batch.bind("site_xpos"), batch.bind("site_xmat")
+        self.mocap_pos = batch.bind("mocap_pos")
+        self.actuator_length = batch.bind("actuator_length")
+        joints = [model.joint(j) for j in scene.arm_joints]
+        self.arm_qpos = np.array([j.qposadr[0] for j in joints])
+        self.arm_dofs = np.array([j.dofadr[0] for j in joints])
+        self.arm_ctrl = np.array([model.actuator(f"{j}_position").id for j in scene.arm_joints])
+        self.joint_low, self.joint_high = model.actuator_ctrlrange[self.arm_ctrl].T
+        self.ee = model.site(self.arm.ee_site).id
+        self.ee_body = int(model.site_bodyid[self.ee])
+        self.goal = model.body("robodrl_goal").mocapid[0]
+        self.qpos0 = model.qpos0.copy()
+        self.gripper = None
+        if self.arm.gripper is not None:
+            self.gripper = model.actuator(self.arm.gripper.actuator).id
+            g = self.arm.gripper
+            self.grip_closed, self.grip_span = g.closed, g.open - g.closed
+            self.open_qpos = self._open_fingers(model)
+        self.yaw_target = np.zeros(batch.nsim)
+
+    def _open_fingers(self, model: mujoco.MjModel) -> list[tuple[int, float]]:
+        """(qpos address, value) of the gripper's joints when open: the actuator's joint at its
+        open command, the joints an equality ties to it likewise."""
+        actuator = model.actuator(self.gripper)
+        if int(actuator.trntype[0]) != int(mujoco.mjtTrn.mjTRN_JOINT):
+            return []
+        joint = int(actuator.trnid[0])
+        value = self.grip_closed + self.grip_span
+        opened = [(int(model.jnt_qposadr[joint]), value)]
+        for e in range(model.neq):  # joints tied to it: q1 = c0 + c1 q2 (linear couplings)
+            if int(model.eq_type[e]) != int(mujoco.mjtEq.mjEQ_JOINT):
+                continue
+            first, second = int(model.eq_obj1id[e]), int(model.eq_obj2id[e])
+            c0, c1 = model.eq_data[e, :2]
+            if second == joint:
+                opened.append((int(model.jnt_qposadr[first]), c0 + c1 * value))
+            elif first == joint and c1 != 0 and second >= 0:
+                opened.append((int(model.jnt_qposadr[second]), (value - c0) / c1))
+        return opened
+
+    # -- actions -----------------------------------------------------------------------------
+    def write_ctrl(self, command: np.ndarray, ctrl: np.ndarray) -> None:
+        """One DLS IK step from the current joints toward the displaced end effector."""
+        n = len(command)
+        jacp, jacr = self.batch.jac(np.full(n, self.ee_body), self.site_xpos[:, self.ee])
+        jacobian = np.concatenate([jacp[:, :, self.arm_dofs], jacr[:, :, self.arm_dofs]], axis=1)
+        if self.yaw:
+            self.yaw_target = self.yaw_target + command[:, 3]
+        target = yaw_rotation(self.yaw_target) @ self.scene.workspace.home_rotation
+        current = self.site_xmat[:, self.ee].reshape(n, 3, 3)
+        error = np.concatenate([command[:, :3], rotation_error(target, current)], axis=1)
+        joints = self.qpos[:, self.arm_qpos] + dls_step(jacobian, error)
+        ctrl[:, self.arm_ctrl] = np.clip(joints, self.joint_low, self.joint_high)
+        if self.gripper is not None:
+            ctrl[:, self.gripper] = command[:, -1]
+
+    # -- episodes ----------------------------------------------------------------------------
+    def reset_arm(self, ids: np.ndarray, noise: ResetNoise) -> None:
+        """Home pose with U(-s, s) rad on each arm joint, at rest, the gripper open."""
+        s = self.reset_noise_scale
+        qpos = np.tile(self.qpos0, (len(ids), 1))
+        qpos[:, self.arm_qpos] = self.scene.home + noise.uniform(ids, -s, s, self.arm_qpos.size)
+        if self.gripper is not None:
+            for address, value in self.open_qpos:
+                qpos[:, address] = value
+        self.qpos[ids] = qpos
+        self.qvel[ids] = 0.0
+        self.yaw_target[ids] = 0.0
+
+    def ee_pos(self) -> np.ndarray:
+        """The end effector's position (world frame, m), ``(num_envs, 3)``."""
+        return self.site_xpos[:, self.ee]
+
+    def place_goal(self, ids: np.ndarray, position: np.ndarray) -> None:
+        self.mocap_pos[ids, self.goal] = position
+
+    def goal_pos(self) -> np.ndarray:
+        return self.mocap_pos[:, self.goal]
+
+    def sample_on_table(self, ids: np.ndarray, noise: ResetNoise) -> np.ndarray:
+        """Points (x, y) in the workspace's sector of the table, ``(len(ids), 2)``."""
+        space = self.scene.workspace
+        draw = noise.uniform(ids, 0.0, 1.0, 2)
+        radius = space.reach * (space.radius[0] + np.diff(space.radius)[0] * draw[:, 0])
+        angle = space.home_azimuth + space.azimuth * (2 * draw[:, 1] - 1)
+        return space.base[:2] + radius[:, None] * np.stack([np.cos(angle), np.sin(angle)], 1)
+
+    # -- observations ------------------------------------------------------------------------
+    def arm_observations(self) -> list[np.ndarray]:
+        blocks = [
+            self.qpos[:, self.arm_qpos] - self.scene.home,
+            self.qvel[:, self.arm_dofs],
+            self.ee_pos() - self.scene.workspace.home_ee,
+        ]
+        if self.gripper is not None:
+            opening = (self.actuator_length[:, self.gripper] - self.grip_closed) / self.grip_span
+            blocks.append(opening[:, None])
+        return blocks
+
+    def joint_velocity_cost(self) -> np.ndarray:
+        return -np.sum(self.qvel[:, self.arm_dofs] ** 2, axis=1)
