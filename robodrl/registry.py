@@ -245,6 +245,18 @@ register(
     presets="presets/reach",
 )
 register(
+    name="ManipulatorPush",
+    task_path="robodrl.envs.manipulator.push:ManipulatorPushTask",
+    description="any arm MJCF from an arm description, push a block to a goal on the table",
+    presets="presets/push",
+)
+register(
+    name="ManipulatorPickPlace",
+    task_path="robodrl.envs.manipulator.pick:ManipulatorPickPlaceTask",
+    description="any arm MJCF with a gripper, pick a block up and place it at a goal in the air",
+    presets="presets/pick_place",
+)
+register(
     name="Legged",
     task_path="robodrl.envs.legged.task:LeggedTask",
     description="any quadruped MJCF from a robot description, velocity commands, trot clock",

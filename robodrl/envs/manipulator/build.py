@@ -50,6 +50,7 @@ class Workspace:
     table_z: float
     reach: float
     block_half: float
+    grip_yaw: float = 0.0
     radius: tuple[float, float] = (0.45, 0.8)
     azimuth: float = 0.6
 
@@ -251,7 +252,24 @@ def workspace_of(model0: mujoco.MjModel, arm: ArmDescription, joints, home) -> W
         table_z=float(base[2]),
         reach=reach,
         block_half=float(min(0.025, 0.2 * opening)),
+        grip_yaw=_grip_yaw(model0, arm, data),
     )
+
+
+def _grip_yaw(model0: mujoco.MjModel, arm: ArmDescription, data: mujoco.MjData) -> float:
+    """The direction (yaw, rad) in which the fingers close at home: blocks are placed square to
+    it (the x axis of the end effector's frame without a gripper)."""
+    axis = data.site(arm.ee_site).xmat.reshape(3, 3)[:, 0]
+    if arm.gripper is not None:
+        first, second = (data.geom(g).xpos for g in arm.gripper.finger_geoms[:2])
+        if np.linalg.norm((second - first)[:2]) > 1e-6:
+            axis = second - first
+    return float(np.arctan2(axis[1], axis[0]))
+
+
+def yaw_quat(yaw: float) -> list[float]:
+    """The quaternion of a turn by ``yaw`` about the vertical."""
+    return [float(np.cos(yaw / 2)), 0.0, 0.0, float(np.sin(yaw / 2))]
 
 
 def _add_table(spec: mujoco.MjSpec, space: Workspace) -> None:
@@ -267,7 +285,8 @@ def _add_table(spec: mujoco.MjSpec, space: Workspace) -> None:
 
 def _add_object(spec: mujoco.MjSpec, space: Workspace) -> None:
     h = space.block_half
-    body = spec.worldbody.add_body(name=OBJECT, pos=[*space.home_ee[:2], space.table_z + h])
+    body = spec.worldbody.add_body(name=OBJECT, pos=[*space.home_ee[:2], space.table_z + h],
+                                   quat=yaw_quat(space.grip_yaw))  # fmt: skip
     body.add_freejoint(name=f"{OBJECT}_joint")
     body.add_geom(name=OBJECT, type=mujoco.mjtGeom.mjGEOM_BOX, size=[h, h, h], mass=0.1,
                   rgba=[0.85, 0.2, 0.2, 1], condim=4, friction=[1.0, 0.01, 0.001],
@@ -278,6 +297,24 @@ def _add_goal(spec: mujoco.MjSpec, space: Workspace) -> None:
     goal = spec.worldbody.add_body(name=GOAL, mocap=True, pos=space.home_ee)
     goal.add_site(name=GOAL, type=mujoco.mjtGeom.mjGEOM_SPHERE, size=[0.02, 0, 0],
                   rgba=[0.2, 0.8, 0.2, 0.5])  # fmt: skip
+
+
+def _add_finger_sensors(spec: mujoco.MjSpec, model0: mujoco.MjModel, arm: ArmDescription) -> None:
+    """A touch sensor over each finger geom (``robodrl_finger<i>_touch``): a site of the geom's
+    bounding box and a few millimetres more, on the finger's body."""
+    assert arm.gripper is not None
+    for i, name in enumerate(arm.gripper.finger_geoms):
+        geom = model0.geom(name)
+        centre, half = model0.geom_aabb[geom.id, :3], model0.geom_aabb[geom.id, 3:]
+        rotation = np.zeros(9)
+        mujoco.mju_quat2Mat(rotation, geom.quat)
+        site = spec.geom(name).parent.add_site(
+            name=f"robodrl_finger{i}", type=mujoco.mjtGeom.mjGEOM_BOX,
+            pos=geom.pos + rotation.reshape(3, 3) @ centre, quat=geom.quat.copy(),
+            size=half + 0.003, rgba=[0, 0, 0, 0],
+        )  # fmt: skip
+        sensor = spec.add_sensor(name=f"{site.name}_touch", type=mujoco.mjtSensor.mjSENS_TOUCH)
+        sensor.objtype, sensor.objname = mujoco.mjtObj.mjOBJ_SITE, site.name
 
 
 def _add_roles(spec, model0, arm: ArmDescription, joints, has_object: bool) -> None:
@@ -329,6 +366,8 @@ def build_scene(arm: ArmDescription, *, with_object: bool, joint_span: float = 1
     _add_goal(spec, space)
     if with_object:
         _add_object(spec, space)
+        if arm.gripper is not None:
+            _add_finger_sensors(spec, model0, arm)
     _add_roles(spec, model0, arm, joints, with_object)
     if spec.memory < 0:
         spec.memory = ARENA_BYTES * max(1, -(-model0.nv // 32))

@@ -7,8 +7,9 @@ two action modes.
 - ``action="end_effector"`` (the default): the end effector's displacement this control step
   (x, y, z in the world frame, each at most ``ee_step`` metres), optionally its turn about the
   vertical (``yaw=True``, at most ``yaw_step`` rad), and the gripper's command. One damped
-  least-squares IK step on the batch's Jacobians turns the displacement into joint targets; the
-  hand keeps its home orientation (plus the commanded yaw). A policy in this mode is less tied to
+  least-squares IK step on the batch's Jacobians, from the current joints, turns the
+  displacement into the arm's PD targets; the hand keeps its home orientation (plus the
+  commanded yaw). A policy in this mode is less tied to
   one arm: it commands the hand, not the joints.
 
 Observations start with the arm joints' angles (relative to home) and velocities, the end
@@ -91,10 +92,9 @@ class ManipulatorTask(Task):
 
     def load_model(self) -> mujoco.MjModel:
         if self._scene is None:
+            span = self.joint_span if self.action == "joint" else np.inf  # IK: the whole range
             try:
-                self._scene = build_scene(
-                    self.arm, with_object=self.with_object, joint_span=self.joint_span
-                )
+                self._scene = build_scene(self.arm, with_object=self.with_object, joint_span=span)
             except ConfigError as err:
                 raise TaskArgumentError(f"task argument robot: {err}") from None
             n = len(self._scene.arm_joints)
@@ -155,6 +155,7 @@ class ManipulatorTask(Task):
             g = self.arm.gripper
             self.grip_closed, self.grip_span = g.closed, g.open - g.closed
             self.open_qpos = self._open_fingers(model)
+        #: the hand's commanded yaw (end_effector mode with yaw), reset with the arm
         self.yaw_target = np.zeros(batch.nsim)
 
     def _open_fingers(self, model: mujoco.MjModel) -> list[tuple[int, float]]:
@@ -179,19 +180,28 @@ class ManipulatorTask(Task):
 
     # -- actions -----------------------------------------------------------------------------
     def write_ctrl(self, command: np.ndarray, ctrl: np.ndarray) -> None:
-        """One DLS IK step from the current joints toward the displaced end effector."""
-        n = len(command)
-        jacp, jacr = self.batch.jac(np.full(n, self.ee_body), self.site_xpos[:, self.ee])
-        jacobian = np.concatenate([jacp[:, :, self.arm_dofs], jacr[:, :, self.arm_dofs]], axis=1)
+        """One DLS IK step on the current Jacobian, from the current joints, toward the hand
+        displaced by the command (and back toward its target orientation): the arm's PD
+        targets. The displacement is a velocity command: a hand told to stay under a load sags
+        as far as its PD gains let it each step (a policy closes that loop, as on a robot)."""
+        n, ee = len(command), self.ee_pos()
         if self.yaw:
             self.yaw_target = self.yaw_target + command[:, 3]
-        target = yaw_rotation(self.yaw_target) @ self.scene.workspace.home_rotation
+        rotation = yaw_rotation(self.yaw_target) @ self.scene.workspace.home_rotation
         current = self.site_xmat[:, self.ee].reshape(n, 3, 3)
-        error = np.concatenate([command[:, :3], rotation_error(target, current)], axis=1)
+        error = np.concatenate([command[:, :3], rotation_error(rotation, current)], axis=1)
+        jacp, jacr = self.batch.jac(np.full(n, self.ee_body), ee)
+        jacobian = np.concatenate([jacp[:, :, self.arm_dofs], jacr[:, :, self.arm_dofs]], axis=1)
         joints = self.qpos[:, self.arm_qpos] + dls_step(jacobian, error)
         ctrl[:, self.arm_ctrl] = np.clip(joints, self.joint_low, self.joint_high)
         if self.gripper is not None:
             ctrl[:, self.gripper] = command[:, -1]
+
+    def state_dict(self) -> dict[str, list]:
+        return {"yaw_target": self.yaw_target.tolist()}
+
+    def load_state_dict(self, state: dict[str, list]) -> None:
+        self.yaw_target[:] = np.asarray(state["yaw_target"])
 
     # -- episodes ----------------------------------------------------------------------------
     def reset_arm(self, ids: np.ndarray, noise: ResetNoise) -> None:

@@ -1,0 +1,50 @@
+"""ManipulatorPush: push a block across the table to a goal with the user's arm."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from robodrl.envs.manipulator.block import BlockTask
+from robodrl.envs.task import ResetNoise
+
+
+class ManipulatorPushTask(BlockTask):
+    """Push the block to a goal on the table (``robodrl/ManipulatorPush-v0``).
+
+    The block and the goal are drawn in the workspace's sector of the table (45-80% of the
+    arm's reach, within 0.6 rad of its home direction), at least 10 cm apart. Observations: see
+    :class:`~robodrl.envs.manipulator.block.BlockTask`. Reward terms: ``reach`` -|block - end
+    effector|, ``push`` -|goal - block| (m), ``joint_velocity`` -Σ q̇². Success: the block's
+    centre within ``success_distance`` m of the goal (Fetch's 5 cm by default). The episode
+    ends early when the block falls off the table.
+    """
+
+    reward_defaults: ClassVar[dict[str, float]] = {
+        "reach": 0.5,
+        "push": 1.0,
+        "joint_velocity": 0.001,
+    }
+
+    def __init__(self, **arguments) -> None:
+        arguments.setdefault("episode_seconds", 5.0)
+        super().__init__(**arguments)
+
+    def reset(self, ids: np.ndarray, noise: ResetNoise) -> None:
+        self.reset_arm(ids, noise)
+        block = self.reset_block(ids, noise)
+        goal = self.sample_on_table(ids, noise)
+        for _ in range(8):  # redraw goals too close to the block
+            near = np.linalg.norm(goal - block[:, :2], axis=1) < 0.1
+            if not near.any():
+                break
+            goal[near] = self.sample_on_table(ids[near], noise)
+        self.place_goal(ids, np.concatenate([goal, block[:, 2:]], axis=1))
+
+    def reward_terms(self, ctrl: np.ndarray) -> dict[str, np.ndarray]:
+        return {
+            "reach": -np.linalg.norm(self.block_pos() - self.ee_pos(), axis=1),
+            "push": -np.linalg.norm(self.block_to_goal(), axis=1),
+            "joint_velocity": self.joint_velocity_cost(),
+        }

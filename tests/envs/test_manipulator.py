@@ -1,0 +1,154 @@
+"""Manipulation for any arm: robodrl's two test arms (a Franka-class 7-DoF and a UR-class 6-DoF
+written in degrees, both with parallel grippers) through the env checkers in both action modes,
+IK to sampled targets, the gripper holding a block against gravity, a scripted pick and place,
+and descriptions that name what is not there."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import gymnasium
+import numpy as np
+import pytest
+import yaml
+from gymnasium.utils.env_checker import check_env as gym_check_env
+from stable_baselines3.common.env_checker import check_env as sb3_check_env
+
+from robodrl.envs.manipulator.build import build_scene
+from robodrl.envs.manipulator.ik import solve
+from robodrl.envs.manipulator.robot import load_arm
+from robodrl.envs.manipulator.scripted import ScriptedPickPlace
+from robodrl.errors import ConfigError, TaskArgumentError
+from robodrl.make import make_core
+
+ARMS = ["franka_class", "ur_class"]
+IDS = ["robodrl/ManipulatorReach-v0", "robodrl/ManipulatorPush-v0",
+       "robodrl/ManipulatorPickPlace-v0"]  # fmt: skip
+# observations are unbounded boxes, as in Gymnasium's MuJoCo envs (tests/envs/test_check_env.py)
+ALLOWED = ("Box observation space minimum value is -infinity",
+           "Box observation space maximum value is infinity")  # fmt: skip
+
+
+@pytest.mark.parametrize("action", ["end_effector", "joint"])
+@pytest.mark.parametrize("robot", ARMS)
+@pytest.mark.parametrize("env_id", IDS)
+def test_every_task_passes_the_env_checkers(env_id: str, robot: str, action: str) -> None:
+    env = gymnasium.make(env_id, robot=robot, action=action)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        gym_check_env(env.unwrapped, skip_render_check=True)
+        sb3_check_env(env.unwrapped, warn=True)
+    messages = [str(w.message) for w in caught]
+    assert [m for m in messages if not any(allowed in m for allowed in ALLOWED)] == []
+
+
+@pytest.mark.parametrize("robot", ARMS)
+def test_ik_reaches_sampled_workspace_targets_within_5_mm(robot: str) -> None:
+    arm = load_arm(robot)
+    scene = build_scene(arm, with_object=False)
+    space, rng = scene.workspace, np.random.default_rng(0)
+    errors = []
+    for _ in range(40):
+        radius = space.reach * rng.uniform(*space.radius)
+        angle = space.home_azimuth + rng.uniform(-space.azimuth, space.azimuth)
+        height = rng.uniform(space.table_z + 0.02, space.table_z + 0.4 * space.reach)
+        target = np.array([*(space.base[:2] + radius * np.array([np.cos(angle), np.sin(angle)])),
+                           height])  # fmt: skip
+        found = solve(scene.model, arm.ee_site, scene.arm_joints, target, space.home_rotation,
+                      scene.home)  # fmt: skip
+        errors.append(found.position_error)
+    assert max(errors) < 0.005
+
+
+def scripted_episode(env_id: str, robot: str, num_envs: int = 32, seed: int = 1):
+    core = make_core(env_id, num_envs, seed=seed, robot=robot)
+    expert = ScriptedPickPlace(core.task, core.obs_layout)
+    obs, heights, fell = core.reset(), [], np.zeros(num_envs, bool)
+    for _ in range(core.max_episode_steps - 1):
+        obs, _, terminated, _, info = core.step(expert.act(obs))
+        heights.append(core.task.block_pos()[:, 2].copy())
+        fell |= terminated
+    return core, info["is_success"], np.array(heights), fell
+
+
+@pytest.mark.parametrize("robot", ARMS)
+def test_a_scripted_pick_and_place_succeeds_in_90_percent(robot: str) -> None:
+    core, success, heights, fell = scripted_episode("robodrl/ManipulatorPickPlace-v0", robot)
+    assert success.mean() >= 0.9
+    assert not fell.any()
+    # the goals in the air were reached by lifting: the gripper held the block up
+    space = core.task.scene.workspace
+    lifted = core.task.goal_pos()[:, 2] > space.table_z + space.block_half + 0.05
+    assert lifted.any()
+    assert (heights[-1, lifted & success] > space.table_z + space.block_half + 0.04).all()
+
+
+@pytest.mark.parametrize("robot", ARMS)
+def test_the_gripper_holds_the_block_against_gravity(robot: str) -> None:
+    """The scripted pick, then one second with no motion commanded and the gripper closed:
+    each block it lifted into the air stays between the fingers (it moves less than 2 mm
+    relative to the hand; the hand itself sags as its PD gains let it) and does not drop."""
+    core = make_core("robodrl/ManipulatorPickPlace-v0", 32, seed=2, robot=robot)
+    expert, task = ScriptedPickPlace(core.task, core.obs_layout), core.task
+    obs = core.reset()
+    for _ in range(core.max_episode_steps - 27):
+        obs, _, _, _, info = core.step(expert.act(obs))
+    space = task.scene.workspace
+    up = info["is_success"] & (task.block_pos()[:, 2] > space.table_z + space.block_half + 0.05)
+    assert up.sum() >= 5 and task.grasped()[up].all()
+    hold = np.zeros((32, core.action_dim))
+    hold[:, -1] = -expert.open  # closed
+    in_hand = []
+    for _ in range(25):
+        core.step(hold)
+        in_hand.append((task.block_pos() - task.ee_pos())[up])
+    assert np.ptp(np.array(in_hand), axis=0).max() < 0.002
+    assert task.grasped()[up].all()
+
+
+@pytest.mark.parametrize("robot", ARMS)
+def test_a_scripted_push_succeeds(robot: str) -> None:
+    _, success, _, fell = scripted_episode("robodrl/ManipulatorPush-v0", robot)
+    assert success.mean() >= 0.9 and not fell.any()
+
+
+def write_arm(tmp_path, **changes) -> str:
+    data = yaml.safe_load(Path(load_arm("franka_class").source).read_text())
+    data["mjcf"] = str(load_arm("franka_class").mjcf_path())
+    data.update(changes)
+    path = tmp_path / "arm.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"arm_joints": ["joint1", "joint2", "joint3", "joint44"]},
+         r"arm_joints: no arm joint named 'joint44' \(did you mean 'joint4'\?\); .*'joint7'"),
+        ({"arm_joints": "wrist*"}, r"arm_joints: 'wrist\*' matches no joint; joints: \['joint1'"),
+        ({"ee_site": "tcp"}, r"ee_site: no site named 'tcp'; site names: \['grip_center'\]"),
+        ({"base_body": "link"}, r"base_body: no body named 'link' \(did you mean"),
+        ({"gripper": {"actuator": "finger", "open": 0.04, "closed": 0.0,
+                      "finger_geoms": ["left_pad", "right_pad"]}},
+         r"gripper.actuator: no actuator named 'finger' \(did you mean 'fingers'\?\)"),
+        ({"gripper": {"actuator": "fingers", "open": 0.04, "closed": 0.0,
+                      "finger_geoms": ["left_pad", "right"]}},
+         r"gripper.finger_geoms: no geom named 'right' .*geom names: \["),
+        ({"home": "rest"}, r"home: no keyframe named 'rest'; keyframes: \['home'\]"),
+        ({"home": {"joint*": 5.0}}, r"home: 5 rad for joint 'joint1' is outside its range"),
+        ({"kp": {"joint[1-4]": 100.0}}, r"kp: no pattern matches joint 'joint5'"),
+        ({"kd": -1.0}, r"kd"),
+    ],
+)  # fmt: skip
+def test_a_wrong_name_in_an_arm_description_is_named_with_the_valid_ones(
+    tmp_path, changes: dict, expected: str
+) -> None:
+    with pytest.raises((ConfigError, TaskArgumentError), match=expected):
+        make_core("robodrl/ManipulatorReach-v0", 1, robot=write_arm(tmp_path, **changes))
+
+
+def test_pick_and_place_needs_a_gripper(tmp_path) -> None:
+    with pytest.raises(TaskArgumentError, match="has no gripper; pick and place needs one"):
+        make_core("robodrl/ManipulatorPickPlace-v0", 1, robot=write_arm(tmp_path, gripper=None))
