@@ -14,6 +14,7 @@ from robodrl.config import TrainConfig
 from robodrl.envs.legged.check import check_robot
 from robodrl.envs.legged.package import DESCRIPTION_FILE, fingerprint, write_package
 from robodrl.envs.legged.robot import load_robot, robot_names
+from robodrl.envs.legged.task import LeggedTask
 from robodrl.envs.multi.registry import robot_of
 from robodrl.errors import ConfigError
 from robodrl.files.atomic import staged_folder, write_text
@@ -25,7 +26,7 @@ from robodrl.files.signing import (
     sha256_file,
     verify_folder,
 )
-from robodrl.registry import task_arguments
+from robodrl.registry import get_spec
 from robodrl.runs.bindings import ROBOT_FOLDER
 
 SOURCES = "sources.json"
@@ -36,9 +37,10 @@ class RobotSourceChangedWarning(UserWarning):
 
 
 def user_robot(config: TrainConfig) -> str | None:
-    """The robot description path a Legged config names (None for a shipped robot or task)."""
+    """The robot description path a Legged config names (None for a shipped robot or task;
+    an arm's description is not copied yet)."""
     robot_id, robot_task, _ = robot_of(config.env.id, config.env.task)
-    if "robot" not in task_arguments(robot_id):  # a task of its own robot
+    if not issubclass(get_spec(robot_id).task_class(), LeggedTask):  # not a quadruped's
         return None
     robot = robot_task.get("robot", "quadruped")
     if not isinstance(robot, str) or robot in robot_names():
