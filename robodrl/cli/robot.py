@@ -1,4 +1,5 @@
-"""``robodrl robot init MJCF`` and ``robodrl robot check ROBOT.yaml``: the user's own quadruped."""
+"""``robodrl robot init MJCF`` and ``robodrl robot check ROBOT.yaml``: the user's own quadruped
+or arm."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from robodrl.errors import RobodrlError
+from robodrl.errors import ConfigError, RobodrlError
 
 
 class RobotCheckFailedError(RobodrlError):
@@ -19,7 +20,7 @@ class RobotCheckFailedError(RobodrlError):
 
 def add(sub) -> None:
     """``robodrl robot init`` / ``robodrl robot check``."""
-    robot = sub.add_parser("robot", help="describe and check your own quadruped's MJCF")
+    robot = sub.add_parser("robot", help="describe and check your own quadruped's or arm's MJCF")
     actions = robot.add_subparsers(dest="robot_command", required=True)
     init = actions.add_parser("init", help="write a robot description from a quadruped MJCF")
     init.add_argument("mjcf", type=Path, help="the robot's MJCF file, as it comes")
@@ -33,14 +34,43 @@ def add(sub) -> None:
     check.add_argument(
         "--png", type=Path, help="also write a picture of the robot standing (a new .png file)"
     )
+    check.add_argument(
+        "--target", type=float, nargs=3, action="append", default=[], metavar=("X", "Y", "Z"),
+        help="an arm: also check that its end effector reaches this point (m, world frame)",
+    )  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> None:
     """Dispatch ``robodrl robot ...``."""
     if args.robot_command == "init":
         _init(args.mjcf, args.out or Path(f"{args.mjcf.stem}.yaml"))
+    elif is_arm(args.description):
+        _check_arm(args.description, args.target)
     else:
+        if args.target:
+            raise ConfigError("--target: only an arm's check takes targets")
         _check(args.description, args.png)
+
+
+def is_arm(description: str) -> bool:
+    """Whether a description (a shipped name or a YAML path) is an arm's (it names an end
+    effector) rather than a quadruped's."""
+    from robodrl.envs.manipulator.robot import arm_names
+    from robodrl.files.yamlio import load_yaml_file
+
+    if description in arm_names():
+        return True
+    if description.endswith((".yaml", ".yml")) and Path(description).is_file():
+        data = load_yaml_file(description)
+        return isinstance(data, dict) and "ee_site" in data
+    return False
+
+
+def _check_arm(description: str, targets: list[list[float]]) -> None:
+    from robodrl.envs.manipulator.check import check_arm
+    from robodrl.envs.manipulator.robot import load_arm
+
+    _report(f"robot check {description}", check_arm(load_arm(description), targets))
 
 
 def _init(mjcf: Path, out: Path) -> None:
@@ -71,16 +101,22 @@ def _check(description: str, png: Path | None) -> None:
         raise OutputError(f"--png {png}: the file exists; robodrl never replaces it")
     robot = load_robot(description)
     checks = check_robot(robot, png=png)
-    table = Table(title=f"robot check {description}")
+    _report(f"robot check {description}", checks)
+    if png is not None:
+        Console().print(f"picture: {png}")
+
+
+def _report(title: str, checks) -> None:
+    """Print the table; raise (exit 1) if a line fails."""
+    table = Table(title=title)
     for column in ("physics", "check", "value", "limit", "result"):
         table.add_column(column)
     colours = {"ok": "green", "warn": "yellow", "fail": "red"}
     for c in checks:
         table.add_row(c.physics, c.name, c.value, c.limit, f"[{colours[c.status]}]{c.status}")
-    console = Console(width=max(120, Console().width))
-    console.print(table)
-    if png is not None:
-        console.print(f"picture: {png}")
-    failed = [f"{c.physics} {c.name}: {c.value} (limit {c.limit})" for c in checks if c.failed]
+    Console(width=max(120, Console().width)).print(table)
+    failed = [
+        f"{c.physics} {c.name}: {c.value} (limit {c.limit})".strip() for c in checks if c.failed
+    ]
     if failed:
         raise RobotCheckFailedError("the robot fails: " + "; ".join(failed))

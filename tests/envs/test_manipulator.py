@@ -152,3 +152,15 @@ def test_a_wrong_name_in_an_arm_description_is_named_with_the_valid_ones(
 def test_pick_and_place_needs_a_gripper(tmp_path) -> None:
     with pytest.raises(TaskArgumentError, match="has no gripper; pick and place needs one"):
         make_core("robodrl/ManipulatorPickPlace-v0", 1, robot=write_arm(tmp_path, gripper=None))
+
+
+def test_robot_check_passes_each_test_arm_and_refuses_an_unreachable_target(capsys) -> None:
+    from robodrl.cli import main
+
+    for arm in ARMS:
+        assert main(["robot", "check", arm]) == 0
+    assert main(["robot", "check", "franka_class", "--target", "1.5", "0", "0.2"]) == 1
+    err = capsys.readouterr().err
+    assert "your targets: 1 targets by IK, worst at (1.500, 0.000, 0.200) m" in err
+    assert main(["robot", "check", "quadruped", "--target", "1", "0", "0"]) == 2
+    assert "only an arm's check takes targets" in capsys.readouterr().err

@@ -16,11 +16,12 @@ Each line is ``ok``, ``warn`` or ``fail``; ``robodrl robot check`` exits 1 if an
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from robodrl.envs.checks import Check
+from robodrl.envs.checks import status as _status
 from robodrl.envs.core import BatchedEnv
 from robodrl.envs.legged.gains import step_responses
 from robodrl.envs.legged.robot import LEGS, RobotDescription
@@ -33,26 +34,6 @@ HOLD_SECONDS = 5.0
 MAX_SAG, MAX_TILT_DEG = 0.15, 10.0
 FOOT_SHARE, TOTAL_SHARE = (0.10, 0.45), (0.8, 1.2)
 WARN_OVERSHOOT, MAX_OVERSHOOT, MAX_STEP_ERROR = 0.10, 0.50, 0.10
-
-
-@dataclass(frozen=True)
-class Check:
-    """One line of the check's table."""
-
-    physics: str
-    name: str
-    value: str
-    limit: str
-    status: str  # ok, warn or fail
-
-    @property
-    def failed(self) -> bool:
-        """Whether this line fails the check."""
-        return self.status == "fail"
-
-
-def _status(ok: bool, *, warn_only: bool = False) -> str:
-    return "ok" if ok else "warn" if warn_only else "fail"
 
 
 def standing_env(robot: RobotDescription, physics: str) -> BatchedEnv:
