@@ -22,7 +22,9 @@ def add(sub) -> None:
     """``robodrl robot init`` / ``robodrl robot check``."""
     robot = sub.add_parser("robot", help="describe and check your own quadruped's or arm's MJCF")
     actions = robot.add_subparsers(dest="robot_command", required=True)
-    init = actions.add_parser("init", help="write a robot description from a quadruped MJCF")
+    init = actions.add_parser(
+        "init", help="write a robot description from a quadruped's or an arm's MJCF"
+    )
     init.add_argument("mjcf", type=Path, help="the robot's MJCF file, as it comes")
     init.add_argument(
         "--out", type=Path, help="the description to write (default: <mjcf name>.yaml here)"
@@ -74,9 +76,17 @@ def _check_arm(description: str, targets: list[list[float]]) -> None:
 
 
 def _init(mjcf: Path, out: Path) -> None:
-    from robodrl.envs.legged.init import describe, render, write_description
+    import mujoco
 
-    document, found = describe(mjcf, out)
+    from robodrl.envs.legged.describe import compile_mjcf
+    from robodrl.envs.legged.init import describe, render, write_description
+    from robodrl.envs.manipulator.init import describe_arm
+
+    model = compile_mjcf(mjcf)
+    if (model.jnt_type == mujoco.mjtJoint.mjJNT_FREE).any():  # a floating base: a quadruped
+        document, found = describe(mjcf, out)
+    else:
+        document, found = describe_arm(model, mjcf, out)
     console = Console(width=max(120, Console().width))
     table = Table(title=f"robot init {mjcf}")
     for column in ("field", "value", "from"):

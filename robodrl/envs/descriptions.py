@@ -5,16 +5,20 @@ robot); per-joint values given as one number or as joint-name patterns."""
 from __future__ import annotations
 
 import fnmatch
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from robodrl.errors import ConfigError, format_validation_error
+from robodrl.files.atomic import OutputError, write_text
 from robodrl.files.yamlio import load_yaml_file
 
 MENAGERIE = "menagerie:"
+HEADER = "# robodrl robot description, written by `robodrl robot init`"
 Description = TypeVar("Description", bound=BaseModel)
 
 
@@ -117,3 +121,38 @@ def read_description(
         return model.model_validate({**data, "source": source})
     except ValidationError as err:
         raise ConfigError(f"{source or 'robot'}: {format_validation_error(err)}") from None
+
+
+# -- writing a description (robodrl robot init) -------------------------------------------------
+@dataclass(frozen=True)
+class Finding:
+    """One field of the description, its value and where it came from."""
+
+    field: str
+    value: Any
+    source: str
+
+
+def render(document: dict, found: list[Finding], mjcf: Path) -> str:
+    """The description as YAML, each field with the reason it was chosen."""
+    lines = [f"{HEADER} from {mjcf.name}", "# units: rad, m, N·m, N·m/rad, N·m·s/rad, kg·m²"]
+    reasons = {f.field: f.source for f in found}
+    for field, value in document.items():
+        lines.append(f"# {field}: {reasons[field]}")
+        lines.append(yaml.safe_dump({field: value}, sort_keys=False, width=100).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def write_description(text: str, out: Path) -> None:
+    """Write atomically; never replace a file that ``robot init`` did not write."""
+    if out.exists():
+        try:
+            ours = out.is_file() and out.read_text().startswith(HEADER)
+        except (OSError, UnicodeDecodeError):
+            ours = False
+        if not ours:
+            raise OutputError(
+                f"{out} exists and was not written by `robodrl robot init`; robodrl never "
+                "replaces it: give another --out"
+            )
+    write_text(out, text)

@@ -6,9 +6,7 @@ Every value is a guess with a reason (:class:`Finding`); what cannot be decided 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import mujoco
 import numpy as np
@@ -19,15 +17,6 @@ from robodrl.errors import ConfigError
 
 POSE_KEYS = ("home", "stand", "standing")
 ACTION_SCALE = 0.5
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One field of the description, its value and where it came from."""
-
-    field: str
-    value: Any
-    source: str
 
 
 def compile_mjcf(path: Path) -> mujoco.MjModel:

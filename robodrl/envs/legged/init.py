@@ -15,22 +15,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
+from robodrl.envs.descriptions import Finding, render, write_description
 from robodrl.envs.legged import describe as d
 from robodrl.envs.legged.gains import tune
 from robodrl.envs.legged.joints import actuated_joints, check_pose
-from robodrl.envs.legged.motors import armature, position_gains, torque_limit
 from robodrl.envs.legged.robot import RobotDescription
+from robodrl.envs.motors import armature, position_gains, torque_limit
 from robodrl.errors import ConfigError, format_validation_error
-from robodrl.files.atomic import OutputError, write_text
 
-HEADER = "# robodrl robot description, written by `robodrl robot init`"
 CLEARANCE = 0.002  # m between the lowest foot and the floor at reset
 
 
-def describe(mjcf: Path, out: Path) -> tuple[dict, list[d.Finding]]:
+def describe(mjcf: Path, out: Path) -> tuple[dict, list[Finding]]:
     """The description of the quadruped in ``mjcf`` (paths relative to ``out``'s folder)."""
     where = str(mjcf)
     model = d.compile_mjcf(mjcf)
@@ -47,32 +45,32 @@ def describe(mjcf: Path, out: Path) -> tuple[dict, list[d.Finding]]:
     limits = [torque_limit(model, j, where) for j in joints]
     relative = os.path.relpath(mjcf.resolve(), out.resolve().parent)
     found = [
-        d.Finding("mjcf", relative, "the file given"),
-        d.Finding("base_body", model.body(base).name, "the body with the free joint"),
-        d.Finding("imu_site", imu, imu_source),
-        d.Finding("feet", feet, "lowest collision geom of each leg chain, placed by position"),
-        d.Finding("standing_pose", _rounded(joints, pose), pose_source),
-        d.Finding("standing_height", round(CLEARANCE - lowest, 4), "the feet just touching"),
-        d.Finding("torque_limit", _rounded(joints, [v for v, _ in limits]),
+        Finding("mjcf", relative, "the file given"),
+        Finding("base_body", model.body(base).name, "the body with the free joint"),
+        Finding("imu_site", imu, imu_source),
+        Finding("feet", feet, "lowest collision geom of each leg chain, placed by position"),
+        Finding("standing_pose", _rounded(joints, pose), pose_source),
+        Finding("standing_height", round(CLEARANCE - lowest, 4), "the feet just touching"),
+        Finding("torque_limit", _rounded(joints, [v for v, _ in limits]),
                   ", ".join(sorted({source for _, source in limits}))),
-        d.Finding("action_scale", d.ACTION_SCALE, "robodrl's default (rad)"),
+        Finding("action_scale", d.ACTION_SCALE, "robodrl's default (rad)"),
     ]  # fmt: skip
     arm = armature(model, joints)
     if arm is not None:
-        found.append(d.Finding("armature", _compact(arm), "the MJCF's joints"))
+        found.append(Finding("armature", _compact(arm), "the MJCF's joints"))
     document = {f.field: f.value for f in found if f.value is not None}
     found += _gains(model, joints, document, out, where)
     document = {f.field: f.value for f in found if f.value is not None}
     return document, found
 
 
-def _gains(model, joints: list[str], document: dict, out: Path, where: str) -> list[d.Finding]:
+def _gains(model, joints: list[str], document: dict, out: Path, where: str) -> list[Finding]:
     given = [position_gains(model, j) for j in joints]
     if all(g is not None for g in given):
         kp = _compact({j: g[0] for j, g in zip(joints, given, strict=True)})  # type: ignore[index]
         kd = _compact({j: g[1] for j, g in zip(joints, given, strict=True)})  # type: ignore[index]
-        return [d.Finding("kp", kp, "the MJCF's position actuators"),
-                d.Finding("kd", kd, "the MJCF's position actuators")]  # fmt: skip
+        return [Finding("kp", kp, "the MJCF's position actuators"),
+                Finding("kd", kd, "the MJCF's position actuators")]  # fmt: skip
     source = str(out.resolve())
     draft = {**document, "mjcf": str((out.resolve().parent / document["mjcf"]).resolve())}
     try:
@@ -82,10 +80,10 @@ def _gains(model, joints: list[str], document: dict, out: Path, where: str) -> l
     torque = robot.per_joint("torque_limit", joints)
     kp, kd = tune(robot, joints, torque)
     return [
-        d.Finding(
+        Finding(
             "kp", _compact(kp), "full action reaches the torque limit; >= standing load / 0.05 rad"
         ),
-        d.Finding("kd", _compact(kd), "step-response test: <= 10% overshoot"),
+        Finding("kd", _compact(kd), "step-response test: <= 10% overshoot"),
     ]
 
 
@@ -99,26 +97,4 @@ def _compact(values: dict[str, float]) -> float | dict[str, float]:
     return next(iter(unique)) if len(unique) == 1 else values
 
 
-def render(document: dict, found: list[d.Finding], mjcf: Path) -> str:
-    """The description as YAML, each field with the reason it was chosen."""
-    lines = [f"{HEADER} from {mjcf.name}", "# units: rad, m, N·m, N·m/rad, N·m·s/rad, kg·m²"]
-    reasons = {f.field: f.source for f in found}
-    for field, value in document.items():
-        lines.append(f"# {field}: {reasons[field]}")
-        lines.append(yaml.safe_dump({field: value}, sort_keys=False, width=100).rstrip())
-    return "\n".join(lines) + "\n"
-
-
-def write_description(text: str, out: Path) -> None:
-    """Write atomically; never replace a file that ``robot init`` did not write."""
-    if out.exists():
-        try:
-            ours = out.is_file() and out.read_text().startswith(HEADER)
-        except (OSError, UnicodeDecodeError):
-            ours = False
-        if not ours:
-            raise OutputError(
-                f"{out} exists and was not written by `robodrl robot init`; robodrl never "
-                "replaces it: give another --out"
-            )
-    write_text(out, text)
+__all__ = ["describe", "render", "write_description"]

@@ -1,4 +1,5 @@
-"""What an MJCF's own actuators say about each leg joint: torque limit, PD gains, armature."""
+"""What an MJCF's own actuators say about each joint (a leg's or an arm's): torque limit, PD gains,
+armature."""
 
 from __future__ import annotations
 

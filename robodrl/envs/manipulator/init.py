@@ -1,0 +1,197 @@
+"""``robodrl robot init MJCF`` for an arm (an MJCF without a free joint): its description.
+
+- the base is the body where the kinematic tree starts: the world's child whose subtree holds
+  the arm's joints;
+- the end effector is a site below the last arm joint, preferably one named like a tool centre
+  point (``tcp``, ``pinch``, ``grip``, ``tool``, ``ee``, ``end``, ``attachment``), else the
+  deepest; without one the error says where to add it;
+- the arm joints are the hinge / slide joints on the path from the base to that site; the
+  gripper is the one actuator that drives none of them, with the collision geoms it moves as its
+  fingers; which end of its ctrlrange is open is found by driving it to each end and measuring
+  the fingers' gap;
+- the home pose comes from a keyframe (``home``, ``ready``, else the first), else qpos0;
+- torque limits come from actuator ``forcerange``, joint ``actuatorfrcrange`` or a motor's gear
+  x ctrlrange; kp / kd from the MJCF's position actuators, else kp reaches the torque limit at
+  0.2 rad and kd damps each joint critically (its inertia at qpos0).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from pathlib import Path
+
+import mujoco
+import numpy as np
+
+from robodrl.envs.descriptions import Finding
+from robodrl.envs.manipulator.build import HINGE_OR_SLIDE, subtree
+from robodrl.envs.motors import position_gains, torque_limit
+from robodrl.errors import ConfigError
+
+TCP_NAMES = ("tcp", "pinch", "grip", "tool", "ee", "end", "attachment", "flange")
+FULL_TORQUE_AT = 0.2  # rad: the fallback kp gives the full torque at this error
+
+
+def _base(model: mujoco.MjModel, where: str) -> int:
+    """The world's child whose subtree holds the most hinge / slide joints."""
+    counts = {}
+    for body in range(1, model.nbody):
+        if int(model.body_parentid[body]) == 0:
+            bodies = set(subtree(model, body))
+            counts[body] = sum(
+                int(model.jnt_bodyid[j]) in bodies and int(model.jnt_type[j]) in HINGE_OR_SLIDE
+                for j in range(model.njnt)
+            )
+    if not counts or max(counts.values()) == 0:
+        raise ConfigError(f"{where}: no hinge or slide joint in the MJCF; nothing to actuate")
+    return max(counts, key=counts.get)
+
+
+def _chain(model: mujoco.MjModel, body: int, base: int) -> list[int]:
+    """Bodies from ``base`` down to ``body``."""
+    path = [body]
+    while path[-1] != base and path[-1] != 0:
+        path.append(int(model.body_parentid[path[-1]]))
+    return path[::-1]
+
+
+def _joints_of(model: mujoco.MjModel, bodies) -> list[int]:
+    return [j for j in range(model.njnt) if int(model.jnt_bodyid[j]) in set(bodies)
+            and int(model.jnt_type[j]) in HINGE_OR_SLIDE]  # fmt: skip
+
+
+def _ee_site(model: mujoco.MjModel, base: int, where: str) -> int:
+    bodies = subtree(model, base)
+    sites = [s for s in range(model.nsite) if int(model.site_bodyid[s]) in bodies]
+    if not sites:
+        raise ConfigError(
+            f"{where}: no site on the arm; add a site at the tool centre point (between the "
+            'fingertips) to the last link or the hand, e.g. <site name="tcp" pos="0 0 0.1"/>'
+        )
+    depth = {s: len(_chain(model, int(model.site_bodyid[s]), base)) for s in sites}
+    named = [s for s in sites if any(t in model.site(s).name.lower() for t in TCP_NAMES)]
+    return max(named or sites, key=lambda s: (depth[s], s))
+
+
+def _arm_joints(model: mujoco.MjModel, base: int, site: int, where: str) -> list[int]:
+    """Hinge / slide joints on the bodies from the base to the site's body."""
+    chain = _joints_of(model, _chain(model, int(model.site_bodyid[site]), base))
+    if not chain:
+        raise ConfigError(f"{where}: no joint between the base and site {model.site(site).name!r}")
+    return chain
+
+
+def _gripper(model, arm_joints: list[int], base: int, where: str) -> dict | None:
+    """The one actuator that drives no arm joint, with its fingers and open / closed ends."""
+    joint_trn = (int(mujoco.mjtTrn.mjTRN_JOINT), int(mujoco.mjtTrn.mjTRN_JOINTINPARENT))
+    drives_arm = [
+        int(model.actuator_trntype[a]) in joint_trn
+        and int(model.actuator_trnid[a, 0]) in arm_joints
+        for a in range(model.nu)
+    ]
+    others = [a for a in range(model.nu) if not drives_arm[a]]
+    if not others:
+        return None
+    if len(others) > 1:
+        names = [model.actuator(a).name for a in others]
+        raise ConfigError(
+            f"{where}: more than one actuator drives no arm joint ({names}); which is the "
+            "gripper's? Write gripper.actuator in the description"
+        )
+    actuator = others[0]
+    moved = _bodies_moved_by_gripper(model, arm_joints, base)
+    fingers = [
+        model.geom(g).name
+        for g in range(model.ngeom)
+        if int(model.geom_bodyid[g]) in moved and model.geom_contype[g] | model.geom_conaffinity[g]
+    ]
+    if len(fingers) < 2 or not all(fingers):
+        raise ConfigError(
+            f"{where}: the gripper actuator {model.actuator(actuator).name!r} moves fewer than "
+            "two named collision geoms; name its finger pads and write gripper.finger_geoms"
+        )
+    low, high = model.actuator_ctrlrange[actuator]
+    gaps = [_finger_gap(model, actuator, value, fingers) for value in (low, high)]
+    open_, closed = (high, low) if gaps[1] > gaps[0] else (low, high)
+    return {"actuator": model.actuator(actuator).name, "open": float(open_),
+            "closed": float(closed), "finger_geoms": fingers}  # fmt: skip
+
+
+def _bodies_moved_by_gripper(model: mujoco.MjModel, arm_joints: list[int], base: int) -> set[int]:
+    moved = set()
+    for j in _joints_of(model, subtree(model, base)):
+        if j not in arm_joints:
+            moved |= set(subtree(model, int(model.jnt_bodyid[j])))
+    return moved
+
+
+def _finger_gap(model, actuator: int, ctrl: float, fingers: list[str]) -> float:
+    """The largest distance between finger geoms after 1 s at ``ctrl`` (arm held still)."""
+    data = mujoco.MjData(model)
+    gravity = model.opt.gravity.copy()
+    model.opt.gravity[:] = 0.0
+    try:
+        for _ in range(round(1.0 / model.opt.timestep)):
+            data.ctrl[:] = 0.0
+            data.ctrl[actuator] = ctrl
+            mujoco.mj_step(model, data)
+    finally:
+        model.opt.gravity[:] = gravity
+    centres = [data.geom(g).xpos for g in fingers]
+    return max(float(np.linalg.norm(a - b)) for a, b in itertools.combinations(centres, 2))
+
+
+def _home(model: mujoco.MjModel, joints: list[str]) -> tuple[str | dict, str]:
+    keys = [model.key(k).name for k in range(model.nkey)]
+    for name in ("home", "ready"):
+        if name in keys:
+            return name, f"keyframe {name!r}"
+    if keys and keys[0]:
+        return keys[0], f"the first keyframe {keys[0]!r}"
+    return ({j: round(float(model.qpos0[model.joint(j).qposadr[0]]), 6) for j in joints},
+            "qpos0 (no keyframe)")  # fmt: skip
+
+
+def _gains(model: mujoco.MjModel, joints: list[str], limits: list[float]) -> list[Finding]:
+    given = [position_gains(model, j) for j in joints]
+    if all(g is not None for g in given):
+        return [Finding("kp", {j: round(g[0], 3) for j, g in zip(joints, given, strict=True)},
+                        "the MJCF's position actuators"),
+                Finding("kd", {j: round(g[1], 3) for j, g in zip(joints, given, strict=True)},
+                        "the MJCF's position actuators")]  # fmt: skip
+    kp = {j: round(limit / FULL_TORQUE_AT, 3) for j, limit in zip(joints, limits, strict=True)}
+    inertia = {j: float(model.dof_M0[model.joint(j).dofadr[0]]) for j in joints}  # at qpos0
+    kd = {j: round(2 * float(np.sqrt(kp[j] * inertia[j])), 3) for j in joints}
+    return [Finding("kp", kp, f"full torque at {FULL_TORQUE_AT} rad"),
+            Finding("kd", kd, "critically damped (the joint's inertia at qpos0)")]  # fmt: skip
+
+
+def describe_arm(model: mujoco.MjModel, mjcf: Path, out: Path) -> tuple[dict, list[Finding]]:
+    """The description of the arm in ``mjcf`` (compiled as ``model``; paths relative to
+    ``out``'s folder)."""
+    where = str(mjcf)
+    base = _base(model, where)
+    site = _ee_site(model, base, where)
+    arm = _arm_joints(model, base, site, where)
+    joints = [model.joint(j).name for j in arm]
+    if not all(joints):
+        raise ConfigError(f"{where}: every arm joint needs a name; unnamed joints on the arm")
+    home, home_source = _home(model, joints)
+    limits = [torque_limit(model, j, where) for j in joints]
+    found = [
+        Finding("mjcf", os.path.relpath(mjcf.resolve(), out.resolve().parent), "the file given"),
+        Finding("base_body", model.body(base).name, "where the arm's kinematic tree starts"),
+        Finding("arm_joints", joints, "hinge / slide joints from the base to the end effector"),
+        Finding("ee_site", model.site(site).name, "the site below the last arm joint"),
+    ]
+    gripper = _gripper(model, arm, base, where)
+    if gripper is not None:
+        found.append(Finding("gripper", gripper, "the actuator that drives no arm joint"))
+    found += [
+        Finding("home", home, home_source),
+        Finding("torque_limit", {j: round(v, 3) for j, (v, _) in zip(joints, limits, strict=True)},
+                ", ".join(sorted({source for _, source in limits}))),
+        *_gains(model, joints, [v for v, _ in limits]),
+    ]  # fmt: skip
+    return {f.field: f.value for f in found}, found
