@@ -174,6 +174,11 @@ class Task(ABC):
         entry per actuator, mapped onto its ctrlrange."""
         return None
 
+    def command_metadata(self) -> dict[str, Any]:
+        """What a robot needs to turn the commands of :meth:`command_space` into actuator
+        commands (written into exported policies); empty for a task without a command space."""
+        return {}
+
     def write_ctrl(self, command: np.ndarray, ctrl: np.ndarray) -> None:
         """Turn ``command`` ``(num_envs, entries)`` (laid out as :meth:`command_space`) into
         actuator controls, written into ``ctrl`` ``(num_envs, nu)``; only tasks with a

@@ -28,6 +28,7 @@ def actuated_joints(model: Any) -> list[str]:
 
 def robot_metadata(policy: TrainedPolicy, core: Any, config_sha256: str) -> dict[str, Any]:
     """What the file says about itself: task, layout, actuators, origin (``metadata_props``)."""
+    mapped = not core.commands_are_ctrl  # the actions are the task's own commands
     return {
         "producer": "robodrl",
         "producer_version": __version__,
@@ -37,7 +38,9 @@ def robot_metadata(policy: TrainedPolicy, core: Any, config_sha256: str) -> dict
         "act_dim": core.action_dim,
         "obs_layout": {k: [v.start, v.stop] for k, v in core.obs_layout.items()},
         "actuator_names": core.actuator_names,
-        "joint_names": actuated_joints(core.model),
+        # the joint each action drives: one per actuator, or none (an end effector's motion)
+        "joint_names": [""] * core.action_dim if mapped else actuated_joints(core.model),
+        **({"command_space": core.task.command_metadata()} if mapped else {}),
         "ctrl_low": core.ctrl_low.tolist(),
         "ctrl_high": core.ctrl_high.tolist(),
         "control_dt": core.control_dt,

@@ -164,3 +164,42 @@ def test_robot_check_passes_each_test_arm_and_refuses_an_unreachable_target(caps
     assert "your targets: 1 targets by IK, worst at (1.500, 0.000, 0.200) m" in err
     assert main(["robot", "check", "quadruped", "--target", "1", "0", "0"]) == 2
     assert "only an arm's check takes targets" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("arm", ARMS)
+def test_init_check_train_export_with_no_hand_edits(tmp_path: Path, arm: str, monkeypatch) -> None:
+    """An arm's MJCF as it comes: ``robot init`` describes it, ``robot check`` passes, a short
+    pick-and-place training with end-effector actions runs, and its export passes the parity
+    and closed-loop gates and says what its commands are."""
+    import json
+
+    import onnx
+
+    from robodrl.cli import main
+
+    monkeypatch.setenv("ROBODRL_HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    mjcf = Path(load_arm(arm).mjcf_path())
+    assert main(["robot", "init", str(mjcf), "--out", "arm.yaml"]) == 0
+    assert main(["robot", "check", "arm.yaml"]) == 0
+    config = {
+        "env": {"id": "robodrl/ManipulatorPickPlace-v0", "num_envs": 8,
+                "task": {"robot": str(tmp_path / "arm.yaml"), "episode_seconds": 1.0},
+                "randomization": "dr-default", "perturbations": "dr-default"},
+        "algorithm": {"name": "lean_ppo", "hyperparameters": {"n_steps": 25, "n_epochs": 2}},
+        "policy": {"net_arch": [32, 32]},
+        "total_steps": 400,
+    }  # fmt: skip
+    (tmp_path / "pick.yaml").write_text(yaml.safe_dump(config))
+    assert main(["train", "pick.yaml", "--run-dir", "run"]) == 0
+    assert main(["export", "run", "--out", "exported"]) == 0
+    metadata = {
+        p.key: p.value for p in onnx.load(tmp_path / "exported" / "policy.onnx").metadata_props
+    }
+    commands = json.loads(metadata["command_space"])
+    assert commands["kind"] == "end_effector_delta"
+    assert commands["entries"][:3] == ["ee_dx", "ee_dy", "ee_dz"]
+    assert commands["arm_joints"] == load_arm(arm).arm_joints or isinstance(
+        load_arm(arm).arm_joints, str
+    )
+    assert commands["gripper"]["finger_geoms"] == load_arm(arm).gripper.finger_geoms

@@ -26,7 +26,7 @@ import numpy as np
 from mujoco import batch as mjbatch
 
 from robodrl.envs.manipulator.build import Scene, build_scene
-from robodrl.envs.manipulator.ik import dls_step, rotation_error, yaw_rotation
+from robodrl.envs.manipulator.ik import DAMPING, dls_step, rotation_error, yaw_rotation
 from robodrl.envs.manipulator.robot import ArmDescription, load_arm
 from robodrl.envs.task import (
     CommandSpace,
@@ -131,6 +131,24 @@ class ManipulatorTask(Task):
             low.append(min(self.arm.gripper.closed, self.arm.gripper.open))
             high.append(max(self.arm.gripper.closed, self.arm.gripper.open))
         return CommandSpace(names, np.array(low), np.array(high))
+
+    def command_metadata(self) -> dict:
+        """For an exported end-effector policy: the commands are the hand's displacement per
+        control step (m, world frame: the arm's base frame when the base sits unrotated at
+        the origin), its yaw turn (rad) if any, and the gripper's command; the robot turns
+        them into joint targets with its own Cartesian controller, or as the task does: one
+        damped least-squares IK step from the current joints, keeping the hand's orientation."""
+        space = self.scene.workspace
+        return {
+            "kind": "end_effector_delta",
+            "entries": self.command_space(self.load_model()).names,
+            "ee_site": self.arm.ee_site,
+            "arm_joints": self.scene.arm_joints,
+            "base_position": space.base.round(6).tolist(),
+            "hand_rotation": space.home_rotation.round(6).tolist(),
+            "ik": {"method": "damped least squares, one step per control step", "damping": DAMPING},
+            "gripper": None if self.arm.gripper is None else self.arm.gripper.model_dump(),
+        }
 
     # -- binding -----------------------------------------------------------------------------
     def bind(self, batch: mjbatch.Batch, model: mujoco.MjModel) -> None:
