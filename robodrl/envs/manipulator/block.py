@@ -62,6 +62,10 @@ class BlockTask(ManipulatorTask):
     def block_to_goal(self) -> np.ndarray:
         return self.goal_pos() - self.block_pos()
 
+    def hand_to_block(self) -> np.ndarray:
+        """Distance from the end effector to the block's centre (m), ``(num_envs,)``."""
+        return np.linalg.norm(self.block_pos() - self.ee_pos(), axis=1)
+
     def grasped(self) -> np.ndarray:
         """Both fingers touch something while the block is off the table."""
         if self.gripper is None:

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from robodrl.envs.kernels import closeness
 from robodrl.envs.manipulator.block import BlockTask
 from robodrl.envs.task import ResetNoise
 
@@ -15,10 +16,11 @@ class ManipulatorPushTask(BlockTask):
 
     The block and the goal are drawn in the workspace's sector of the table (45-80% of the
     arm's reach, within 0.6 rad of its home direction), at least 10 cm apart. Observations: see
-    :class:`~robodrl.envs.manipulator.block.BlockTask`. Reward terms: ``reach`` -|block - end
-    effector|, ``push`` -|goal - block| (m), ``joint_velocity`` -Σ q̇². Success: the block's
-    centre within ``success_distance`` m of the goal (Fetch's 5 cm by default). The episode
-    ends early when the block falls off the table.
+    :class:`~robodrl.envs.manipulator.block.BlockTask`. Reward terms, each 1 - tanh(d / 10 cm)
+    of a distance d: ``reach`` from the end effector to the pushing point (just behind the
+    block, on the side away from the goal), ``push`` from the block to the goal; and
+    ``joint_velocity`` -Σ q̇². Success: the block's centre within ``success_distance`` m of the
+    goal (Fetch's 5 cm by default). The episode ends early when the block falls off the table.
     """
 
     reward_defaults: ClassVar[dict[str, float]] = {
@@ -26,6 +28,8 @@ class ManipulatorPushTask(BlockTask):
         "push": 1.0,
         "joint_velocity": 0.001,
     }
+    #: distance scale of the shaping terms (m)
+    shaping_scale = 0.1
 
     def __init__(self, **arguments) -> None:
         arguments.setdefault("episode_seconds", 5.0)
@@ -42,9 +46,18 @@ class ManipulatorPushTask(BlockTask):
             goal[near] = self.sample_on_table(ids[near], noise)
         self.place_goal(ids, np.concatenate([goal, block[:, 2:]], axis=1))
 
+    def pushing_point(self) -> np.ndarray:
+        """Where the hand pushes from: behind the block, away from the goal, at its height."""
+        away = -self.block_to_goal()
+        away[:, 2] = 0.0
+        away /= np.maximum(np.linalg.norm(away, axis=1, keepdims=True), 1e-6)
+        return self.block_pos() + (self.scene.workspace.block_half + 0.02) * away
+
     def reward_terms(self, ctrl: np.ndarray) -> dict[str, np.ndarray]:
+        to_point = np.linalg.norm(self.pushing_point() - self.ee_pos(), axis=1)
+        to_goal = np.linalg.norm(self.block_to_goal(), axis=1)
         return {
-            "reach": -np.linalg.norm(self.block_pos() - self.ee_pos(), axis=1),
-            "push": -np.linalg.norm(self.block_to_goal(), axis=1),
+            "reach": closeness(to_point, self.shaping_scale),
+            "push": closeness(to_goal, self.shaping_scale),
             "joint_velocity": self.joint_velocity_cost(),
         }
