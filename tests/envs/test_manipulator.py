@@ -55,7 +55,7 @@ def test_ik_reaches_sampled_workspace_targets_within_5_mm(robot: str) -> None:
         height = rng.uniform(space.table_z + 0.02, space.table_z + 0.4 * space.reach)
         target = np.array([*(space.base[:2] + radius * np.array([np.cos(angle), np.sin(angle)])),
                            height])  # fmt: skip
-        found = solve(scene.model, arm.ee_site, scene.arm_joints, target, space.home_rotation,
+        found = solve(scene.model, scene.ee_site, scene.arm_joints, target, space.home_rotation,
                       scene.home)  # fmt: skip
         errors.append(found.position_error)
     assert max(errors) < 0.005
@@ -131,11 +131,11 @@ def write_arm(tmp_path, **changes) -> str:
         ({"ee_site": "tcp"}, r"ee_site: no site named 'tcp'; site names: \['grip_center'\]"),
         ({"base_body": "link"}, r"base_body: no body named 'link' \(did you mean"),
         ({"gripper": {"actuator": "finger", "open": 0.04, "closed": 0.0,
-                      "finger_geoms": ["left_pad", "right_pad"]}},
+                      "finger_bodies": ["left_finger", "right_finger"]}},
          r"gripper.actuator: no actuator named 'finger' \(did you mean 'fingers'\?\)"),
         ({"gripper": {"actuator": "fingers", "open": 0.04, "closed": 0.0,
-                      "finger_geoms": ["left_pad", "right"]}},
-         r"gripper.finger_geoms: no geom named 'right' .*geom names: \["),
+                      "finger_bodies": ["left_finger", "right"]}},
+         r"gripper.finger_bodies: no body named 'right'; body names: \['world', 'link0'"),
         ({"home": "rest"}, r"home: no keyframe named 'rest'; keyframes: \['home'\]"),
         ({"home": {"joint*": 5.0}}, r"home: 5 rad for joint 'joint1' is outside its range"),
         ({"kp": {"joint[1-4]": 100.0}}, r"kp: no pattern matches joint 'joint5'"),
@@ -202,4 +202,4 @@ def test_init_check_train_export_with_no_hand_edits(tmp_path: Path, arm: str, mo
     assert commands["arm_joints"] == load_arm(arm).arm_joints or isinstance(
         load_arm(arm).arm_joints, str
     )
-    assert commands["gripper"]["finger_geoms"] == load_arm(arm).gripper.finger_geoms
+    assert commands["gripper"]["finger_bodies"] == load_arm(arm).gripper.finger_bodies

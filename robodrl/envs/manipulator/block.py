@@ -39,11 +39,10 @@ class BlockTask(ManipulatorTask):
         self.block_qpos = int(joint.qposadr[0])
         self.block_qvel = int(joint.dofadr[0])
         self.sensordata = batch.bind("sensordata")
+        fingers = 0 if self.arm.gripper is None else len(self.arm.gripper.finger_bodies)
         self.touch = np.array(
-            [model.sensor(f"robodrl_finger{i}_touch").adr[0] for i in range(2)]
-            if self.gripper is not None
-            else [], dtype=int,
-        )  # fmt: skip
+            [model.sensor(f"robodrl_finger{i}_touch").adr[0] for i in range(fingers)], dtype=int
+        )
 
     def reset_block(self, ids: np.ndarray, noise: ResetNoise) -> np.ndarray:
         """Put the block at rest on the table at a point of the workspace; return it."""
@@ -67,7 +66,7 @@ class BlockTask(ManipulatorTask):
         return np.linalg.norm(self.block_pos() - self.ee_pos(), axis=1)
 
     def grasped(self) -> np.ndarray:
-        """Both fingers touch something while the block is off the table."""
+        """Every finger touches something while the block is off the table."""
         if self.gripper is None:
             return np.zeros(len(self.qpos), dtype=bool)
         touching = (self.sensordata[:, self.touch] > TOUCH_NEWTONS).all(axis=1)

@@ -29,6 +29,7 @@ from robodrl.robustness.roles import add_roles
 
 ARENA_BYTES = 2 * 2**20
 OBJECT, GOAL, TABLE = "robodrl_object", "robodrl_goal", "robodrl_table"
+TOOL_SITE = "robodrl_tool_point"
 #: contype / conaffinity bits: the arm's geoms touch the table and the block, never each other
 ARM_CONTACT, SCENE_CONTACT = (2, 1), (1, 3)
 COPIED_ACTUATOR_FIELDS = ("trntype", "gaintype", "biastype", "gainprm", "biasprm", "dyntype",
@@ -64,6 +65,7 @@ class Scene:
     """A compiled scene and what the tasks read of it."""
 
     model: mujoco.MjModel
+    ee_site: str  # the description's site, or robodrl's at its ee_offset
     arm_joints: list[str]
     home: np.ndarray  # arm joint angles at home (rad)
     workspace: Workspace
@@ -120,19 +122,27 @@ def arm_joint_names(model: mujoco.MjModel, arm: ArmDescription, exclude: set[str
 
 
 def gripper_joints(model: mujoco.MjModel, arm: ArmDescription) -> set[str]:
-    """The joints the gripper moves: its actuator's joint, the joints coupled to it, and the
-    joints of the bodies that carry the finger geoms."""
+    """The joints the gripper moves: its actuators' joints and the joints of its finger
+    bodies (joints an equality ties to them ride along)."""
     if arm.gripper is None:
         return set()
     joints = set()
-    actuator = model.actuator(arm.gripper.actuator)
-    if int(actuator.trntype[0]) == int(mujoco.mjtTrn.mjTRN_JOINT):
-        joints.add(model.joint(int(actuator.trnid[0])).name)
-    for geom in arm.gripper.finger_geoms:
-        body = int(model.geom(geom).bodyid[0])
+    for name in arm.gripper.actuators:
+        actuator = model.actuator(name)
+        if int(actuator.trntype[0]) == int(mujoco.mjtTrn.mjTRN_JOINT):
+            joints.add(model.joint(int(actuator.trnid[0])).name)
+    for name in arm.gripper.finger_bodies:
+        body = model.body(name).id
         for j in range(model.body_jntadr[body], model.body_jntadr[body] + model.body_jntnum[body]):
             joints.add(model.joint(j).name)
     return joints
+
+
+def collision_geoms(model: mujoco.MjModel, body: int) -> list[int]:
+    """The geoms of ``body`` that take part in contacts (all of them if none does)."""
+    geoms = [g for g in range(model.ngeom) if int(model.geom_bodyid[g]) == body]
+    touching = [g for g in geoms if model.geom_contype[g] or model.geom_conaffinity[g]]
+    return touching or geoms
 
 
 def home_pose(model: mujoco.MjModel, arm: ArmDescription, joints: list[str]) -> np.ndarray:
@@ -160,20 +170,36 @@ def home_pose(model: mujoco.MjModel, arm: ArmDescription, joints: list[str]) -> 
     return pose
 
 
+def _tool_point(spec: mujoco.MjSpec, arm: ArmDescription) -> str:
+    """The site the tasks treat as the end effector: ``ee_site``, or a site added at
+    ``ee_offset`` from it (in its frame) when the description gives one."""
+    if not any(arm.ee_offset):
+        return arm.ee_site
+    site = spec.site(arm.ee_site)
+    rotation = np.zeros(9)
+    mujoco.mju_quat2Mat(rotation, np.asarray(site.quat, dtype=float))
+    position = np.asarray(site.pos) + rotation.reshape(3, 3) @ np.asarray(arm.ee_offset)
+    site.parent.add_site(name=TOOL_SITE, pos=position, quat=np.asarray(site.quat).copy(),
+                         size=[0.01, 0, 0], rgba=[0, 0, 0, 0])  # fmt: skip
+    return TOOL_SITE
+
+
 def _check_names(spec: mujoco.MjSpec, arm: ArmDescription) -> None:
     _find(spec.bodies, arm.base_body, "body", _where(arm, "base_body"))
     _find(spec.sites, arm.ee_site, "site", _where(arm, "ee_site"))
     if arm.gripper is not None:
-        _find(spec.actuators, arm.gripper.actuator, "actuator", _where(arm, "gripper.actuator"))
-        for geom in arm.gripper.finger_geoms:
-            _find(spec.geoms, geom, "geom", _where(arm, "gripper.finger_geoms"))
+        for actuator in arm.gripper.actuators:
+            _find(spec.actuators, actuator, "actuator", _where(arm, "gripper.actuator"))
+        for body in arm.gripper.finger_bodies:
+            _find(spec.bodies, body, "body", _where(arm, "gripper.finger_bodies"))
         if not arm.gripper.open != arm.gripper.closed:
             raise ConfigError(f"{_where(arm, 'gripper')}: open and closed must differ")
 
 
 def _add_arm_actuators(spec, model0, arm: ArmDescription, joints, home, joint_span) -> None:
+    grippers = [] if arm.gripper is None else arm.gripper.actuators
     for actuator in list(spec.actuators):
-        if arm.gripper is None or actuator.name != arm.gripper.actuator:
+        if actuator.name not in grippers:
             spec.delete(actuator)
     for group in (spec.sensors, spec.keys):
         for element in list(group):
@@ -194,10 +220,10 @@ def _add_arm_actuators(spec, model0, arm: ArmDescription, joints, home, joint_sp
         actuator.ctrlrange = [float(low), float(high)]  # radians: compiled values
         actuator.forcelimited = mujoco.mjtLimited.mjLIMITED_TRUE
         actuator.forcerange = [-limit[i], limit[i]]
-    if arm.gripper is not None:  # the gripper's actuator moves first in the action vector: last
-        gripper = _find(spec.actuators, arm.gripper.actuator, "actuator", "gripper")
+    for name in grippers:  # the gripper's actuators come after the arm's in the action vector
+        gripper = _find(spec.actuators, name, "actuator", "gripper")
         spec.delete(gripper)
-        copy = spec.add_actuator(name=arm.gripper.actuator, target=gripper.target)
+        copy = spec.add_actuator(name=name, target=gripper.target)
         for field in COPIED_ACTUATOR_FIELDS:
             setattr(copy, field, getattr(gripper, field))
         low, high = sorted((arm.gripper.open, arm.gripper.closed))
@@ -212,11 +238,11 @@ def _home_data(model0: mujoco.MjModel, joints: list[str], home: np.ndarray) -> m
     return data
 
 
-def _reach(model0, arm: ArmDescription, joints, home, data: mujoco.MjData) -> float:
+def _reach(model0, arm: ArmDescription, ee_site: str, joints, home, data: mujoco.MjData) -> float:
     """The farthest horizontal distance from the base at which the end effector gets, along
     its home direction, 10 cm above the base, pointing as at home (bisection on IK)."""
-    base, ee = data.body(arm.base_body).xpos, data.site(arm.ee_site).xpos
-    rotation = data.site(arm.ee_site).xmat.reshape(3, 3).copy()
+    base, ee = data.body(arm.base_body).xpos, data.site(ee_site).xpos
+    rotation = data.site(ee_site).xmat.reshape(3, 3).copy()
     anchors = [data.xanchor[model0.joint(j).id] for j in joints] + [ee]
     longest = sum(float(np.linalg.norm(b - a)) for a, b in itertools.pairwise(anchors))
     direction = (ee - base)[:2] / np.linalg.norm((ee - base)[:2])
@@ -224,20 +250,21 @@ def _reach(model0, arm: ArmDescription, joints, home, data: mujoco.MjData) -> fl
     for _ in range(10):
         middle = (low + high) / 2
         target = np.array([*(base[:2] + middle * direction), base[2] + 0.1])
-        found = solve(model0, arm.ee_site, joints, target, rotation, home)
+        found = solve(model0, ee_site, joints, target, rotation, home)
         low, high = (middle, high) if found.position_error < 0.002 else (low, middle)
     return low
 
 
-def workspace_of(model0: mujoco.MjModel, arm: ArmDescription, joints, home) -> Workspace:
+def workspace_of(model0: mujoco.MjModel, arm: ArmDescription, ee_site: str, joints, home
+                 ) -> Workspace:  # fmt: skip
     data = _home_data(model0, joints, home)
-    base, ee = data.body(arm.base_body).xpos.copy(), data.site(arm.ee_site).xpos.copy()
+    base, ee = data.body(arm.base_body).xpos.copy(), data.site(ee_site).xpos.copy()
     if float(np.linalg.norm((ee - base)[:2])) < 0.05:
         raise ConfigError(
             f"{_where(arm, 'home')}: the end effector is above the base at home; give a home "
             "pose that reaches out over the table"
         )
-    reach = _reach(model0, arm, joints, home, data)
+    reach = _reach(model0, arm, ee_site, joints, home, data)
     if reach < 0.15:
         raise ConfigError(
             f"{_where(arm, 'home')}: pointing as at home, the end effector reaches only "
@@ -248,20 +275,23 @@ def workspace_of(model0: mujoco.MjModel, arm: ArmDescription, joints, home) -> W
     return Workspace(
         base=base,
         home_ee=ee,
-        home_rotation=data.site(arm.ee_site).xmat.reshape(3, 3).copy(),
+        home_rotation=data.site(ee_site).xmat.reshape(3, 3).copy(),
         table_z=float(base[2]),
         reach=reach,
         block_half=float(min(0.025, 0.2 * opening)),
-        grip_yaw=_grip_yaw(model0, arm, data),
+        grip_yaw=_grip_yaw(model0, arm, ee_site, data),
     )
 
 
-def _grip_yaw(model0: mujoco.MjModel, arm: ArmDescription, data: mujoco.MjData) -> float:
+def _grip_yaw(model0: mujoco.MjModel, arm: ArmDescription, ee_site: str, data) -> float:
     """The direction (yaw, rad) in which the fingers close at home: blocks are placed square to
     it (the x axis of the end effector's frame without a gripper)."""
-    axis = data.site(arm.ee_site).xmat.reshape(3, 3)[:, 0]
+    axis = data.site(ee_site).xmat.reshape(3, 3)[:, 0]
     if arm.gripper is not None:
-        first, second = (data.geom(g).xpos for g in arm.gripper.finger_geoms[:2])
+        first, second = (
+            np.mean([data.geom_xpos[g] for g in collision_geoms(model0, model0.body(b).id)], 0)
+            for b in arm.gripper.finger_bodies[:2]
+        )
         if np.linalg.norm((second - first)[:2]) > 1e-6:
             axis = second - first
     return float(np.arctan2(axis[1], axis[0]))
@@ -300,18 +330,25 @@ def _add_goal(spec: mujoco.MjSpec, space: Workspace) -> None:
 
 
 def _add_finger_sensors(spec: mujoco.MjSpec, model0: mujoco.MjModel, arm: ArmDescription) -> None:
-    """A touch sensor over each finger geom (``robodrl_finger<i>_touch``): a site of the geom's
-    bounding box and a few millimetres more, on the finger's body."""
+    """A touch sensor over each finger (``robodrl_finger<i>_touch``): a box site around the
+    finger body's collision geoms, a few millimetres larger."""
     assert arm.gripper is not None
-    for i, name in enumerate(arm.gripper.finger_geoms):
-        geom = model0.geom(name)
-        centre, half = model0.geom_aabb[geom.id, :3], model0.geom_aabb[geom.id, 3:]
-        rotation = np.zeros(9)
-        mujoco.mju_quat2Mat(rotation, geom.quat)
-        site = spec.geom(name).parent.add_site(
-            name=f"robodrl_finger{i}", type=mujoco.mjtGeom.mjGEOM_BOX,
-            pos=geom.pos + rotation.reshape(3, 3) @ centre, quat=geom.quat.copy(),
-            size=half + 0.003, rgba=[0, 0, 0, 0],
+    data = mujoco.MjData(model0)
+    mujoco.mj_kinematics(model0, data)
+    for i, name in enumerate(arm.gripper.finger_bodies):
+        body = model0.body(name).id
+        rotation = data.xmat[body].reshape(3, 3)
+        corners = []
+        for g in collision_geoms(model0, body):  # each geom's box, in the body's frame
+            centre, half = model0.geom_aabb[g, :3], model0.geom_aabb[g, 3:]
+            geom_rotation = data.geom_xmat[g].reshape(3, 3)
+            for signs in itertools.product((-1, 1), repeat=3):
+                world = data.geom_xpos[g] + geom_rotation @ (centre + np.array(signs) * half)
+                corners.append(rotation.T @ (world - data.xpos[body]))
+        low, high = np.min(corners, axis=0), np.max(corners, axis=0)
+        site = spec.body(name).add_site(
+            name=f"robodrl_finger{i}", type=mujoco.mjtGeom.mjGEOM_BOX, pos=(low + high) / 2,
+            size=(high - low) / 2 + 0.003, rgba=[0, 0, 0, 0],
         )  # fmt: skip
         sensor = spec.add_sensor(name=f"{site.name}_touch", type=mujoco.mjtSensor.mjSENS_TOUCH)
         sensor.objtype, sensor.objname = mujoco.mjtObj.mjOBJ_SITE, site.name
@@ -329,7 +366,10 @@ def _add_roles(spec, model0, arm: ArmDescription, joints, has_object: bool) -> N
         "table": {"geom": [TABLE]},
     }
     if arm.gripper is not None:
-        roles["gripper"] = {"actuator": [arm.gripper.actuator], "geom": arm.gripper.finger_geoms}
+        fingers = [model0.body(b).id for b in arm.gripper.finger_bodies]
+        geoms = [model0.geom(g).name for b in fingers for g in collision_geoms(model0, b)]
+        roles["gripper"] = {"actuator": arm.gripper.actuators, "body": arm.gripper.finger_bodies,
+                            "geom": [g for g in geoms if g]}  # fmt: skip
     if has_object:
         roles["object"] = {"body": [OBJECT], "geom": [OBJECT]}
     add_roles(spec, roles)
@@ -351,10 +391,11 @@ def build_scene(arm: ArmDescription, *, with_object: bool, joint_span: float = 1
     except Exception as err:  # MuJoCo raises ValueError for parse errors
         raise ConfigError(f"{arm.source or 'arm'}: mjcf {str(path)!r}: {err}") from None
     _check_names(spec, arm)
+    ee_site = _tool_point(spec, arm)
     model0 = _compile(spec.copy(), arm, f"the MJCF {str(path)!r}")  # radians, as compiled
     joints = arm_joint_names(model0, arm, gripper_joints(model0, arm))
     home = home_pose(model0, arm, joints)
-    space = workspace_of(model0, arm, joints, home)
+    space = workspace_of(model0, arm, ee_site, joints, home)
     _add_arm_actuators(spec, model0, arm, joints, home, joint_span)
     base = spec.body(arm.base_body)
     if arm.gravity_compensation:
@@ -374,4 +415,4 @@ def build_scene(arm: ArmDescription, *, with_object: bool, joint_span: float = 1
     spec.option.integrator = mujoco.mjtIntegrator.mjINT_IMPLICITFAST
     spec.option.cone = mujoco.mjtCone.mjCONE_ELLIPTIC
     model = _compile(spec, arm, "the scene")
-    return Scene(model, joints, home, space, with_object)
+    return Scene(model, ee_site, joints, home, space, with_object)

@@ -115,7 +115,7 @@ def _workspace(arm: ArmDescription, targets: list[list[float]]) -> list[Check]:
         if not len(points):
             continue
         errors = [
-            solve(scene.model, arm.ee_site, scene.arm_joints, p, scene.workspace.home_rotation,
+            solve(scene.model, scene.ee_site, scene.arm_joints, p, scene.workspace.home_rotation,
                   scene.home).position_error
             for p in points
         ]  # fmt: skip

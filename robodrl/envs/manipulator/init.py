@@ -4,11 +4,13 @@
   the arm's joints;
 - the end effector is a site below the last arm joint, preferably one named like a tool centre
   point (``tcp``, ``pinch``, ``grip``, ``tool``, ``ee``, ``end``, ``attachment``), else the
-  deepest; without one the error says where to add it;
+  deepest; without one the error says where to add it. With a gripper, the tool point is
+  between the fingers, 1 cm above their tips; a site farther than 5 mm from it gets an
+  ``ee_offset`` (in the site's frame);
 - the arm joints are the hinge / slide joints on the path from the base to that site; the
-  gripper is the one actuator that drives none of them, with the collision geoms it moves as its
-  fingers; which end of its ctrlrange is open is found by driving it to each end and measuring
-  the fingers' gap;
+  gripper is the actuators that drive none of them (one, or one per finger), its fingers the
+  bodies with collision geoms that the other joints move; which end of the ctrlrange is open is
+  found by driving the gripper to each end and measuring the fingers' gap;
 - the home pose comes from a keyframe (``home``, ``ready``, else the first), else qpos0;
 - torque limits come from actuator ``forcerange``, joint ``actuatorfrcrange`` or a motor's gear
   x ctrlrange; kp / kd from the MJCF's position actuators, else kp reaches the torque limit at
@@ -31,6 +33,8 @@ from robodrl.errors import ConfigError
 
 TCP_NAMES = ("tcp", "pinch", "grip", "tool", "ee", "end", "attachment", "flange")
 FULL_TORQUE_AT = 0.2  # rad: the fallback kp gives the full torque at this error
+TIP_CLEARANCE = 0.01  # m: the tool point is this far above the fingertips
+TOOL_TOLERANCE = 0.005  # m: a site closer than this to the tool point is used as it is
 
 
 def _base(model: mujoco.MjModel, where: str) -> int:
@@ -83,63 +87,97 @@ def _arm_joints(model: mujoco.MjModel, base: int, site: int, where: str) -> list
 
 
 def _gripper(model, arm_joints: list[int], base: int, where: str) -> dict | None:
-    """The one actuator that drives no arm joint, with its fingers and open / closed ends."""
+    """The actuators that drive no arm joint, the finger bodies they move, and which end of
+    their ctrlrange is open."""
     joint_trn = (int(mujoco.mjtTrn.mjTRN_JOINT), int(mujoco.mjtTrn.mjTRN_JOINTINPARENT))
+    arm = set(arm_joints)
     drives_arm = [
-        int(model.actuator_trntype[a]) in joint_trn
-        and int(model.actuator_trnid[a, 0]) in arm_joints
+        int(model.actuator_trntype[a]) in joint_trn and int(model.actuator_trnid[a, 0]) in arm
         for a in range(model.nu)
     ]
-    others = [a for a in range(model.nu) if not drives_arm[a]]
-    if not others:
+    actuators = [a for a in range(model.nu) if not drives_arm[a]]
+    if not actuators:
         return None
-    if len(others) > 1:
-        names = [model.actuator(a).name for a in others]
+    ranges = {tuple(np.round(model.actuator_ctrlrange[a], 9)) for a in actuators}
+    names = [model.actuator(a).name for a in actuators]
+    if len(ranges) > 1 or not all(names):
         raise ConfigError(
-            f"{where}: more than one actuator drives no arm joint ({names}); which is the "
-            "gripper's? Write gripper.actuator in the description"
+            f"{where}: the actuators that drive no arm joint ({names}) differ in ctrlrange or are "
+            "unnamed; which drive the gripper? Write gripper.actuator in the description"
         )
-    actuator = others[0]
-    moved = _bodies_moved_by_gripper(model, arm_joints, base)
-    fingers = [
-        model.geom(g).name
-        for g in range(model.ngeom)
-        if int(model.geom_bodyid[g]) in moved and model.geom_contype[g] | model.geom_conaffinity[g]
-    ]
-    if len(fingers) < 2 or not all(fingers):
+    fingers = _finger_bodies(model, arm_joints, base)
+    if len(fingers) < 2:
         raise ConfigError(
-            f"{where}: the gripper actuator {model.actuator(actuator).name!r} moves fewer than "
-            "two named collision geoms; name its finger pads and write gripper.finger_geoms"
+            f"{where}: the gripper's joints move fewer than two bodies with collision geoms "
+            "(its fingers); write gripper.finger_bodies in the description"
         )
-    low, high = model.actuator_ctrlrange[actuator]
-    gaps = [_finger_gap(model, actuator, value, fingers) for value in (low, high)]
+    low, high = model.actuator_ctrlrange[actuators[0]]
+    gaps = [_finger_gap(model, actuators, value, fingers) for value in (low, high)]
     open_, closed = (high, low) if gaps[1] > gaps[0] else (low, high)
-    return {"actuator": model.actuator(actuator).name, "open": float(open_),
-            "closed": float(closed), "finger_geoms": fingers}  # fmt: skip
+    return {
+        "actuator": names[0] if len(names) == 1 else names,
+        "open": float(open_),
+        "closed": float(closed),
+        "finger_bodies": [model.body(b).name for b in fingers],
+    }
 
 
-def _bodies_moved_by_gripper(model: mujoco.MjModel, arm_joints: list[int], base: int) -> set[int]:
-    moved = set()
+def _finger_bodies(model: mujoco.MjModel, arm_joints: list[int], base: int) -> list[int]:
+    """The bodies below the hand that a non-arm joint moves and that carry collision geoms,
+    highest first (a finger's own links below it are part of it)."""
+    moved = []
     for j in _joints_of(model, subtree(model, base)):
-        if j not in arm_joints:
-            moved |= set(subtree(model, int(model.jnt_bodyid[j])))
-    return moved
+        body = int(model.jnt_bodyid[j])
+        if j not in arm_joints and body not in moved:
+            moved.append(body)
+    fingers = []
+    for body in moved:
+        below = subtree(model, body)
+        if any(f in below for f in fingers) or any(body in subtree(model, f) for f in fingers):
+            continue
+        if any(model.geom_contype[g] or model.geom_conaffinity[g]
+               for g in range(model.ngeom) if int(model.geom_bodyid[g]) in below):  # fmt: skip
+            fingers.append(body)
+    return fingers
 
 
-def _finger_gap(model, actuator: int, ctrl: float, fingers: list[str]) -> float:
-    """The largest distance between finger geoms after 1 s at ``ctrl`` (arm held still)."""
+def _finger_gap(model, actuators: list[int], ctrl: float, fingers: list[int]) -> float:
+    """The largest distance between the fingers after 1 s at ``ctrl`` (no gravity)."""
     data = mujoco.MjData(model)
     gravity = model.opt.gravity.copy()
     model.opt.gravity[:] = 0.0
     try:
         for _ in range(round(1.0 / model.opt.timestep)):
             data.ctrl[:] = 0.0
-            data.ctrl[actuator] = ctrl
+            data.ctrl[actuators] = ctrl
             mujoco.mj_step(model, data)
     finally:
         model.opt.gravity[:] = gravity
-    centres = [data.geom(g).xpos for g in fingers]
+    centres = [data.xipos[b] for b in fingers]
     return max(float(np.linalg.norm(a - b)) for a, b in itertools.combinations(centres, 2))
+
+
+def _tool_offset(model: mujoco.MjModel, site: int, fingers: list[str], home) -> np.ndarray:
+    """From the site to the tool point, in the site's frame: between the fingers, 1 cm above
+    their tips along the site's z axis (the hand's approach direction), at the home pose."""
+    data = mujoco.MjData(model)
+    if isinstance(home, str):
+        mujoco.mj_resetDataKeyframe(model, data, model.key(home).id)
+    mujoco.mj_forward(model, data)
+    rotation, origin = data.site_xmat[site].reshape(3, 3), data.site_xpos[site]
+    corners, centres = [], []
+    for name in fingers:
+        body = model.body(name).id
+        geoms = [g for g in range(model.ngeom) if int(model.geom_bodyid[g]) == body
+                 and (model.geom_contype[g] or model.geom_conaffinity[g])]  # fmt: skip
+        points = [data.geom_xpos[g] + data.geom_xmat[g].reshape(3, 3)
+                  @ (model.geom_aabb[g, :3] + np.array(signs) * model.geom_aabb[g, 3:])
+                  for g in geoms for signs in itertools.product((-1, 1), repeat=3)]  # fmt: skip
+        corners += points
+        centres.append(np.mean(points, axis=0))
+    local = (np.array(corners) - origin) @ rotation  # in the site's frame
+    between = (np.mean(centres, axis=0) - origin) @ rotation
+    return np.array([between[0], between[1], local[:, 2].max() - TIP_CLEARANCE])
 
 
 def _home(model: mujoco.MjModel, joints: list[str]) -> tuple[str | dict, str]:
@@ -156,10 +194,10 @@ def _home(model: mujoco.MjModel, joints: list[str]) -> tuple[str | dict, str]:
 def _gains(model: mujoco.MjModel, joints: list[str], limits: list[float]) -> list[Finding]:
     given = [position_gains(model, j) for j in joints]
     if all(g is not None for g in given):
-        return [Finding("kp", {j: round(g[0], 3) for j, g in zip(joints, given, strict=True)},
-                        "the MJCF's position actuators"),
-                Finding("kd", {j: round(g[1], 3) for j, g in zip(joints, given, strict=True)},
-                        "the MJCF's position actuators")]  # fmt: skip
+        kp = {j: round(g[0], 3) + 0.0 for j, g in zip(joints, given, strict=True)}
+        kd = {j: round(g[1], 3) + 0.0 for j, g in zip(joints, given, strict=True)}  # no -0.0
+        return [Finding("kp", kp, "the MJCF's position actuators"),
+                Finding("kd", kd, "the MJCF's position actuators")]  # fmt: skip
     kp = {j: round(limit / FULL_TORQUE_AT, 3) for j, limit in zip(joints, limits, strict=True)}
     inertia = {j: float(model.dof_M0[model.joint(j).dofadr[0]]) for j in joints}  # at qpos0
     kd = {j: round(2 * float(np.sqrt(kp[j] * inertia[j])), 3) for j in joints}
@@ -187,7 +225,12 @@ def describe_arm(model: mujoco.MjModel, mjcf: Path, out: Path) -> tuple[dict, li
     ]
     gripper = _gripper(model, arm, base, where)
     if gripper is not None:
-        found.append(Finding("gripper", gripper, "the actuator that drives no arm joint"))
+        offset = _tool_offset(model, site, gripper["finger_bodies"], home)
+        if np.linalg.norm(offset) > TOOL_TOLERANCE:
+            found.append(Finding("ee_offset", [round(float(v), 4) + 0.0 for v in offset],
+                                 f"the site is {1000 * np.linalg.norm(offset):.0f} mm from "
+                                 "between the fingers, 1 cm above their tips"))  # fmt: skip
+        found.append(Finding("gripper", gripper, "the actuators that drive no arm joint"))
     found += [
         Finding("home", home, home_source),
         Finding("torque_limit", {j: round(v, 3) for j, (v, _) in zip(joints, limits, strict=True)},

@@ -6,11 +6,12 @@ A description is a small YAML file (``robots/<name>.yaml`` for robodrl's arms, o
     base_body: link0             # the arm's fixed base (the scene is placed around it)
     arm_joints: "joint*"         # the arm's joints: a glob pattern or a list, base to tip
     ee_site: grip_center         # the end effector: the point between the fingertips
+    ee_offset: [0, 0, 0]         # optional: the tool point in ee_site's frame (m), if not at it
     gripper:                     # optional: a parallel gripper
-      actuator: fingers          # its actuator in the MJCF (kept), ...
-      open: 0.04                 # ... and its command when open and when closed
+      actuator: fingers          # its actuator in the MJCF (kept; or a list, one per finger),
+      open: 0.04                 # its command when open and when closed
       closed: 0.0
-      finger_geoms: [left_pad, right_pad]
+      finger_bodies: [left_finger, right_finger]
     home: home                   # a keyframe name, or joint pattern -> angle (rad)
     kp: {"joint[1-4]": 600, "joint[5-7]": 150}   # PD gains per joint (N·m/rad, N·m·s/rad)
     kd: {"joint[1-4]": 40, "joint[5-7]": 10}
@@ -38,13 +39,19 @@ PACKAGE = "robodrl.envs.manipulator"
 
 
 class Gripper(Strict):
-    """A parallel gripper: the MJCF actuator that drives it, its open and closed commands
-    (in the actuator's control units) and the geoms of its fingers (that touch objects)."""
+    """A parallel gripper: the MJCF actuator that drives it (or one per finger, all given the
+    same command), its open and closed commands (in the actuators' control units) and the
+    bodies of its fingers (whose collision geoms touch objects)."""
 
-    actuator: str
+    actuator: str | Annotated[list[str], Field(min_length=1)]
     open: Finite
     closed: Finite
-    finger_geoms: Annotated[list[str], Field(min_length=2)]
+    finger_bodies: Annotated[list[str], Field(min_length=2)]
+
+    @property
+    def actuators(self) -> list[str]:
+        """The gripper's actuators, as a list."""
+        return [self.actuator] if isinstance(self.actuator, str) else list(self.actuator)
 
 
 class ArmDescription(Strict):
@@ -54,6 +61,11 @@ class ArmDescription(Strict):
     base_body: str
     arm_joints: str | Annotated[list[str], Field(min_length=1)]
     ee_site: str
+    ee_offset: Annotated[list[Finite], Field(min_length=3, max_length=3)] = Field(
+        default_factory=lambda: [0.0, 0.0, 0.0]
+    )
+    """Where the tool point is from ``ee_site``, in its frame (m): the point between the
+    fingertips, when the MJCF's site is elsewhere."""
     gripper: Gripper | None = None
     home: str | dict[str, Finite]
     kp: Positive | dict[str, Positive]

@@ -127,7 +127,7 @@ class ManipulatorTask(Task):
         steps = [self.ee_step] * 3 + ([self.yaw_step] if self.yaw else [])
         low, high = [-s for s in steps], list(steps)
         if self.arm.gripper is not None:
-            names.append(self.arm.gripper.actuator)
+            names.append("gripper")
             low.append(min(self.arm.gripper.closed, self.arm.gripper.open))
             high.append(max(self.arm.gripper.closed, self.arm.gripper.open))
         return CommandSpace(names, np.array(low), np.array(high))
@@ -143,6 +143,7 @@ class ManipulatorTask(Task):
             "kind": "end_effector_delta",
             "entries": self.command_space(self.load_model()).names,
             "ee_site": self.arm.ee_site,
+            "ee_offset": list(self.arm.ee_offset),
             "arm_joints": self.scene.arm_joints,
             "base_position": space.base.round(6).tolist(),
             "hand_rotation": space.home_rotation.round(6).tolist(),
@@ -163,37 +164,37 @@ class ManipulatorTask(Task):
         self.arm_dofs = np.array([j.dofadr[0] for j in joints])
         self.arm_ctrl = np.array([model.actuator(f"{j}_position").id for j in scene.arm_joints])
         self.joint_low, self.joint_high = model.actuator_ctrlrange[self.arm_ctrl].T
-        self.ee = model.site(self.arm.ee_site).id
+        self.ee = model.site(scene.ee_site).id
         self.ee_body = int(model.site_bodyid[self.ee])
         self.goal = model.body("robodrl_goal").mocapid[0]
         self.qpos0 = model.qpos0.copy()
-        self.gripper = None
+        self.gripper: np.ndarray | None = None  # the gripper's actuators
         if self.arm.gripper is not None:
-            self.gripper = model.actuator(self.arm.gripper.actuator).id
             g = self.arm.gripper
+            self.gripper = np.array([model.actuator(a).id for a in g.actuators])
             self.grip_closed, self.grip_span = g.closed, g.open - g.closed
             self.open_qpos = self._open_fingers(model)
         #: the hand's commanded yaw (end_effector mode with yaw), reset with the arm
         self.yaw_target = np.zeros(batch.nsim)
 
     def _open_fingers(self, model: mujoco.MjModel) -> list[tuple[int, float]]:
-        """(qpos address, value) of the gripper's joints when open: the actuator's joint at its
-        open command, the joints an equality ties to it likewise."""
-        actuator = model.actuator(self.gripper)
-        if int(actuator.trntype[0]) != int(mujoco.mjtTrn.mjTRN_JOINT):
-            return []
-        joint = int(actuator.trnid[0])
-        value = self.grip_closed + self.grip_span
-        opened = [(int(model.jnt_qposadr[joint]), value)]
-        for e in range(model.neq):  # joints tied to it: q1 = c0 + c1 q2 (linear couplings)
-            if int(model.eq_type[e]) != int(mujoco.mjtEq.mjEQ_JOINT):
+        """(qpos address, value) of the gripper's joints when open: each actuator's joint at
+        the open command, and the joints an equality ties to one of them likewise."""
+        value, opened = self.grip_closed + self.grip_span, []
+        for a in self.gripper:
+            if int(model.actuator_trntype[a]) != int(mujoco.mjtTrn.mjTRN_JOINT):
                 continue
-            first, second = int(model.eq_obj1id[e]), int(model.eq_obj2id[e])
-            c0, c1 = model.eq_data[e, :2]
-            if second == joint:
-                opened.append((int(model.jnt_qposadr[first]), c0 + c1 * value))
-            elif first == joint and c1 != 0 and second >= 0:
-                opened.append((int(model.jnt_qposadr[second]), (value - c0) / c1))
+            joint = int(model.actuator_trnid[a, 0])
+            opened.append((int(model.jnt_qposadr[joint]), value))
+            for e in range(model.neq):  # joints tied to it: q1 = c0 + c1 q2 (linear couplings)
+                if int(model.eq_type[e]) != int(mujoco.mjtEq.mjEQ_JOINT):
+                    continue
+                first, second = int(model.eq_obj1id[e]), int(model.eq_obj2id[e])
+                c0, c1 = model.eq_data[e, :2]
+                if second == joint:
+                    opened.append((int(model.jnt_qposadr[first]), c0 + c1 * value))
+                elif first == joint and c1 != 0 and second >= 0:
+                    opened.append((int(model.jnt_qposadr[second]), (value - c0) / c1))
         return opened
 
     # -- actions -----------------------------------------------------------------------------
@@ -213,7 +214,7 @@ class ManipulatorTask(Task):
         joints = self.qpos[:, self.arm_qpos] + dls_step(jacobian, error)
         ctrl[:, self.arm_ctrl] = np.clip(joints, self.joint_low, self.joint_high)
         if self.gripper is not None:
-            ctrl[:, self.gripper] = command[:, -1]
+            ctrl[:, self.gripper] = command[:, -1:]
 
     def state_dict(self) -> dict[str, list]:
         return {"yaw_target": self.yaw_target.tolist()}
@@ -260,8 +261,8 @@ class ManipulatorTask(Task):
             self.ee_pos() - self.scene.workspace.home_ee,
         ]
         if self.gripper is not None:
-            opening = (self.actuator_length[:, self.gripper] - self.grip_closed) / self.grip_span
-            blocks.append(opening[:, None])
+            length = self.actuator_length[:, self.gripper].mean(axis=1)
+            blocks.append(((length - self.grip_closed) / self.grip_span)[:, None])
         return blocks
 
     def joint_velocity_cost(self) -> np.ndarray:
