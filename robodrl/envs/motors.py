@@ -63,3 +63,19 @@ def armature(model: mujoco.MjModel, joints: list[str]) -> dict[str, float] | Non
     """Each joint's armature (kg·m²), None if every one is zero."""
     values = {j: float(model.dof_armature[model.joint(j).dofadr[0]]) for j in joints}
     return values if any(v > 0 for v in values.values()) else None
+
+
+def add_position_actuator(spec: mujoco.MjSpec, name: str, joint: str, *, kp: float, kd: float,
+                          ctrlrange: tuple[float, float], torque_limit: float) -> None:  # fmt: skip
+    """Add a PD position actuator on ``joint`` to ``spec``: torque = kp (target - q) - kd q̇,
+    the target within ``ctrlrange`` (rad, as compiled), the torque within ± ``torque_limit``."""
+    actuator = spec.add_actuator(name=name, target=joint)
+    actuator.trntype = mujoco.mjtTrn.mjTRN_JOINT
+    actuator.gaintype = mujoco.mjtGain.mjGAIN_FIXED
+    actuator.biastype = mujoco.mjtBias.mjBIAS_AFFINE
+    actuator.gainprm[0] = kp
+    actuator.biasprm[:3] = [0.0, -kp, -kd]
+    actuator.ctrllimited = mujoco.mjtLimited.mjLIMITED_TRUE
+    actuator.ctrlrange = [float(ctrlrange[0]), float(ctrlrange[1])]
+    actuator.forcelimited = mujoco.mjtLimited.mjLIMITED_TRUE
+    actuator.forcerange = [-torque_limit, torque_limit]

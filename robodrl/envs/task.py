@@ -225,6 +225,21 @@ class Task(ABC):
         return layout
 
 
+class BuiltTask(Task):
+    """A task that builds its model (and with it its observation layout) from its arguments
+    on first use, in :meth:`load_model`, instead of reading a fixed MJCF."""
+
+    @property
+    def obs_dim(self) -> int:
+        self.load_model()
+        return super().obs_dim
+
+    @property
+    def obs_layout(self) -> dict[str, slice]:
+        self.load_model()
+        return super().obs_layout
+
+
 @runtime_checkable
 class MirroredTask(Protocol):
     """A task that can mirror itself left-right (an optional capability: the lean PPO's mirror

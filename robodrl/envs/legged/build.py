@@ -25,6 +25,7 @@ import numpy as np
 
 from robodrl.envs.legged.joints import actuated_joints, check_pose, subtree_bodies
 from robodrl.envs.legged.robot import LEGS, RobotDescription
+from robodrl.envs.motors import add_position_actuator
 from robodrl.errors import ConfigError, suggest
 from robodrl.robustness.roles import add_roles
 
@@ -119,16 +120,8 @@ def _add_actuators(spec: mujoco.MjSpec, robot: RobotDescription, names, pose) ->
     for i, name in enumerate(names):
         if armature is not None:
             joints[name].armature = armature[i]
-        actuator = spec.add_actuator(name=name, target=name)
-        actuator.trntype = mujoco.mjtTrn.mjTRN_JOINT
-        actuator.gaintype = mujoco.mjtGain.mjGAIN_FIXED
-        actuator.biastype = mujoco.mjtBias.mjBIAS_AFFINE
-        actuator.gainprm[0] = kp[i]
-        actuator.biasprm[:3] = [0.0, -kp[i], -kd[i]]
-        actuator.ctrllimited = mujoco.mjtLimited.mjLIMITED_TRUE
-        actuator.ctrlrange = [pose[i] - scale[i], pose[i] + scale[i]]  # radians, never converted
-        actuator.forcelimited = mujoco.mjtLimited.mjLIMITED_TRUE
-        actuator.forcerange = [-limit[i], limit[i]]
+        add_position_actuator(spec, name, name, kp=kp[i], kd=kd[i], torque_limit=limit[i],
+                              ctrlrange=(pose[i] - scale[i], pose[i] + scale[i]))  # fmt: skip
 
 
 def _imu_site(spec: mujoco.MjSpec, robot: RobotDescription, base: mujoco.MjsBody) -> str:

@@ -20,8 +20,8 @@ from robodrl.envs.legged.mirror import mirror_maps
 from robodrl.envs.legged.robot import RobotDescription, load_robot
 from robodrl.envs.legged.scales import robot_scales
 from robodrl.envs.task import (
+    BuiltTask,
     ResetNoise,
-    Task,
     _check_non_negative,
     _check_positive,
     _check_range,
@@ -53,7 +53,7 @@ def _frame_skip(physics: str, control_hz: float) -> int:
     return frame_skip
 
 
-class LeggedTask(Task):
+class LeggedTask(BuiltTask):
     """Follow a planar velocity command with a quadruped's PD joint targets.
 
     Actions: one per leg joint, the joint target = standing pose + action_scale · action (rad).
@@ -174,16 +174,6 @@ class LeggedTask(Task):
                 ("gait_phase", 2),
             ]
         return self._model
-
-    @property
-    def obs_dim(self) -> int:
-        self.load_model()
-        return super().obs_dim
-
-    @property
-    def obs_layout(self) -> dict[str, slice]:
-        self.load_model()
-        return super().obs_layout
 
     def mirror_maps(self) -> tuple[np.ndarray, np.ndarray]:
         """Left-right mirror matrices of observations and actions (``legged.mirror``)."""

@@ -24,6 +24,7 @@ import numpy as np
 
 from robodrl.envs.manipulator.ik import solve
 from robodrl.envs.manipulator.robot import ArmDescription
+from robodrl.envs.motors import add_position_actuator
 from robodrl.errors import ConfigError, suggest
 from robodrl.robustness.roles import add_roles
 
@@ -210,16 +211,8 @@ def _add_arm_actuators(spec, model0, arm: ArmDescription, joints, home, joint_sp
         joint = model0.joint(name)
         low, high = joint.range if joint.limited[0] else (-np.inf, np.inf)
         low, high = max(low, home[i] - joint_span), min(high, home[i] + joint_span)
-        actuator = spec.add_actuator(name=f"{name}_position", target=name)
-        actuator.trntype = mujoco.mjtTrn.mjTRN_JOINT
-        actuator.gaintype = mujoco.mjtGain.mjGAIN_FIXED
-        actuator.biastype = mujoco.mjtBias.mjBIAS_AFFINE
-        actuator.gainprm[0] = kp[i]
-        actuator.biasprm[:3] = [0.0, -kp[i], -kd[i]]
-        actuator.ctrllimited = mujoco.mjtLimited.mjLIMITED_TRUE
-        actuator.ctrlrange = [float(low), float(high)]  # radians: compiled values
-        actuator.forcelimited = mujoco.mjtLimited.mjLIMITED_TRUE
-        actuator.forcerange = [-limit[i], limit[i]]
+        add_position_actuator(spec, f"{name}_position", name, kp=kp[i], kd=kd[i],
+                              ctrlrange=(low, high), torque_limit=limit[i])  # fmt: skip
     for name in grippers:  # the gripper's actuators come after the arm's in the action vector
         gripper = _find(spec.actuators, name, "actuator", "gripper")
         spec.delete(gripper)

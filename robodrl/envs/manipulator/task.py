@@ -29,9 +29,9 @@ from robodrl.envs.manipulator.build import Scene, build_scene
 from robodrl.envs.manipulator.ik import DAMPING, dls_step, rotation_error, yaw_rotation
 from robodrl.envs.manipulator.robot import ArmDescription, load_arm
 from robodrl.envs.task import (
+    BuiltTask,
     CommandSpace,
     ResetNoise,
-    Task,
     _check_non_negative,
     _check_positive,
 )
@@ -41,7 +41,7 @@ TIMESTEP = 0.002
 ACTIONS = ("end_effector", "joint")
 
 
-class ManipulatorTask(Task):
+class ManipulatorTask(BuiltTask):
     """An arm from its description in a scene built around it (subclasses: reach, push, pick
     and place)."""
 
@@ -109,16 +109,6 @@ class ManipulatorTask(Task):
         self.load_model()
         assert self._scene is not None
         return self._scene
-
-    @property
-    def obs_dim(self) -> int:
-        self.load_model()
-        return super().obs_dim
-
-    @property
-    def obs_layout(self) -> dict[str, slice]:
-        self.load_model()
-        return super().obs_layout
 
     def command_space(self, model: mujoco.MjModel) -> CommandSpace | None:
         if self.action == "joint":
