@@ -174,6 +174,12 @@ class Task(ABC):
         entry per actuator, mapped onto its ctrlrange."""
         return None
 
+    def action_size(self) -> int:
+        """Entries of an action: one per command of :meth:`command_space`, or per actuator."""
+        model = self.load_model()
+        space = self.command_space(model)
+        return model.nu if space is None else len(space.names)
+
     def command_metadata(self) -> dict[str, Any]:
         """What a robot needs to turn the commands of :meth:`command_space` into actuator
         commands (written into exported policies); empty for a task without a command space."""

@@ -65,9 +65,9 @@ def anchor_policy(
     if kind not in ANCHORS:
         raise ValueError(f"unknown anchor {kind!r}; anchors: {', '.join(ANCHORS)}")
     task = make_task(env_id, **task_arguments)
-    actuators = task.load_model().nu
     arguments = dict(task_arguments)
-    actions = AnchorActions(kind, env_id, arguments, task.obs_dim, actuators, episodes, seed)
+    actions = AnchorActions(kind, env_id, arguments, task.obs_dim, task.action_size(), episodes,
+                            seed)  # fmt: skip
     return EvaluatedPolicy(kind, Path(kind), actions, task_overrides=arguments)
 
 
