@@ -295,6 +295,13 @@ def yaw_quat(yaw: float) -> list[float]:
     return [float(np.cos(yaw / 2)), 0.0, 0.0, float(np.sin(yaw / 2))]
 
 
+def _add_light(spec: mujoco.MjSpec, space: Workspace) -> None:
+    """A light over the workspace (for renders; an arm's MJCF often brings none)."""
+    spec.worldbody.add_light(name="robodrl_light", pos=[*space.base[:2], space.table_z + 3.0],
+                             dir=[0, 0, -1], type=mujoco.mjtLightType.mjLIGHT_DIRECTIONAL,
+                             diffuse=[0.7, 0.7, 0.7], castshadow=False)  # fmt: skip
+
+
 def _add_table(spec: mujoco.MjSpec, space: Workspace) -> None:
     centre = space.base[:2] + 0.5 * space.reach * np.array(
         [np.cos(space.home_azimuth), np.sin(space.home_azimuth)]
@@ -319,7 +326,7 @@ def _add_object(spec: mujoco.MjSpec, space: Workspace) -> None:
 def _add_goal(spec: mujoco.MjSpec, space: Workspace) -> None:
     goal = spec.worldbody.add_body(name=GOAL, mocap=True, pos=space.home_ee)
     goal.add_site(name=GOAL, type=mujoco.mjtGeom.mjGEOM_SPHERE, size=[0.02, 0, 0],
-                  rgba=[0.2, 0.8, 0.2, 0.5])  # fmt: skip
+                  rgba=[0.1, 0.9, 0.1, 0.8])  # fmt: skip
 
 
 def _add_finger_sensors(spec: mujoco.MjSpec, model0: mujoco.MjModel, arm: ArmDescription) -> None:
@@ -397,6 +404,7 @@ def build_scene(arm: ArmDescription, *, with_object: bool, joint_span: float = 1
     for geom in base.find_all(mujoco.mjtObj.mjOBJ_GEOM):  # the arm touches the scene, not itself
         geom.contype, geom.conaffinity = ARM_CONTACT
     _add_table(spec, space)
+    _add_light(spec, space)
     _add_goal(spec, space)
     if with_object:
         _add_object(spec, space)
