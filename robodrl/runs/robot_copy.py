@@ -8,14 +8,19 @@ from __future__ import annotations
 import hashlib
 import json
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from robodrl.config import TrainConfig
 from robodrl.envs.legged.check import check_robot
-from robodrl.envs.legged.package import DESCRIPTION_FILE, fingerprint, write_package
 from robodrl.envs.legged.robot import load_robot, robot_names
 from robodrl.envs.legged.task import LeggedTask
+from robodrl.envs.manipulator.check import check_arm
+from robodrl.envs.manipulator.robot import arm_names, load_arm
+from robodrl.envs.manipulator.task import ManipulatorTask
 from robodrl.envs.multi.registry import robot_of
+from robodrl.envs.package import DESCRIPTION_FILE, fingerprint, write_package
 from robodrl.errors import ConfigError
 from robodrl.files.atomic import staged_folder, write_text
 from robodrl.files.signing import (
@@ -26,7 +31,7 @@ from robodrl.files.signing import (
     sha256_file,
     verify_folder,
 )
-from robodrl.registry import get_spec
+from robodrl.registry import get_spec, task_arguments
 from robodrl.runs.bindings import ROBOT_FOLDER
 
 SOURCES = "sources.json"
@@ -36,30 +41,48 @@ class RobotSourceChangedWarning(UserWarning):
     """A robot file a run was trained on changed or moved since; the run's copy is used."""
 
 
-def user_robot(config: TrainConfig) -> str | None:
-    """The robot description path a Legged config names (None for a shipped robot or task;
-    an arm's description is not copied yet)."""
+class RobotKind(NamedTuple):
+    """How a kind of robot description is read, named and checked."""
+
+    load: Callable[[str], Any]
+    shipped: Callable[[], list[str]]
+    check: Callable[[Any], list]
+
+
+KINDS = {
+    LeggedTask: RobotKind(load_robot, robot_names, check_robot),
+    ManipulatorTask: RobotKind(load_arm, arm_names, check_arm),
+}
+
+
+def user_robot(config: TrainConfig) -> tuple[str, RobotKind] | None:
+    """The robot description path a config names and its kind (None for a shipped robot or a
+    task of its own robot)."""
     robot_id, robot_task, _ = robot_of(config.env.id, config.env.task)
-    if not issubclass(get_spec(robot_id).task_class(), LeggedTask):  # not a quadruped's
+    task_class = get_spec(robot_id).task_class()
+    kind = next((k for base, k in KINDS.items() if issubclass(task_class, base)), None)
+    if kind is None:
         return None
-    robot = robot_task.get("robot", "quadruped")
-    if not isinstance(robot, str) or robot in robot_names():
+    robot = robot_task.get("robot", task_arguments(robot_id).get("robot"))
+    if not isinstance(robot, str) or robot in kind.shipped():
         return None
-    return robot
+    return robot, kind
 
 
 def check_new_robot(config: TrainConfig) -> None:
     """Run ``robot check`` on a robot description this account has not trained before (cached
     by the hash of its files); a robot that fails is refused before the run starts."""
-    robot = user_robot(config)
-    if robot is None:
+    found = user_robot(config)
+    if found is None:
         return
-    description = load_robot(robot)
+    robot, kind = found
+    description = kind.load(robot)
     digest = hashlib.sha256("".join(sorted(fingerprint(description).values())).encode())
     record = robodrl_home() / "robot-checks" / f"{digest.hexdigest()}.json"
     if record.is_file():
         return
-    failed = [f"{c.physics} {c.name}: {c.value}" for c in check_robot(description) if c.failed]
+    failed = [f"{c.physics} {c.name}: {c.value}".strip() for c in kind.check(description)
+              if c.failed]  # fmt: skip
     if failed:
         raise ConfigError(
             f"env.task.robot {robot}: the robot fails `robodrl robot check` ("
@@ -72,10 +95,11 @@ def check_new_robot(config: TrainConfig) -> None:
 
 def own_robot(config: TrainConfig, run_dir: Path) -> None:
     """Copy the config's robot (a description path) into ``run_dir/robot``, signed."""
-    robot = user_robot(config)
-    if robot is None:
+    found = user_robot(config)
+    if found is None:
         return
-    description = load_robot(robot)
+    robot, kind = found
+    description = kind.load(robot)
     sources = fingerprint(description)
     with staged_folder(run_dir / ROBOT_FOLDER) as folder:
         write_package(description, folder)

@@ -2,10 +2,12 @@
 dependency; its files are used where pip put them, never copied). A user's wrapper MJCF includes
 its asset, actuator and chain files and adds a home keyframe; ``robot init`` describes it (two
 finger actuators, unnamed finger geoms), ``robot check`` passes, the scripted pick and place
-succeeds, and a short training exports through the gates."""
+succeeds, and a short training owns its copy of the arm and exports through the gates after
+the user's files are gone."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import gymnasium_robotics
@@ -17,6 +19,7 @@ from robodrl.cli import main
 from robodrl.envs.manipulator.robot import load_arm
 from robodrl.envs.manipulator.scripted import ScriptedPickPlace
 from robodrl.make import make_core
+from robodrl.runs.robot_copy import RobotSourceChangedWarning
 
 ASSETS = Path(gymnasium_robotics.__file__).parent / "envs" / "assets" / "kitchen_franka"
 WRAPPER = """<mujoco model="kitchen_franka_arm">
@@ -65,12 +68,21 @@ def test_the_scripted_pick_and_place_succeeds_on_it(described: Path) -> None:
     assert np.mean(info["is_success"]) >= 0.75
 
 
-def test_a_short_training_exports_through_the_gates(described: Path, tmp_path: Path,
-                                                    monkeypatch) -> None:  # fmt: skip
+def test_a_short_training_owns_its_arm_and_exports_after_the_sources_are_gone(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The run copies the arm (description, MJCF with its includes inlined, every mesh) into
+    itself; with the user's folder deleted afterwards, export still passes its gates."""
     monkeypatch.setenv("ROBODRL_HOME", str(tmp_path / "home"))
+    user = tmp_path / "user"
+    user.mkdir()
+    (user / "franka_assets").symlink_to(ASSETS / "franka_assets")
+    (user / "kitchen_arm.xml").write_text(WRAPPER)
+    assert main(["robot", "init", str(user / "kitchen_arm.xml"), "--out",
+                 str(user / "arm.yaml")]) == 0  # fmt: skip
     config = {
         "env": {"id": "robodrl/ManipulatorPush-v0", "num_envs": 8,
-                "task": {"robot": str(described), "episode_seconds": 1.0},
+                "task": {"robot": str(user / "arm.yaml"), "episode_seconds": 1.0},
                 "randomization": "dr-default", "perturbations": "dr-default"},
         "algorithm": {"name": "lean_ppo", "hyperparameters": {"n_steps": 25, "n_epochs": 2}},
         "policy": {"net_arch": [32, 32]},
@@ -78,4 +90,8 @@ def test_a_short_training_exports_through_the_gates(described: Path, tmp_path: P
     }  # fmt: skip
     (tmp_path / "push.yaml").write_text(yaml.safe_dump(config))
     assert main(["train", str(tmp_path / "push.yaml"), "--run-dir", str(tmp_path / "run")]) == 0
-    assert main(["export", str(tmp_path / "run"), "--out", str(tmp_path / "exported")]) == 0
+    assert (tmp_path / "run" / "robot" / "robot.xml").is_file()
+    shutil.rmtree(user)
+    with pytest.warns(RobotSourceChangedWarning, match="is gone"):
+        assert main(["export", str(tmp_path / "run"), "--out", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "policy.onnx").is_file()

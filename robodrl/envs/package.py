@@ -1,4 +1,5 @@
-"""A robot as one self-contained folder: the description, its MJCF and every file the MJCF reads.
+"""A robot (a quadruped's or an arm's description) as one self-contained folder: the description,
+its MJCF and every file the MJCF reads.
 
 A run keeps such a copy (``robodrl train`` writes it into the run), so evaluation, export and
 resume never depend on files that may move or change after training. The MJCF is written with
@@ -16,9 +17,11 @@ import mujoco
 import yaml
 
 from robodrl.envs.legged.robot import RobotDescription
+from robodrl.envs.manipulator.robot import ArmDescription
 from robodrl.errors import ConfigError
 from robodrl.files.signing import sha256_file
 
+Description = RobotDescription | ArmDescription
 DESCRIPTION_FILE = "robot.yaml"
 MJCF_FILE = "robot.xml"
 ASSETS = "assets"
@@ -62,7 +65,7 @@ def _includes(mjcf: Path, seen: set[Path] | None = None) -> list[Path]:
     return files
 
 
-def source_files(robot: RobotDescription) -> list[Path]:
+def source_files(robot: Description) -> list[Path]:
     """Every file the robot is made of: the description, the MJCF, its includes and assets."""
     mjcf = robot.mjcf_path()
     files = [Path(robot.source)] if robot.source else []
@@ -72,7 +75,7 @@ def source_files(robot: RobotDescription) -> list[Path]:
     return [f.resolve() for f in files]
 
 
-def fingerprint(robot: RobotDescription) -> dict[str, str]:
+def fingerprint(robot: Description) -> dict[str, str]:
     """sha256 of each file the robot is made of, by absolute path."""
     return {str(f): sha256_file(f) for f in source_files(robot)}
 
