@@ -16,16 +16,19 @@ class ManipulatorPushTask(BlockTask):
 
     The block and the goal are drawn in the workspace's sector of the table (45-80% of the
     arm's reach, within 0.6 rad of its home direction), at least 10 cm apart. Observations: see
-    :class:`~robodrl.envs.manipulator.block.BlockTask`. Reward terms, each 1 - tanh(d / 10 cm)
-    of a distance d: ``reach`` from the end effector to the pushing point (just behind the
-    block, on the side away from the goal), ``push`` from the block to the goal; and
-    ``joint_velocity`` -Σ q̇². Success: the block's centre within ``success_distance`` m of the
-    goal (Fetch's 5 cm by default). The episode ends early when the block falls off the table.
+    :class:`~robodrl.envs.manipulator.block.BlockTask`. Reward terms: ``reach`` 1 - tanh(d / 10
+    cm) of the end effector's distance to the pushing point (just behind the block, on the side
+    away from the goal), ``push`` -|goal - block| (m), ``success`` 1 for each step with the block
+    at the goal, and ``joint_velocity`` -Σ q̇² (the lessons of ArmPush-v2: the block-to-goal
+    distance weighs most, and success pays). Success: the block's centre within
+    ``success_distance`` m of the goal (Fetch's 5 cm by default). The episode ends early when
+    the block falls off the table.
     """
 
     reward_defaults: ClassVar[dict[str, float]] = {
         "reach": 0.5,
-        "push": 1.0,
+        "push": 3.0,
+        "success": 1.0,
         "joint_velocity": 0.001,
     }
     #: distance scale of the shaping terms (m)
@@ -58,6 +61,7 @@ class ManipulatorPushTask(BlockTask):
         to_goal = np.linalg.norm(self.block_to_goal(), axis=1)
         return {
             "reach": closeness(to_point, self.shaping_scale),
-            "push": closeness(to_goal, self.shaping_scale),
+            "push": -to_goal,
+            "success": self.success().astype(float),
             "joint_velocity": self.joint_velocity_cost(),
         }
