@@ -6,7 +6,6 @@ from typing import ClassVar
 
 import numpy as np
 
-from robodrl.envs.kernels import closeness
 from robodrl.envs.manipulator.block import BlockTask
 from robodrl.envs.task import ResetNoise
 
@@ -16,23 +15,21 @@ class ManipulatorPushTask(BlockTask):
 
     The block and the goal are drawn in the workspace's sector of the table (45-80% of the
     arm's reach, within 0.6 rad of its home direction), at least 10 cm apart. Observations: see
-    :class:`~robodrl.envs.manipulator.block.BlockTask`. Reward terms: ``reach`` 1 - tanh(d / 10
-    cm) of the end effector's distance to the pushing point (just behind the block, on the side
-    away from the goal), ``push`` -|goal - block| (m), ``success`` 1 for each step with the block
-    at the goal, and ``joint_velocity`` -Σ q̇² (the lessons of ArmPush-v2: the block-to-goal
-    distance weighs most, and success pays). Success: the block's centre within
+    :class:`~robodrl.envs.manipulator.block.BlockTask`. Reward terms: ``reach`` -|pushing point -
+    end effector| (the pushing point is just behind the block, on the side away from the goal),
+    ``push`` -|goal - block| (m), ``success`` 1 for each step with the block at the goal, and
+    ``joint_velocity`` -Σ q̇² (the lessons of ArmPush-v2: the block-to-goal distance weighs
+    most, and success pays). Success: the block's centre within
     ``success_distance`` m of the goal (Fetch's 5 cm by default). The episode ends early when
     the block falls off the table.
     """
 
     reward_defaults: ClassVar[dict[str, float]] = {
-        "reach": 0.5,
+        "reach": 1.0,
         "push": 3.0,
         "success": 1.0,
         "joint_velocity": 0.001,
     }
-    #: distance scale of the shaping terms (m)
-    shaping_scale = 0.1
 
     def __init__(self, **arguments) -> None:
         arguments.setdefault("episode_seconds", 5.0)
@@ -60,7 +57,7 @@ class ManipulatorPushTask(BlockTask):
         to_point = np.linalg.norm(self.pushing_point() - self.ee_pos(), axis=1)
         to_goal = np.linalg.norm(self.block_to_goal(), axis=1)
         return {
-            "reach": closeness(to_point, self.shaping_scale),
+            "reach": -to_point,
             "push": -to_goal,
             "success": self.success().astype(float),
             "joint_velocity": self.joint_velocity_cost(),
