@@ -15,12 +15,6 @@ def gaussian_tracking(error_sq: np.ndarray, sigma_sq: float) -> np.ndarray:
     return np.exp(-error_sq / sigma_sq)
 
 
-def closeness(distance: np.ndarray, scale: float) -> np.ndarray:
-    """1 - tanh(distance / scale): 1 at zero distance, 0.24 at ``scale`` (a bounded, dense
-    shaping term)."""
-    return 1.0 - np.tanh(distance / scale)
-
-
 def gravity_in_body_frame(quat: np.ndarray) -> np.ndarray:
     """World gravity direction (0, 0, -1) expressed in the body frame of unit quaternions
     ``quat`` (w, x, y, z), shape ``(n, 4)`` → ``(n, 3)``. Upright gives (0, 0, -1)."""

@@ -7,7 +7,6 @@ from typing import ClassVar
 
 import numpy as np
 
-from robodrl.envs.kernels import closeness
 from robodrl.envs.manipulator.block import BlockTask
 from robodrl.envs.task import ResetNoise, TaskArgumentError, _check_non_negative
 
@@ -18,18 +17,18 @@ class ManipulatorPickPlaceTask(BlockTask):
     The block and the goal's ground point are drawn in the workspace's sector of the table; the
     goal is ``goal_height`` x reach above the block's resting height at most (uniform), on the
     table in ``table_goal_probability`` of episodes. Observations: see
-    :class:`~robodrl.envs.manipulator.block.BlockTask`. Reward terms: ``reach`` 1 - tanh(d / 10
-    cm) of the end effector's distance to the block, ``grasp`` 1 while both fingers hold the
-    block off the table, ``place`` 1 - tanh(d / 10 cm) of the block's distance to the goal while
-    it is held (or when it is at the goal), ``joint_velocity`` -Σ q̇². Success: the block's
-    centre within ``success_distance`` m of the goal. The episode ends early when the block
-    falls off the table.
+    :class:`~robodrl.envs.manipulator.block.BlockTask`. Reward terms: ``reach`` -|block - end
+    effector|, ``grasp`` 1 while every finger holds the block off the table, ``place`` -|goal -
+    block| (m), ``success`` 1 for each step at the goal, ``joint_velocity`` -Σ q̇². Success: the
+    block's centre within ``success_distance`` m of the goal. The episode ends early when the
+    block falls off the table.
     """
 
     reward_defaults: ClassVar[dict[str, float]] = {
-        "reach": 0.5,
-        "grasp": 0.25,
-        "place": 1.0,
+        "reach": 1.0,
+        "grasp": 0.5,
+        "place": 3.0,
+        "success": 1.0,
         "joint_velocity": 0.001,
     }
 
@@ -60,11 +59,10 @@ class ManipulatorPickPlaceTask(BlockTask):
         self.place_goal(ids, goal)
 
     def reward_terms(self, ctrl: np.ndarray) -> dict[str, np.ndarray]:
-        grasped = self.grasped()
-        place = closeness(np.linalg.norm(self.block_to_goal(), axis=1), 0.1)
         return {
-            "reach": closeness(self.hand_to_block(), 0.1),
-            "grasp": grasped.astype(float),
-            "place": np.where(grasped | self.success(), place, 0.0),
+            "reach": -self.hand_to_block(),
+            "grasp": self.grasped().astype(float),
+            "place": -np.linalg.norm(self.block_to_goal(), axis=1),
+            "success": self.success().astype(float),
             "joint_velocity": self.joint_velocity_cost(),
         }
