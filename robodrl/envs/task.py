@@ -59,6 +59,18 @@ def _check_non_negative(**values: float) -> None:
             raise TaskArgumentError(f"task argument {name}={value!r} must be a finite number >= 0")
 
 
+def frame_skip_of(timestep: float, control_hz: float, physics: str = "the") -> int:
+    """Physics steps per control step; the control rate must divide the physics rate."""
+    _check_positive(control_hz=control_hz)
+    frame_skip = round(1.0 / (control_hz * timestep))
+    if frame_skip < 1 or abs(frame_skip * timestep * control_hz - 1.0) > 1e-6:
+        raise TaskArgumentError(
+            f"task argument control_hz={control_hz!r} must divide {physics} physics rate "
+            f"({1 / timestep:g} Hz) evenly, e.g. 50 or 25"
+        )
+    return frame_skip
+
+
 class CommandSpace(NamedTuple):
     """A task's own action entries (:meth:`Task.command_space`): names, and the command each
     entry gives at action -1 and +1."""

@@ -25,6 +25,7 @@ from robodrl.envs.task import (
     _check_non_negative,
     _check_positive,
     _check_range,
+    frame_skip_of,
 )
 from robodrl.errors import ConfigError, TaskArgumentError
 
@@ -42,15 +43,7 @@ def _frame_skip(physics: str, control_hz: float) -> int:
     """Physics steps per control step; the control rate must divide the physics rate."""
     if physics not in PHYSICS:
         raise TaskArgumentError(f"task argument physics={physics!r}; valid: {list(PHYSICS)}")
-    _check_positive(control_hz=control_hz)
-    timestep = PHYSICS[physics].timestep
-    frame_skip = round(1.0 / (control_hz * timestep))
-    if frame_skip < 1 or abs(frame_skip * timestep * control_hz - 1.0) > 1e-6:
-        raise TaskArgumentError(
-            f"task argument control_hz={control_hz!r} must divide the {physics} physics "
-            f"rate ({1 / timestep:g} Hz) evenly, e.g. 50 or 25"
-        )
-    return frame_skip
+    return frame_skip_of(PHYSICS[physics].timestep, control_hz, f"the {physics}")
 
 
 class LeggedTask(BuiltTask):

@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 from mujoco import batch as mjbatch
 
-from robodrl.envs.manipulator.build import OBJECT, yaw_quat
+from robodrl.envs.manipulator.build import OBJECT
 from robodrl.envs.manipulator.task import ManipulatorTask
+from robodrl.envs.manipulator.workspace import yaw_quat
 from robodrl.envs.task import ResetNoise, _check_positive
 
 #: a finger touches something when its touch sensor reads more than this (N)

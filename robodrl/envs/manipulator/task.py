@@ -34,6 +34,7 @@ from robodrl.envs.task import (
     ResetNoise,
     _check_non_negative,
     _check_positive,
+    frame_skip_of,
 )
 from robodrl.errors import ConfigError, TaskArgumentError
 
@@ -66,12 +67,7 @@ class ManipulatorTask(BuiltTask):
         _check_positive(
             control_hz=control_hz, ee_step=ee_step, yaw_step=yaw_step, joint_span=joint_span
         )
-        frame_skip = round(1.0 / (control_hz * TIMESTEP))
-        if frame_skip < 1 or abs(frame_skip * TIMESTEP * control_hz - 1.0) > 1e-6:
-            raise TaskArgumentError(
-                f"task argument control_hz={control_hz!r} must divide the physics rate "
-                f"({1 / TIMESTEP:g} Hz) evenly, e.g. 25 or 50"
-            )
+        frame_skip = frame_skip_of(TIMESTEP, control_hz)
         super().__init__(frame_skip=frame_skip, episode_seconds=episode_seconds, **weights)
         if action not in ACTIONS:
             raise TaskArgumentError(f"task argument action={action!r}; valid: {list(ACTIONS)}")
