@@ -14,7 +14,9 @@ LAYERS = [
      "robodrl.registries", "robodrl.config"),
     ("robodrl.robustness", "robodrl.envs", "robodrl.registry", "robodrl.make",
      "robodrl._gym_registration"),
-    ("robodrl.runtime",),
+    # the torch-free runtime and the deploy loop (which imports nothing of the envs:
+    # tests/deploy)
+    ("robodrl.runtime", "robodrl.deploy"),
     ("robodrl.policy", "robodrl.datasets"),
     ("robodrl.algorithms",),
     # what a config names, resolved against the registries below

@@ -186,6 +186,15 @@ class Task(ABC):
         entry per actuator, mapped onto its ctrlrange."""
         return None
 
+    def observation_contract(self) -> dict[str, dict[str, Any]]:
+        """How each observation block comes from what a robot measures, for code that builds
+        observations outside robodrl's envs (``robodrl.deploy``), written into exported files.
+        Block name -> ``{"signal": NAME, "offset": [...]}`` (the signal, minus the offset),
+        ``{"kind": "previous_action"}`` (the action the robot was last sent, in [-1, 1]) or
+        ``{"kind": "clock", "hz": F}`` (sin and cos of a phase advancing F cycles a second).
+        Empty: the task gives no contract (its policies are deployed through robodrl's env)."""
+        return {}
+
     def action_size(self) -> int:
         """Entries of an action: one per command of :meth:`command_space`, or per actuator."""
         model = self.load_model()

@@ -29,6 +29,7 @@ def actuated_joints(model: Any) -> list[str]:
 def robot_metadata(policy: TrainedPolicy, core: Any, config_sha256: str) -> dict[str, Any]:
     """What the file says about itself: task, layout, actuators, origin (``metadata_props``)."""
     mapped = not core.commands_are_ctrl  # the actions are the task's own commands
+    contract = core.task.observation_contract()  # how a robot's signals make the observation
     return {
         "producer": "robodrl",
         "producer_version": __version__,
@@ -41,6 +42,7 @@ def robot_metadata(policy: TrainedPolicy, core: Any, config_sha256: str) -> dict
         # the joint each action drives: one per actuator, or none (an end effector's motion)
         "joint_names": [""] * core.action_dim if mapped else actuated_joints(core.model),
         **({"command_space": core.task.command_metadata()} if mapped else {}),
+        **({"observation_contract": contract} if contract else {}),
         "ctrl_low": core.ctrl_low.tolist(),
         "ctrl_high": core.ctrl_high.tolist(),
         "control_dt": core.control_dt,

@@ -168,6 +168,22 @@ class LeggedTask(BuiltTask):
             ]
         return self._model
 
+    def observation_contract(self) -> dict[str, dict]:
+        """Each block from a legged robot's signals (SI units, base frame): the velocity
+        command, the IMU's velocimeter and gyro, gravity's direction, the joints (angles from
+        the standing pose), the action last sent, and the trot clock."""
+        self.load_model()
+        return {
+            "command": {"signal": "command"},
+            "base_linear_velocity": {"signal": "base_linear_velocity"},
+            "gyro": {"signal": "base_angular_velocity"},
+            "gravity": {"signal": "gravity_in_base"},
+            "joint_pos": {"signal": "joint_pos", "offset": self.stand_joints.tolist()},
+            "joint_vel": {"signal": "joint_vel"},
+            "last_action": {"kind": "previous_action"},
+            "gait_phase": {"kind": "clock", "hz": self.gait_hz},
+        }
+
     def mirror_maps(self) -> tuple[np.ndarray, np.ndarray]:
         """Left-right mirror matrices of observations and actions (``legged.mirror``)."""
         model = self.load_model()
