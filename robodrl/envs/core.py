@@ -284,7 +284,7 @@ class BatchedEnv:
         if act.shape != shape:
             raise InvalidActionError(
                 f"action has shape {act.shape}; expected {shape} "
-                f"(num_envs={self.num_envs}, one entry per actuator: {self.actuator_names})"
+                f"(num_envs={self.num_envs}, one entry each for {self.actuator_names})"
             )
         fault = self._all_false
         finite = np.isfinite(act)

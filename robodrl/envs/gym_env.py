@@ -75,7 +75,7 @@ class RobodrlEnv(gymnasium.Env):
         if act.shape != self.action_space.shape:
             raise InvalidActionError(
                 f"action has shape {act.shape}; expected {self.action_space.shape} "
-                f"(one entry per actuator: {self.core.actuator_names})"
+                f"(one entry each for {self.core.actuator_names})"
             )
         obs, reward, terminated, truncated, info = self.core.step(act[None])
         info = {key: _first(value) for key, value in info.items()}
