@@ -7,14 +7,15 @@ from typing import ClassVar
 import numpy as np
 
 from robodrl.envs.manipulator.block import BlockTask
-from robodrl.envs.task import ResetNoise
+from robodrl.envs.task import ResetNoise, _check_positive, _check_range
 
 
 class ManipulatorPushTask(BlockTask):
     """Push the block to a goal on the table (``robodrl/ManipulatorPush-v0``).
 
-    The block and the goal are drawn in the workspace's sector of the table (45-80% of the
-    arm's reach, within 0.6 rad of its home direction), at least 10 cm apart. Observations: see
+    The block is drawn in the workspace's sector of the table (45-80% of the arm's reach,
+    within 0.6 rad of its home direction), the goal ``goal_range`` m from it (U(10, 25 cm) by
+    default, in any direction; Fetch's push draws it within 15 cm). Observations: see
     :class:`~robodrl.envs.manipulator.block.BlockTask`. Reward terms: ``reach`` -|pushing point -
     end effector| (the pushing point is just behind the block, on the side away from the goal),
     ``push`` -|goal - block| (m), ``success`` 1 for each step with the block at the goal, and
@@ -31,20 +32,21 @@ class ManipulatorPushTask(BlockTask):
         "joint_velocity": 0.001,
     }
 
-    def __init__(self, **arguments) -> None:
+    def __init__(self, *, goal_range: tuple[float, float] = (0.1, 0.25), **arguments) -> None:
         arguments.setdefault("episode_seconds", 5.0)
         super().__init__(**arguments)
+        _check_range(goal_range=goal_range)
+        _check_positive(goal_range_low=goal_range[0])
+        self.goal_range = tuple(goal_range)
 
     def reset(self, ids: np.ndarray, noise: ResetNoise) -> None:
         self.reset_arm(ids, noise)
         block = self.reset_block(ids, noise)
-        goal = self.sample_on_table(ids, noise)
-        for _ in range(8):  # redraw goals too close to the block
-            near = np.linalg.norm(goal - block[:, :2], axis=1) < 0.1
-            if not near.any():
-                break
-            goal[near] = self.sample_on_table(ids[near], noise)
-        self.place_goal(ids, np.concatenate([goal, block[:, 2:]], axis=1))
+        draw = noise.uniform(ids, 0.0, 1.0, 2)
+        distance = self.goal_range[0] + (self.goal_range[1] - self.goal_range[0]) * draw[:, 0]
+        angle = 2 * np.pi * draw[:, 1]
+        offset = distance[:, None] * np.stack([np.cos(angle), np.sin(angle)], axis=1)
+        self.place_goal(ids, np.concatenate([block[:, :2] + offset, block[:, 2:]], axis=1))
 
     def pushing_point(self) -> np.ndarray:
         """Where the hand pushes from: behind the block, away from the goal, at its height."""
