@@ -50,7 +50,9 @@ def _check_range(**ranges: tuple[float, float]) -> None:
     for name, value in ranges.items():
         low, high = value
         if not (np.isfinite(low) and np.isfinite(high) and low <= high):
-            raise TaskArgumentError(f"task argument {name}={value!r} must be finite (low, high)")
+            raise TaskArgumentError(
+                f"task argument {name}={value!r} must be finite (low, high) with low <= high"
+            )
 
 
 def _check_non_negative(**values: float) -> None:
