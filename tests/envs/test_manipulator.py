@@ -203,3 +203,18 @@ def test_init_check_train_export_with_no_hand_edits(tmp_path: Path, arm: str, mo
         load_arm(arm).arm_joints, str
     )
     assert commands["gripper"]["finger_bodies"] == load_arm(arm).gripper.finger_bodies
+
+
+@pytest.mark.parametrize("env_id", IDS)
+def test_the_default_adversary_pushes_by_role_on_each_arm(env_id: str) -> None:
+    """The hand (reach) or the block (push, pick and place), found through the scene's roles,
+    takes the adversary's forces on either arm."""
+    import robodrl
+
+    for robot in ARMS:
+        game = robodrl.make_two_player(env_id, 2, adversary="default", seed=0, robot=robot)
+        game.reset()
+        dims = game.action_dims
+        game.step(np.zeros((2, dims["protagonist"])), np.ones((2, dims["adversary"])))
+        applied = game.core.batch.bind("xfrc_applied")
+        assert np.abs(applied).max() > 0, (env_id, robot)

@@ -254,8 +254,10 @@ def _add_finger_sensors(spec: mujoco.MjSpec, model0: mujoco.MjModel, arm: ArmDes
 
 def _add_roles(spec, model0, arm: ArmDescription, joints, has_object: bool) -> None:
     bodies = [model0.body(b).name for b in subtree(model0, model0.body(arm.base_body).id)]
+    hand = model0.body(int(model0.site_bodyid[model0.site(arm.ee_site).id])).name
     roles = {
         "base": {"body": [arm.base_body]},
+        "hand": {"body": [hand]},
         "arm": {
             "joint": joints,
             "actuator": [f"{j}_position" for j in joints],
