@@ -11,6 +11,10 @@ perturbations, adversaries, sweeps) can map a role to element names:
   (``actuator:``);
 - ``@robot``: every body and geom of the robot (the floor and the scene left out).
 
+An arm's scene (:mod:`robodrl.envs.manipulator.build`) writes ``@base``, ``@arm`` (its bodies,
+joints and actuators), ``@hand`` (the body of the end-effector site), ``@gripper`` (its
+actuators, finger bodies and their geoms), ``@table`` and, with a block, ``@object``.
+
 A pattern that starts with ``@`` is a role; anything else is a name or glob as before.
 """
 
@@ -56,7 +60,8 @@ def role_names(model: mujoco.MjModel, kind: str, pattern: str, *, where: str) ->
     if not roles:
         raise ConfigError(
             f"{where}: {pattern!r} is a role, but this task's model declares no roles (roles "
-            "come from a robot description: robodrl/Legged-v*); name the elements instead"
+            "come from a robot description: robodrl/Legged-v*, robodrl/Manipulator*-v0); name "
+            "the elements instead"
         )
     names = roles.get(role, {}).get(kind)
     if not names:
