@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: the file a reader brings for "Your robot's MJCF, as it comes": a quadruped robodrl did not
 #: write a description for by hand (its description was written by `robodrl robot init`)
 READER_ROBOT = ROOT / "robodrl" / "envs" / "legged" / "robots" / "mini.xml"
+READER_ARM = ROOT / "robodrl" / "envs" / "manipulator" / "robots" / "franka_class.xml"
 
 
 def pages() -> list[Path]:
@@ -90,6 +91,7 @@ def test_every_documented_block_runs(tmp_path: Path, monkeypatch: pytest.MonkeyP
     work, home = tmp_path / "reader", tmp_path / "home"
     work.mkdir()
     shutil.copy(READER_ROBOT, work / "my_robot.xml")
+    shutil.copy(READER_ARM, work / "my_arm.xml")
     monkeypatch.chdir(work)
     monkeypatch.setenv("ROBODRL_HOME", str(home))
     env = reader_env(home)
