@@ -23,9 +23,10 @@ from dataclasses import dataclass
 import mujoco
 import numpy as np
 
-from robodrl.envs.legged.joints import actuated_joints, check_pose, subtree_bodies
+from robodrl.envs.legged.joints import actuated_joints, check_pose
 from robodrl.envs.legged.robot import LEGS, RobotDescription
 from robodrl.envs.motors import add_position_actuator
+from robodrl.envs.tree import subtree_bodies
 from robodrl.errors import ConfigError, suggest
 from robodrl.robustness.roles import add_roles
 

@@ -11,8 +11,9 @@ from pathlib import Path
 import mujoco
 import numpy as np
 
-from robodrl.envs.legged.joints import followers, joint_range, place_followers, subtree_bodies
+from robodrl.envs.legged.joints import followers, joint_range, place_followers
 from robodrl.envs.legged.robot import LEGS
+from robodrl.envs.tree import subtree_bodies
 from robodrl.errors import ConfigError
 
 POSE_KEYS = ("home", "stand", "standing")

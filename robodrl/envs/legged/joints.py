@@ -11,31 +11,8 @@ from __future__ import annotations
 import mujoco
 import numpy as np
 
+from robodrl.envs.tree import subtree_joints
 from robodrl.errors import ConfigError
-
-ACTUATED_TYPES = (int(mujoco.mjtJoint.mjJNT_HINGE), int(mujoco.mjtJoint.mjJNT_SLIDE))
-
-
-def subtree_bodies(model: mujoco.MjModel, root: int) -> list[int]:
-    """Body ``root`` and every body below it, in tree order (a parent's id precedes its
-    children's in a compiled model)."""
-    inside = [root]
-    members = {root}
-    for body in range(root + 1, model.nbody):
-        if int(model.body_parentid[body]) in members:
-            inside.append(body)
-            members.add(body)
-    return inside
-
-
-def subtree_joints(model: mujoco.MjModel, base: int) -> list[int]:
-    """Hinge / slide joint ids in the subtree below body ``base``, in tree order."""
-    inside = set(subtree_bodies(model, base))
-    return [
-        j
-        for j in range(model.njnt)
-        if int(model.jnt_bodyid[j]) in inside and int(model.jnt_type[j]) in ACTUATED_TYPES
-    ]
 
 
 def coupled_joints(model: mujoco.MjModel, joints: list[int], *, where: str) -> dict[int, str]:

@@ -16,15 +16,21 @@ targets and blocks are placed follows from the end effector's home position (``W
 from __future__ import annotations
 
 import fnmatch
-import itertools
 from dataclasses import dataclass
 
 import mujoco
 import numpy as np
 
 from robodrl.envs.manipulator.robot import ArmDescription
-from robodrl.envs.manipulator.workspace import Workspace, collision_geoms, workspace_of, yaw_quat
+from robodrl.envs.manipulator.workspace import (
+    Workspace,
+    collision_geoms,
+    geom_corners,
+    workspace_of,
+    yaw_quat,
+)
 from robodrl.envs.motors import add_position_actuator
+from robodrl.envs.tree import subtree_bodies, subtree_joints
 from robodrl.errors import ConfigError, suggest
 from robodrl.robustness.roles import add_roles
 
@@ -35,7 +41,6 @@ TOOL_SITE = "robodrl_tool_point"
 ARM_CONTACT, SCENE_CONTACT = (2, 1), (1, 3)
 COPIED_ACTUATOR_FIELDS = ("trntype", "gaintype", "biastype", "gainprm", "biasprm", "dyntype",
                           "dynprm", "gear", "forcelimited", "forcerange")  # fmt: skip
-HINGE_OR_SLIDE = (int(mujoco.mjtJoint.mjJNT_HINGE), int(mujoco.mjtJoint.mjJNT_SLIDE))
 
 
 @dataclass(frozen=True)
@@ -65,25 +70,10 @@ def _find(elements, name: str, kind: str, where: str):
     )
 
 
-def subtree(model: mujoco.MjModel, root: int) -> list[int]:
-    """Body ``root`` and every body below it."""
-    bodies = [root]
-    for body in range(root + 1, model.nbody):
-        if int(model.body_parentid[body]) in bodies:
-            bodies.append(body)
-    return bodies
-
-
 def arm_joint_names(model: mujoco.MjModel, arm: ArmDescription, exclude: set[str]) -> list[str]:
     """The arm joints the description names (a pattern or a list), in the MJCF's order."""
-    bodies = set(subtree(model, model.body(arm.base_body).id))
-    candidates = [
-        model.joint(j).name
-        for j in range(model.njnt)
-        if int(model.jnt_bodyid[j]) in bodies
-        and int(model.jnt_type[j]) in HINGE_OR_SLIDE
-        and model.joint(j).name not in exclude
-    ]
+    below = subtree_joints(model, model.body(arm.base_body).id)
+    candidates = [model.joint(j).name for j in below if model.joint(j).name not in exclude]
     where = _where(arm, "arm_joints")
     if isinstance(arm.arm_joints, str):
         names = [n for n in candidates if fnmatch.fnmatchcase(n, arm.arm_joints)]
@@ -235,15 +225,9 @@ def _add_finger_sensors(spec: mujoco.MjSpec, model0: mujoco.MjModel, arm: ArmDes
     mujoco.mj_kinematics(model0, data)
     for i, name in enumerate(arm.gripper.finger_bodies):
         body = model0.body(name).id
-        rotation = data.xmat[body].reshape(3, 3)
-        corners = []
-        for g in collision_geoms(model0, body):  # each geom's box, in the body's frame
-            centre, half = model0.geom_aabb[g, :3], model0.geom_aabb[g, 3:]
-            geom_rotation = data.geom_xmat[g].reshape(3, 3)
-            for signs in itertools.product((-1, 1), repeat=3):
-                world = data.geom_xpos[g] + geom_rotation @ (centre + np.array(signs) * half)
-                corners.append(rotation.T @ (world - data.xpos[body]))
-        low, high = np.min(corners, axis=0), np.max(corners, axis=0)
+        world = geom_corners(model0, data, collision_geoms(model0, body))
+        corners = (world - data.xpos[body]) @ data.xmat[body].reshape(3, 3)  # the body's frame
+        low, high = corners.min(axis=0), corners.max(axis=0)
         site = spec.body(name).add_site(
             name=f"robodrl_finger{i}", type=mujoco.mjtGeom.mjGEOM_BOX, pos=(low + high) / 2,
             size=(high - low) / 2 + 0.003, rgba=[0, 0, 0, 0],
@@ -253,7 +237,7 @@ def _add_finger_sensors(spec: mujoco.MjSpec, model0: mujoco.MjModel, arm: ArmDes
 
 
 def _add_roles(spec, model0, arm: ArmDescription, joints, has_object: bool) -> None:
-    bodies = [model0.body(b).name for b in subtree(model0, model0.body(arm.base_body).id)]
+    bodies = [model0.body(b).name for b in subtree_bodies(model0, model0.body(arm.base_body).id)]
     hand = model0.body(int(model0.site_bodyid[model0.site(arm.ee_site).id])).name
     roles = {
         "base": {"body": [arm.base_body]},

@@ -27,8 +27,9 @@ import mujoco
 import numpy as np
 
 from robodrl.envs.descriptions import Finding
-from robodrl.envs.manipulator.build import HINGE_OR_SLIDE, subtree
+from robodrl.envs.manipulator.workspace import collision_geoms, geom_corners
 from robodrl.envs.motors import position_gains, torque_limit
+from robodrl.envs.tree import joints_on, subtree_bodies, subtree_joints
 from robodrl.errors import ConfigError
 
 TCP_NAMES = ("tcp", "pinch", "grip", "tool", "ee", "end", "attachment", "flange")
@@ -42,11 +43,7 @@ def _base(model: mujoco.MjModel, where: str) -> int:
     counts = {}
     for body in range(1, model.nbody):
         if int(model.body_parentid[body]) == 0:
-            bodies = set(subtree(model, body))
-            counts[body] = sum(
-                int(model.jnt_bodyid[j]) in bodies and int(model.jnt_type[j]) in HINGE_OR_SLIDE
-                for j in range(model.njnt)
-            )
+            counts[body] = len(subtree_joints(model, body))
     if not counts or max(counts.values()) == 0:
         raise ConfigError(f"{where}: no hinge or slide joint in the MJCF; nothing to actuate")
     return max(counts, key=counts.get)
@@ -60,13 +57,8 @@ def _chain(model: mujoco.MjModel, body: int, base: int) -> list[int]:
     return path[::-1]
 
 
-def _joints_of(model: mujoco.MjModel, bodies) -> list[int]:
-    return [j for j in range(model.njnt) if int(model.jnt_bodyid[j]) in set(bodies)
-            and int(model.jnt_type[j]) in HINGE_OR_SLIDE]  # fmt: skip
-
-
 def _ee_site(model: mujoco.MjModel, base: int, where: str) -> int:
-    bodies = subtree(model, base)
+    bodies = subtree_bodies(model, base)
     sites = [s for s in range(model.nsite) if int(model.site_bodyid[s]) in bodies]
     if not sites:
         raise ConfigError(
@@ -80,7 +72,7 @@ def _ee_site(model: mujoco.MjModel, base: int, where: str) -> int:
 
 def _arm_joints(model: mujoco.MjModel, base: int, site: int, where: str) -> list[int]:
     """Hinge / slide joints on the bodies from the base to the site's body."""
-    chain = _joints_of(model, _chain(model, int(model.site_bodyid[site]), base))
+    chain = joints_on(model, _chain(model, int(model.site_bodyid[site]), base))
     if not chain:
         raise ConfigError(f"{where}: no joint between the base and site {model.site(site).name!r}")
     return chain
@@ -126,14 +118,16 @@ def _finger_bodies(model: mujoco.MjModel, arm_joints: list[int], base: int) -> l
     """The bodies below the hand that a non-arm joint moves and that carry collision geoms,
     highest first (a finger's own links below it are part of it)."""
     moved = []
-    for j in _joints_of(model, subtree(model, base)):
+    for j in subtree_joints(model, base):
         body = int(model.jnt_bodyid[j])
         if j not in arm_joints and body not in moved:
             moved.append(body)
     fingers = []
     for body in moved:
-        below = subtree(model, body)
-        if any(f in below for f in fingers) or any(body in subtree(model, f) for f in fingers):
+        below = subtree_bodies(model, body)
+        if any(f in below for f in fingers) or any(
+            body in subtree_bodies(model, f) for f in fingers
+        ):
             continue
         if any(model.geom_contype[g] or model.geom_conaffinity[g]
                for g in range(model.ngeom) if int(model.geom_bodyid[g]) in below):  # fmt: skip
@@ -165,17 +159,10 @@ def _tool_offset(model: mujoco.MjModel, site: int, fingers: list[str], home) -> 
         mujoco.mj_resetDataKeyframe(model, data, model.key(home).id)
     mujoco.mj_forward(model, data)
     rotation, origin = data.site_xmat[site].reshape(3, 3), data.site_xpos[site]
-    corners, centres = [], []
-    for name in fingers:
-        body = model.body(name).id
-        geoms = [g for g in range(model.ngeom) if int(model.geom_bodyid[g]) == body
-                 and (model.geom_contype[g] or model.geom_conaffinity[g])]  # fmt: skip
-        points = [data.geom_xpos[g] + data.geom_xmat[g].reshape(3, 3)
-                  @ (model.geom_aabb[g, :3] + np.array(signs) * model.geom_aabb[g, 3:])
-                  for g in geoms for signs in itertools.product((-1, 1), repeat=3)]  # fmt: skip
-        corners += points
-        centres.append(np.mean(points, axis=0))
-    local = (np.array(corners) - origin) @ rotation  # in the site's frame
+    fingers_corners = [geom_corners(model, data, collision_geoms(model, model.body(name).id))
+                       for name in fingers]  # fmt: skip
+    centres = [points.mean(axis=0) for points in fingers_corners]
+    local = (np.concatenate(fingers_corners) - origin) @ rotation  # in the site's frame
     between = (np.mean(centres, axis=0) - origin) @ rotation
     return np.array([between[0], between[1], local[:, 2].max() - TIP_CLEARANCE])
 

@@ -22,6 +22,17 @@ def collision_geoms(model: mujoco.MjModel, body: int) -> list[int]:
     return touching or geoms
 
 
+def geom_corners(model: mujoco.MjModel, data: mujoco.MjData, geoms: list[int]) -> np.ndarray:
+    """The world positions of the corners of each geom's bounding box, ``(8 x len(geoms), 3)``
+    (``data``'s kinematics must be current)."""
+    signs = np.array(list(itertools.product((-1, 1), repeat=3)))
+    return np.concatenate([
+        data.geom_xpos[g] + (model.geom_aabb[g, :3] + signs * model.geom_aabb[g, 3:])
+        @ data.geom_xmat[g].reshape(3, 3).T
+        for g in geoms
+    ])  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Workspace:
     """Where the tasks place things (world frame, metres, radians), from the arm itself: the
