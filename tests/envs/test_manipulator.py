@@ -218,3 +218,22 @@ def test_the_default_adversary_pushes_by_role_on_each_arm(env_id: str) -> None:
         game.step(np.zeros((2, dims["protagonist"])), np.ones((2, dims["adversary"])))
         applied = game.core.batch.bind("xfrc_applied")
         assert np.abs(applied).max() > 0, (env_id, robot)
+
+
+@pytest.mark.parametrize(
+    ("env_id", "arguments", "expected"),
+    [
+        ("robodrl/ManipulatorReach-v0", {"action": "torque"},
+         r"action='torque'; valid: \['end_effector', 'joint'\]"),
+        ("robodrl/ManipulatorReach-v0", {"control_hz": 33.0}, r"control_hz=33.0 must divide"),
+        ("robodrl/ManipulatorReach-v0", {"ee_step": 0.0}, r"ee_step=0.0 must be a finite"),
+        ("robodrl/ManipulatorPush-v0", {"goal_range": [0.3, 0.1]},
+         r"goal_range=\[0.3, 0.1\] must be finite \(low, high\) with low <= high"),
+        ("robodrl/ManipulatorPickPlace-v0", {"table_goal_probability": 2.0},
+         r"table_goal_probability=2.0 must be in \[0, 1\]"),
+        ("robodrl/ManipulatorReach-v0", {"robot": "pr2"}, r"unknown robot 'pr2'; robodrl ships"),
+    ],
+)  # fmt: skip
+def test_a_wrong_task_argument_is_named(env_id: str, arguments: dict, expected: str) -> None:
+    with pytest.raises(TaskArgumentError, match=expected):
+        make_core(env_id, 1, **arguments)

@@ -8,7 +8,8 @@ from typing import ClassVar
 import numpy as np
 
 from robodrl.envs.manipulator.block import BlockTask
-from robodrl.envs.task import ResetNoise, TaskArgumentError, _check_non_negative
+from robodrl.envs.task import ResetNoise, _check_non_negative
+from robodrl.errors import TaskArgumentError
 
 
 class ManipulatorPickPlaceTask(BlockTask):
