@@ -32,6 +32,7 @@ COMMANDS: Registry[ModuleType] = Registry(
         "bench": "robodrl.cli.bench",
         "demos": "robodrl.cli.demos",
         "run-onnx": "robodrl.cli.run_onnx",
+        "deploy": "robodrl.cli.deploy",
         "robot": "robodrl.cli.robot",
         "recipes": "robodrl.cli.listing",
         "sweeps": "robodrl.cli.listing",

@@ -23,8 +23,14 @@ KINDS = ("previous_action", "clock")
 class ObservationBuilder:
     """Observations for one robot from its signals, laid out as the policy file says."""
 
-    def __init__(self, layout: Mapping[str, tuple[int, int]], contract: Mapping[str, Any],
-                 control_dt: float, *, where: str = "policy") -> None:  # fmt: skip
+    def __init__(
+        self,
+        layout: Mapping[str, tuple[int, int]],
+        contract: Mapping[str, Any],
+        control_dt: float,
+        *,
+        where: str = "policy",
+    ) -> None:
         self.where, self.control_dt, self.phase = where, float(control_dt), 0.0
         self.obs_dim = max(stop for _, stop in layout.values())
         self.blocks: list[tuple[str, int, int, dict]] = []
@@ -42,8 +48,9 @@ class ObservationBuilder:
         if "signal" in entry:
             offset = entry.get("offset")
             if offset is not None and np.shape(offset) != (size,):
-                raise RuntimePolicyError(f"{where}: offset has {np.size(offset)} values, the "
-                                         f"block {size}")  # fmt: skip
+                raise RuntimePolicyError(
+                    f"{where}: offset has {np.size(offset)} values, the block {size}"
+                )
             offset = None if offset is None else np.asarray(offset, dtype=float)
             return {"signal": str(entry["signal"]), "offset": offset}
         kind = entry.get("kind")
@@ -65,33 +72,41 @@ class ObservationBuilder:
                 self.phase = (self.phase + float(entry["hz"]) * self.control_dt) % 1.0
                 return
 
-    def build(self, signals: Mapping[str, Any], previous_action: np.ndarray) -> np.ndarray:
-        """The observation, ``(obs_dim,)`` float32."""
+    def build(
+        self, signals: Mapping[str, Any], previous_action: np.ndarray, *, finite: bool = True
+    ) -> np.ndarray:
+        """The observation, ``(obs_dim,)`` float32. ``finite=False`` lets NaN / inf signals
+        through (a deploy loop leaves them to the graph's fault guard); a missing or misshapen
+        signal is an error either way."""
         obs = np.empty(self.obs_dim, dtype=np.float32)
         for name, start, stop, entry in self.blocks:
             if "signal" in entry:
-                value = self._signal(signals, entry["signal"], stop - start)
+                value = self._signal(signals, entry["signal"], stop - start, finite)
                 if entry["offset"] is not None:
                     value = value - entry["offset"]
             elif entry["kind"] == "previous_action":
                 value = np.asarray(previous_action, dtype=float).reshape(-1)
                 if value.shape != (stop - start,):
-                    raise RuntimePolicyError(f"{self.where}: the previous action has {value.size}"
-                                             f" values, block {name!r} {stop - start}")  # fmt: skip
+                    raise RuntimePolicyError(
+                        f"{self.where}: the previous action has {value.size}"
+                        f" values, block {name!r} {stop - start}"
+                    )
             else:
                 angle = 2 * np.pi * self.phase
                 value = np.array([np.sin(angle), np.cos(angle)])
             obs[start:stop] = value
         return obs
 
-    def _signal(self, signals: Mapping[str, Any], name: str, size: int) -> np.ndarray:
+    def _signal(self, signals: Mapping[str, Any], name: str, size: int, finite: bool) -> np.ndarray:
         if name not in signals:
             raise RuntimePolicyError(
                 f"{self.where}: the robot gave no {name!r} signal; it gave {sorted(signals)}, "
                 f"the policy needs {self.signals}"
             )
         value = np.asarray(signals[name], dtype=float).reshape(-1)
-        if value.shape != (size,) or not np.isfinite(value).all():
-            raise RuntimePolicyError(f"{self.where}: signal {name!r} must be {size} finite "
-                                     f"values, got {value.tolist()!r:.80}")  # fmt: skip
+        if value.shape != (size,) or (finite and not np.isfinite(value).all()):
+            raise RuntimePolicyError(
+                f"{self.where}: signal {name!r} must be {size} finite "
+                f"values, got {value.tolist()!r:.80}"
+            )
         return value

@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import numpy as np
+
 from robodrl import __version__
 from robodrl.policy import TrainedPolicy
 
@@ -26,6 +28,36 @@ def actuated_joints(model: Any) -> list[str]:
     ]
 
 
+def actuation(model: Any) -> dict[str, Any]:
+    """How each actuator turns its command into torque, for a deploy loop's safety layer:
+    ``kind`` (``position``: a PD servo, torque = kp (target - q) - kd q̇; ``torque``: the command
+    is the torque), ``kp``, ``kd``, ``torque_limit`` (N·m, null: none) and the range of the joint
+    it drives (``joint_low`` / ``joint_high``, rad; null: unlimited)."""
+    import mujoco
+
+    gain, bias = model.actuator_gainprm, model.actuator_biasprm
+    affine = model.actuator_biastype == int(mujoco.mjtBias.mjBIAS_AFFINE)
+    position = affine & np.isclose(gain[:, 0], -bias[:, 1]) & (gain[:, 0] > 0)
+    transmissions = [int(mujoco.mjtTrn.mjTRN_JOINT), int(mujoco.mjtTrn.mjTRN_JOINTINPARENT)]
+    on_joint = np.isin(model.actuator_trntype, transmissions)
+    joints = np.where(on_joint, model.actuator_trnid[:, 0], 0)
+    limited = on_joint & model.jnt_limited[joints].astype(bool)
+    forced = model.actuator_forcelimited.astype(bool)
+    limit = np.abs(model.actuator_forcerange).max(axis=1)
+
+    def optional(values: np.ndarray, present: np.ndarray) -> list[float | None]:
+        return [float(v) if ok else None for v, ok in zip(values, present, strict=True)]
+
+    return {
+        "kind": "position" if position.all() else "torque" if not affine.any() else "mixed",
+        "kp": np.where(position, gain[:, 0], 0.0).tolist(),
+        "kd": np.where(position, -bias[:, 2], 0.0).tolist(),
+        "torque_limit": optional(limit, forced),
+        "joint_low": optional(model.jnt_range[joints, 0], limited),
+        "joint_high": optional(model.jnt_range[joints, 1], limited),
+    }
+
+
 def robot_metadata(policy: TrainedPolicy, core: Any, config_sha256: str) -> dict[str, Any]:
     """What the file says about itself: task, layout, actuators, origin (``metadata_props``)."""
     mapped = not core.commands_are_ctrl  # the actions are the task's own commands
@@ -43,6 +75,7 @@ def robot_metadata(policy: TrainedPolicy, core: Any, config_sha256: str) -> dict
         "joint_names": [""] * core.action_dim if mapped else actuated_joints(core.model),
         **({"command_space": core.task.command_metadata()} if mapped else {}),
         **({"observation_contract": contract} if contract else {}),
+        **({} if mapped else {"actuation": actuation(core.model)}),
         "ctrl_low": core.ctrl_low.tolist(),
         "ctrl_high": core.ctrl_high.tolist(),
         "control_dt": core.control_dt,

@@ -68,6 +68,7 @@ class OnnxPolicy:
         self.neutral = ((self.ctrl_low + self.ctrl_high) / 2).astype(np.float32)
         self.last_action: np.ndarray | None = None
         self.faults = 0
+        self.guarded = any(o.name == "fault" for o in self.session.get_outputs())
         self.latencies_s: deque[float] = deque(maxlen=latency_window)
 
     def act(self, obs: np.ndarray) -> np.ndarray:
@@ -87,6 +88,23 @@ class OnnxPolicy:
         self.latencies_s.append(time.perf_counter() - start)
         self.last_action = action.copy()
         return action[0] if single else action
+
+    def act_guarded(self, obs: np.ndarray) -> tuple[np.ndarray, bool]:
+        """One observation ``(obs_dim,)`` through the graph as it is, NaN / inf included: the
+        command and the graph's own ``fault`` output (a file without one: whether the
+        observation was not finite, with the centre of each range as the command)."""
+        batch, _ = check_observation(obs, self.obs_dim, self.metadata["env_id"])
+        start = time.perf_counter()
+        if self.guarded:
+            action, fault = self.session.run(["action", "fault"], {"obs": batch})
+            action, fault = action[0], bool(fault[0, 0])
+        elif np.isfinite(batch).all():
+            action, fault = self.session.run(["action"], {"obs": batch})[0][0], False
+        else:
+            action, fault = self.neutral.copy(), True
+        self.latencies_s.append(time.perf_counter() - start)
+        self.faults += int(fault)
+        return action, fault
 
     def _safe(self, rows: int) -> np.ndarray:
         held = self.last_action

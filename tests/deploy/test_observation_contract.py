@@ -12,17 +12,23 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
-import yaml
 
-from robodrl.cli import main
 from robodrl.deploy import ObservationBuilder
 from robodrl.make import make_core
 from robodrl.runtime.metadata import RuntimePolicyError
 
 
-def test_the_deploy_package_imports_no_training_code() -> None:
-    code = ("import sys, robodrl.deploy; print(sorted(m for m in sys.modules if "
-            "m.startswith('robodrl.envs') or m.split('.')[0] in "
+def test_the_deploy_loop_imports_no_training_code() -> None:
+    """The loop, its checks, the sim robot's client, replay, the report and the command: none
+    pulls in robodrl's envs or algorithms (or torch, MuJoCo, Gymnasium, SB3). Only the sim
+    robot's own process (``robodrl.deploy.sim_server``, the robot's side) builds an env."""
+    modules = ["robodrl.deploy", "robodrl.deploy.loop", "robodrl.deploy.contract",
+               "robodrl.deploy.safety", "robodrl.deploy.probe", "robodrl.deploy.schedule",
+               "robodrl.deploy.sim", "robodrl.deploy.replay", "robodrl.deploy.report",
+               "robodrl.cli.deploy"]  # fmt: skip
+    code = (f"import importlib, sys; [importlib.import_module(m) for m in {modules!r}]; "
+            "print(sorted(m for m in sys.modules if m.startswith(('robodrl.envs', "
+            "'robodrl.algorithms')) or m.split('.')[0] in "
             "('torch', 'mujoco', 'gymnasium', 'stable_baselines3')))")  # fmt: skip
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert found.returncode == 0, found.stderr
@@ -59,21 +65,6 @@ def test_the_contract_rebuilds_the_legged_observation_exactly() -> None:
             break
         builder.advance()
         previous = action[1]
-
-
-@pytest.fixture(scope="module")
-def legged_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("deploy")
-    config = {
-        "env": {"id": "robodrl/Legged-v1", "num_envs": 8, "task": {"robot": "go1_class"}},
-        "algorithm": {"name": "lean_ppo", "hyperparameters": {"n_steps": 16, "n_epochs": 1}},
-        "policy": {"net_arch": [16, 16]},
-        "total_steps": 128,
-    }
-    (root / "legged.yaml").write_text(yaml.safe_dump(config))
-    assert main(["train", str(root / "legged.yaml"), "--run-dir", str(root / "run")]) == 0
-    assert main(["export", str(root / "run"), "--out", str(root / "out")]) == 0
-    return root / "out" / "policy.onnx"
 
 
 def test_an_exported_file_carries_the_contract(legged_file: Path) -> None:

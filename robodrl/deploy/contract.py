@@ -1,0 +1,125 @@
+"""What a policy file promises a robot, and the checks that a robot fits it, made before the
+first command: the same joints in the same order, the same control rate, every signal the
+observation needs at its size, and joints that read inside their ranges.
+
+Everything comes from the file's metadata (``joint_names``, ``actuation``,
+``observation_contract``, ``obs_layout``, ``control_dt``); a file without them was exported by
+an older robodrl or for a task without a deploy contract, and is refused with what is missing."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from robodrl.deploy.interface import DeployError, RobotInfo, State
+from robodrl.deploy.observation import ObservationBuilder
+from robodrl.runtime.policy import OnnxPolicy
+
+#: how far a joint may read outside its range from the file before the robot is refused (rad)
+RANGE_MARGIN = 0.1
+#: how far the robot's control period may differ from the file's (relative)
+RATE_TOLERANCE = 0.01
+
+
+def _limits(values: list, fill: float) -> np.ndarray:
+    return np.array([fill if v is None else float(v) for v in values])
+
+
+class DeployContract:
+    """A policy file's deploy facts (see the module docstring)."""
+
+    def __init__(self, policy: OnnxPolicy) -> None:
+        meta, where = policy.metadata, str(policy.path)
+        missing = [k for k in ("observation_contract", "actuation", "joint_names") if k not in meta]
+        if missing:
+            raise DeployError(
+                f"{where}: the file has no {', '.join(missing)} in its metadata, so it cannot be "
+                "deployed from the file alone; export the run again with this robodrl (a task "
+                "with a deploy contract: robodrl/Legged-v0 / -v1)"
+            )
+        self.policy, self.where = policy, where
+        self.joint_names = [str(n) for n in json.loads(meta["joint_names"])]
+        actuation = json.loads(meta["actuation"])
+        if actuation.get("kind") != "position":
+            raise DeployError(
+                f"{where}: actuation kind {actuation.get('kind')!r}; the deploy "
+                "loop drives PD position servos ('position')"
+            )
+        self.kp, self.kd = np.array(actuation["kp"]), np.array(actuation["kd"])
+        self.torque_limit = _limits(actuation["torque_limit"], np.inf)
+        self.joint_low = _limits(actuation["joint_low"], -np.inf)
+        self.joint_high = _limits(actuation["joint_high"], np.inf)
+        self.ctrl_low = policy.ctrl_low.astype(float)
+        self.ctrl_high = policy.ctrl_high.astype(float)
+        self.control_dt = policy.control_dt
+        self.builder = ObservationBuilder(
+            policy.obs_layout,
+            json.loads(meta["observation_contract"]),
+            self.control_dt,
+            where=where,
+        )
+        self.command_size = self._command_size()
+
+    def _command_size(self) -> int:
+        for _, start, stop, entry in self.builder.blocks:
+            if entry.get("signal") == "command":
+                return stop - start
+        return 0
+
+    def normalized(self, targets: np.ndarray) -> np.ndarray:
+        """Joint targets as the policy's actions (-1 .. 1 over each control range)."""
+        middle, half = (self.ctrl_low + self.ctrl_high) / 2, (self.ctrl_high - self.ctrl_low) / 2
+        return np.clip((targets - middle) / half, -1.0, 1.0)
+
+    def check_robot(self, info: RobotInfo) -> None:
+        """Refuse a robot whose joints, control rate or signals do not fit the file."""
+        names, robot = self.joint_names, info.joint_names
+        absent = [n for n in names if n not in robot]
+        if absent:
+            raise DeployError(
+                f"{info.name} has no joint {absent[0]!r} the policy drives; "
+                f"the policy's joints: {names}, the robot's: {robot}"
+            )
+        if robot != names:
+            i = next(i for i, (a, b) in enumerate(zip(robot, names, strict=False)) if a != b)
+            raise DeployError(
+                f"{info.name}'s joint {i} is {robot[i]!r}, the policy's is {names[i]!r}: the "
+                f"robot must give its joints in the file's order {names}"
+            )
+        dt = info.control_dt
+        if dt is not None and abs(dt - self.control_dt) > RATE_TOLERANCE * self.control_dt:
+            raise DeployError(
+                f"{info.name} runs at {1 / dt:g} Hz, the policy at {1 / self.control_dt:g} Hz "
+                f"(control_dt {self.control_dt:g} s in the file); run the robot at the file's rate"
+            )
+        for signal in [s for s in self.builder.signals if s != "command"]:
+            if signal not in info.signals:
+                raise DeployError(
+                    f"{info.name} measures no {signal!r}; the policy needs "
+                    f"{self.builder.signals}, the robot gives {sorted(info.signals)}"
+                )
+
+    def check_state(self, state: State, name: str) -> None:
+        """Refuse a first measurement with misshapen signals or joints outside their ranges
+        (a flipped encoder sign or crossed joints read so)."""
+        needed = {"joint_pos": len(self.joint_names), "joint_vel": len(self.joint_names)}
+        for _, start, stop, entry in self.builder.blocks:
+            if entry.get("signal") not in (None, "command"):
+                needed[entry["signal"]] = stop - start
+        for signal, size in needed.items():
+            value = np.ravel(state.signals.get(signal, []))
+            if value.size != size:
+                raise DeployError(
+                    f"{name}: signal {signal!r} has {value.size} values; the "
+                    f"policy's observation needs {size}"
+                )
+        q = np.ravel(state.signals["joint_pos"])
+        outside = (q < self.joint_low - RANGE_MARGIN) | (q > self.joint_high + RANGE_MARGIN)
+        if outside.any():
+            i = int(np.argmax(outside))
+            raise DeployError(
+                f"{name}: joint {self.joint_names[i]!r} reads {q[i]:.3f} rad, outside its range "
+                f"[{self.joint_low[i]:.3f}, {self.joint_high[i]:.3f}] from the file: a flipped "
+                "encoder sign, crossed joints or another zero? Nothing was sent"
+            )

@@ -1,0 +1,188 @@
+"""The real-time loop: an exported policy drives a robot at the file's control rate.
+
+Before the first command: the robot's joints, rate and signals are checked against the file
+(:class:`~robodrl.deploy.contract.DeployContract`), then its first measurement (sizes, joints in
+range). Then, every control period on a monotonic clock (phase-locked to the robot's first
+measurement): read the newest measurement; the watchdog, e-stop and tilt guard; the observation
+from the signals and the operator's command; the policy (its graph's fault guard included); the
+clamps and the soft start; write. A step that ends after its period's deadline is a missed
+deadline (counted; the loop skips to the next period on time). Safe mode, once entered, holds to
+the end (:mod:`robodrl.deploy.safety`). Ctrl-C ends the run in safe mode, with its log."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from robodrl.deploy.contract import DeployContract
+from robodrl.deploy.interface import Command, DeployError, Robot, RobotLostError, State
+from robodrl.deploy.probe import probe_joints
+from robodrl.deploy.safety import Safety
+from robodrl.deploy.schedule import CommandSchedule
+
+#: how long the loop waits for the robot's first measurement (s)
+FIRST_STATE_SECONDS = 10.0
+#: the loop's deadlines sit this long after the robot's measurements arrive (s)
+PHASE_MARGIN = 0.002
+
+
+@dataclass
+class DeployLog:
+    """What a run did, one row per control step, and how it ended."""
+
+    rows: list[dict] = field(default_factory=list)
+    signals: list[dict[str, np.ndarray]] = field(default_factory=list)
+    sent: list[np.ndarray] = field(default_factory=list)
+    missed: int = 0
+    ended: str = "completed"
+    robot: str = ""
+    probe: dict | None = None
+
+
+def first_state(robot: Robot, timeout: float = FIRST_STATE_SECONDS, after: int = -1) -> State:
+    """The robot's first measurement newer than sequence ``after``, as soon as it arrives."""
+    deadline = robot.now() + timeout
+    while robot.now() < deadline:
+        state = robot.read()
+        if state.sequence > after and state.signals:
+            return state
+        time.sleep(0.0002)
+    raise DeployError(f"the robot sent no measurement within {timeout:g} s")
+
+
+def run_loop(
+    contract: DeployContract,
+    robot: Robot,
+    schedule: CommandSchedule,
+    safety: Safety,
+    seconds: float,
+    *,
+    probe: bool = True,
+) -> DeployLog:
+    """Drive ``robot`` for ``seconds`` (see the module docstring); ``probe``: the joint check
+    (:mod:`robodrl.deploy.probe`) first."""
+    info = robot.describe()
+    contract.check_robot(info)
+    state = first_state(robot)
+    contract.check_state(state, info.name)
+    log, dt = DeployLog(robot=info.name), contract.control_dt
+    if probe:
+        pose = np.clip(state.signals["joint_pos"], contract.ctrl_low, contract.ctrl_high)
+        log.probe = probe_joints(contract, robot, pose)
+    start_pose = previous = None  # the soft start begins from the first step's measurement
+    origin = _phase_lock(robot, dt) + PHASE_MARGIN
+    steps, step = round(seconds / dt), 0
+    try:
+        while step < steps:
+            deadline = origin + step * dt
+            pause = deadline - robot.now()
+            if pause > 0:
+                time.sleep(pause)
+            woke = robot.now()
+            state = robot.read()
+            if start_pose is None:
+                start_pose = np.clip(
+                    np.asarray(state.signals["joint_pos"], dtype=float),
+                    contract.ctrl_low,
+                    contract.ctrl_high,
+                )
+                previous = start_pose.copy()
+            t = step * dt
+            row, sent, signals = _step(
+                contract, safety, schedule, state, t, woke, previous, start_pose
+            )
+            robot.write(sent)
+            if sent.mode == "position" and safety.safe is None:
+                previous = sent.position
+            finished = robot.now()
+            row["compute_ms"] = (finished - woke) * 1e3
+            row["late_ms"] = (woke - deadline) * 1e3
+            log.rows.append(row)
+            log.signals.append(signals)
+            log.sent.append(np.r_[float(sent.mode == "damp"), sent.position])
+            moved = 1
+            if finished > deadline + dt:  # this step ran past its period: skip the lost ones
+                moved = int((finished - origin) // dt) + 1 - step
+                log.missed += moved - 1
+            for _ in range(moved):  # the gait clock keeps time through skipped periods
+                contract.builder.advance()
+            step += moved
+    except RobotLostError as err:
+        safety.trigger(step * dt, "lost", str(err))
+        log.ended = f"safe mode (lost): {err}"
+    except KeyboardInterrupt:
+        log.ended = "interrupted (Ctrl-C): safe mode"
+        _last_word(robot, safety, state, step * dt)
+    else:
+        if safety.safe is not None:
+            log.ended = f"safe mode ({safety.safe}): {safety.events[_first_safe(safety)][2]}"
+    return log
+
+
+def _phase_lock(robot: Robot, dt: float) -> float:
+    """When a new measurement arrived (waiting at most 3 periods), so that each deadline falls
+    just after one arrives, and the policy sees the freshest state."""
+    seen, deadline = robot.read().sequence, robot.now() + 3 * dt
+    while robot.now() < deadline:
+        if robot.read().sequence != seen:
+            break
+        time.sleep(0.0002)
+    return robot.now()
+
+
+def _last_word(robot: Robot, safety: Safety, state: State, t: float) -> None:
+    safety.trigger(t, "estop", "Ctrl-C")
+    with contextlib.suppress(RobotLostError):
+        robot.write(safety.safe_command(state.signals.get("joint_pos")))
+
+
+def _first_safe(safety: Safety) -> int:
+    return next(i for i, (_, kind, _) in enumerate(safety.events) if kind == safety.safe)
+
+
+def _step(
+    contract: DeployContract,
+    safety: Safety,
+    schedule: CommandSchedule,
+    state: State,
+    t: float,
+    now: float,
+    previous: np.ndarray,
+    start_pose: np.ndarray,
+) -> tuple[dict, Command, dict]:
+    """One control step: checks, observation, policy, clamps; the row to log, the command and
+    the signals the observation was built from. The operator's command comes from the
+    schedule, or from the robot where it gives one (a replayed log, a robot's own gamepad)."""
+    signals = dict(state.signals)
+    if contract.command_size and "command" not in signals:
+        signals["command"] = schedule.at(t)
+    command = signals.get("command", np.zeros(0))
+    age = now - state.stamp
+    q, qd = signals.get("joint_pos"), signals.get("joint_vel")
+    row = {"t": t, "age_ms": age * 1e3, "sequence": state.sequence, "fault": 0}
+    row |= {f"command_{i}": float(c) for i, c in enumerate(command)}
+    if safety.safe is None:
+        safety.watch(t, age, signals)
+    if safety.safe is None:
+        obs = contract.builder.build(signals, contract.normalized(previous), finite=False)
+        action, fault = contract.policy.act_guarded(obs)
+        row["fault"] = int(fault)
+        row["inference_ms"] = contract.policy.latencies_s[-1] * 1e3
+        if fault or not np.isfinite(action).all():
+            safety.trigger(
+                t,
+                "fault",
+                "the policy's fault guard (a NaN / inf observation)"
+                if fault
+                else "a non-finite command",
+            )
+        else:
+            target = safety.clamp(t, action.astype(float), previous, q, qd)
+            target = safety.soft_start(t, start_pose, target)
+            row["mode"] = "soft start" if t < safety.config.soft_start_s else "policy"
+            return row, Command("position", target), signals
+    row["mode"] = f"safe ({safety.safe})"
+    return row, safety.safe_command(q), signals
