@@ -3,8 +3,9 @@
 Runs ``robodrl deploy POLICY --robot sim`` for ``--seconds`` and reads, per step, the loop's
 compute time (read the robot, the watchdog and guards, build the observation, the policy, the
 clamps, write) and the policy call's time; then times a bare ``InferenceSession.run`` of the
-same file at batch 1, one thread, in this process. Prints p50 / p99 of each and the ratios; the bare session is also timed one call per 20 ms
-(caches and clocks cool between calls at a control rate, in the loop and out of it).
+same file at batch 1, one thread, in this process, back to back and one call per 20 ms
+(caches and clocks cool between calls at a control rate, in the loop and out of it). Prints
+p50 / p99 of each and the ratios.
 
     python benchmarks/deploy_overhead.py POLICY.onnx --seconds 20
 """

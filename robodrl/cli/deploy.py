@@ -176,9 +176,11 @@ def sim_truth(path: Path) -> dict:
 
     with np.load(path) as truth:
         rows, kicks = truth["truth"], truth["kicks"]
+        seen = {"kicks": len(kicks), "seconds": float(rows[-1, 0]) if len(rows) else 0.0}
+        if "min_height" not in truth.files or not len(rows):  # an arm does not fall
+            return seen
         down = (rows[:, 1] < truth["min_height"]) | (rows[:, 2] < truth["min_up"])
-    falls = int(down[0]) + int(np.sum(down[1:] & ~down[:-1])) if len(down) else 0
-    return {"falls": falls, "kicks": len(kicks), "seconds": float(rows[-1, 0]) if len(rows) else 0}
+    return seen | {"falls": int(down[0]) + int(np.sum(down[1:] & ~down[:-1]))}
 
 
 def _print(document: dict, out: Path, replayed: dict | None) -> None:
@@ -192,8 +194,13 @@ def _print(document: dict, out: Path, replayed: dict | None) -> None:
     )
     if "sim_truth" in document:
         truth = document["sim_truth"]
+        falls = f"{truth['falls']} falls, " if "falls" in truth else ""
+        print(f"sim truth: {falls}{truth['kicks']} kicks in {truth['seconds']:.1f} s")
+    if document["reach"]:
+        got = document["reach"]
         print(
-            f"sim truth: {truth['falls']} falls, {truth['kicks']} kicks in {truth['seconds']:.1f} s"
+            f"reach: {got['reached']} of {got['targets']} targets within 2 cm; final "
+            f"distances {got['final_distance_m']} m"
         )
     if document["tracking"]:
         print(

@@ -31,6 +31,13 @@ class DeployContract:
 
     def __init__(self, policy: OnnxPolicy) -> None:
         meta, where = policy.metadata, str(policy.path)
+        if "command_space" in meta:
+            raise DeployError(
+                f"{where}: the policy's actions are a task space's (command_space: "
+                f"{meta['command_space'][:50]}...), not joint targets; deploy drives "
+                "joint-target policies (for an arm: train with action: joint) and has no IK "
+                "controller yet"
+            )
         missing = [k for k in ("observation_contract", "actuation", "joint_names") if k not in meta]
         if missing:
             raise DeployError(
@@ -59,13 +66,13 @@ class DeployContract:
             self.control_dt,
             where=where,
         )
-        self.command_size = self._command_size()
-
-    def _command_size(self) -> int:
-        for _, start, stop, entry in self.builder.blocks:
-            if entry.get("signal") == "command":
-                return stop - start
-        return 0
+        operator = self.builder.operator_signals
+        if len(operator) > 1:
+            raise DeployError(f"{where}: the observation takes {operator} from the operator; "
+                              "deploy gives one operator signal")  # fmt: skip
+        #: the signal the operator's commands fill (a velocity command, a reach target)
+        self.operator = operator[0] if operator else None
+        self.command_size = self.builder.sizes()[self.operator] if self.operator else 0
 
     def normalized(self, targets: np.ndarray) -> np.ndarray:
         """Joint targets as the policy's actions (-1 .. 1 over each control range)."""
@@ -93,7 +100,7 @@ class DeployContract:
                 f"{info.name} runs at {1 / dt:g} Hz, the policy at {1 / self.control_dt:g} Hz "
                 f"(control_dt {self.control_dt:g} s in the file); run the robot at the file's rate"
             )
-        for signal in [s for s in self.builder.signals if s != "command"]:
+        for signal in [s for s in self.builder.signals if s != self.operator]:
             if signal not in info.signals:
                 raise DeployError(
                     f"{info.name} measures no {signal!r}; the policy needs "
@@ -103,10 +110,9 @@ class DeployContract:
     def check_state(self, state: State, name: str) -> None:
         """Refuse a first measurement with misshapen signals or joints outside their ranges
         (a flipped encoder sign or crossed joints read so)."""
-        needed = {"joint_pos": len(self.joint_names), "joint_vel": len(self.joint_names)}
-        for _, start, stop, entry in self.builder.blocks:
-            if entry.get("signal") not in (None, "command"):
-                needed[entry["signal"]] = stop - start
+        needed = {k: v for k, v in self.builder.sizes().items() if k != self.operator}
+        for signal in ("joint_pos", "joint_vel"):  # one value for each joint the policy drives
+            needed[signal] = len(self.joint_names)
         for signal, size in needed.items():
             value = np.ravel(state.signals.get(signal, []))
             if value.size != size:

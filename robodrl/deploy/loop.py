@@ -41,6 +41,12 @@ class DeployLog:
     robot: str = ""
     probe: dict | None = None
 
+    def record(self, row: dict, signals: dict[str, np.ndarray], sent: Command) -> None:
+        """One control step: its row, the signals its observation was built from, the command."""
+        self.rows.append(row)
+        self.signals.append(signals)
+        self.sent.append(np.r_[float(sent.mode == "damp"), sent.position])
+
 
 def first_state(robot: Robot, timeout: float = FIRST_STATE_SECONDS, after: int = -1) -> State:
     """The robot's first measurement newer than sequence ``after``, as soon as it arrives."""
@@ -90,19 +96,15 @@ def run_loop(
                     contract.ctrl_high,
                 )
                 previous = start_pose.copy()
-            t = step * dt
             row, sent, signals = _step(
-                contract, safety, schedule, state, t, woke, previous, start_pose
+                contract, safety, schedule, state, step * dt, woke, previous, start_pose
             )
             robot.write(sent)
             if sent.mode == "position" and safety.safe is None:
                 previous = sent.position
             finished = robot.now()
-            row["compute_ms"] = (finished - woke) * 1e3
-            row["late_ms"] = (woke - deadline) * 1e3
-            log.rows.append(row)
-            log.signals.append(signals)
-            log.sent.append(np.r_[float(sent.mode == "damp"), sent.position])
+            row |= {"compute_ms": (finished - woke) * 1e3, "late_ms": (woke - deadline) * 1e3}
+            log.record(row, signals, sent)
             moved = 1
             if finished > deadline + dt:  # this step ran past its period: skip the lost ones
                 moved = int((finished - origin) // dt) + 1 - step
@@ -157,9 +159,9 @@ def _step(
     the signals the observation was built from. The operator's command comes from the
     schedule, or from the robot where it gives one (a replayed log, a robot's own gamepad)."""
     signals = dict(state.signals)
-    if contract.command_size and "command" not in signals:
-        signals["command"] = schedule.at(t)
-    command = signals.get("command", np.zeros(0))
+    if contract.operator and contract.operator not in signals:
+        signals[contract.operator] = schedule.at(t)
+    command = signals.get(contract.operator, np.zeros(0)) if contract.operator else np.zeros(0)
     age = now - state.stamp
     q, qd = signals.get("joint_pos"), signals.get("joint_vel")
     row = {"t": t, "age_ms": age * 1e3, "sequence": state.sequence, "fault": 0}

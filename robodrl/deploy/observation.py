@@ -1,6 +1,15 @@
 """A policy's observation built from a robot's signals with only its file's metadata: the
-observation layout (``obs_layout``) and the observation contract (``observation_contract``:
-which signal each block is, minus which offset; the action last sent; a clock).
+observation layout (``obs_layout``) and the observation contract (``observation_contract``).
+
+Each block of the contract is one of:
+
+- ``{"signal": NAME}``: a signal, optionally ``"indices"`` of it (the arm's joints of
+  ``joint_pos``, which also holds the gripper's), minus an ``"offset"``; ``"source":
+  "operator"`` marks a signal the operator gives (a velocity command, a reach target), not
+  the robot;
+- ``{"kind": "difference", "signals": [A, B]}``: signal A minus signal B (the hand to target);
+- ``{"kind": "previous_action"}``: the action last sent;
+- ``{"kind": "clock", "hz": F}``: sin and cos of a phase that turns F times a second.
 
 Signals are named arrays in SI units (``joint_pos`` in rad, ``base_angular_velocity`` in rad/s,
 ...), as the contract names them; a missing, misshapen or non-finite signal is an error that
@@ -17,7 +26,7 @@ import numpy as np
 
 from robodrl.runtime.metadata import RuntimePolicyError
 
-KINDS = ("previous_action", "clock")
+KINDS = ("previous_action", "clock", "difference")
 
 
 class ObservationBuilder:
@@ -46,24 +55,56 @@ class ObservationBuilder:
     def _checked(self, name: str, size: int, entry: Mapping[str, Any]) -> dict:
         where = f"{self.where}: observation_contract[{name!r}]"
         if "signal" in entry:
-            offset = entry.get("offset")
+            offset, indices = entry.get("offset"), entry.get("indices")
             if offset is not None and np.shape(offset) != (size,):
                 raise RuntimePolicyError(
                     f"{where}: offset has {np.size(offset)} values, the block {size}"
                 )
-            offset = None if offset is None else np.asarray(offset, dtype=float)
-            return {"signal": str(entry["signal"]), "offset": offset}
+            if indices is not None and (
+                np.shape(indices) != (size,) or not all(type(i) is int and i >= 0 for i in indices)
+            ):
+                raise RuntimePolicyError(f"{where}: indices must be {size} whole numbers >= 0")
+            return {
+                "signal": str(entry["signal"]),
+                "offset": None if offset is None else np.asarray(offset, dtype=float),
+                "indices": None if indices is None else np.asarray(indices, dtype=int),
+                "operator": entry.get("source") == "operator",
+            }
         kind = entry.get("kind")
         if kind not in KINDS:
             raise RuntimePolicyError(f"{where}: neither a signal nor a kind of {list(KINDS)}")
         if kind == "clock" and (size != 2 or not float(entry.get("hz", 0)) > 0):
             raise RuntimePolicyError(f"{where}: a clock is 2 values at hz > 0")
+        pair = entry.get("signals")
+        if kind == "difference" and not (isinstance(pair, list) and len(pair) == 2):
+            raise RuntimePolicyError(f"{where}: a difference names two signals")
         return dict(entry)
 
     @property
     def signals(self) -> list[str]:
-        """The signals the robot must give (:meth:`build`'s ``signals`` keys)."""
-        return [entry["signal"] for _, _, _, entry in self.blocks if "signal" in entry]
+        """The signals the observation is built from (:meth:`build`'s ``signals`` keys)."""
+        names = [entry["signal"] for _, _, _, entry in self.blocks if "signal" in entry]
+        for _, _, _, entry in self.blocks:
+            names += entry.get("signals", []) if entry.get("kind") == "difference" else []
+        return list(dict.fromkeys(names))
+
+    @property
+    def operator_signals(self) -> list[str]:
+        """The signals the operator gives (commands, targets), not the robot."""
+        return [e["signal"] for _, _, _, e in self.blocks if "signal" in e and e["operator"]]
+
+    def sizes(self) -> dict[str, int]:
+        """Each signal's size, as its blocks need it (at least, where a block takes indices)."""
+        sizes: dict[str, int] = {}
+        for _, start, stop, entry in self.blocks:
+            if "signal" in entry:
+                indices = entry["indices"]
+                need = stop - start if indices is None else int(indices.max()) + 1
+                sizes[entry["signal"]] = max(sizes.get(entry["signal"], 0), need)
+            elif entry.get("kind") == "difference":
+                for signal in entry["signals"]:
+                    sizes.setdefault(signal, stop - start)
+        return sizes
 
     def advance(self) -> None:
         """One control step passed: the clocks move on."""
@@ -81,9 +122,17 @@ class ObservationBuilder:
         obs = np.empty(self.obs_dim, dtype=np.float32)
         for name, start, stop, entry in self.blocks:
             if "signal" in entry:
-                value = self._signal(signals, entry["signal"], stop - start, finite)
+                value = self._signal(
+                    signals, entry["signal"], entry["indices"], stop - start, finite
+                )
                 if entry["offset"] is not None:
                     value = value - entry["offset"]
+            elif entry["kind"] == "difference":
+                first, second = entry["signals"]
+                size = stop - start
+                value = self._signal(signals, first, None, size, finite) - self._signal(
+                    signals, second, None, size, finite
+                )
             elif entry["kind"] == "previous_action":
                 value = np.asarray(previous_action, dtype=float).reshape(-1)
                 if value.shape != (stop - start,):
@@ -97,13 +146,27 @@ class ObservationBuilder:
             obs[start:stop] = value
         return obs
 
-    def _signal(self, signals: Mapping[str, Any], name: str, size: int, finite: bool) -> np.ndarray:
+    def _signal(
+        self,
+        signals: Mapping[str, Any],
+        name: str,
+        indices: np.ndarray | None,
+        size: int,
+        finite: bool,
+    ) -> np.ndarray:
         if name not in signals:
             raise RuntimePolicyError(
                 f"{self.where}: the robot gave no {name!r} signal; it gave {sorted(signals)}, "
                 f"the policy needs {self.signals}"
             )
         value = np.asarray(signals[name], dtype=float).reshape(-1)
+        if indices is not None:
+            if value.size <= indices.max():
+                raise RuntimePolicyError(
+                    f"{self.where}: signal {name!r} has {value.size} values; the policy takes "
+                    f"its entries {indices.tolist()}"
+                )
+            value = value[indices]
         if value.shape != (size,) or (finite and not np.isfinite(value).all()):
             raise RuntimePolicyError(
                 f"{self.where}: signal {name!r} must be {size} finite "

@@ -24,6 +24,8 @@ from robodrl.files.atomic import output_folder
 
 INDEX = "deploy.json"
 MAX_EVENTS = 200
+#: a target counts as reached within this distance (the reach task's success distance)
+REACHED_M = 0.02
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -60,6 +62,27 @@ def tracking(log: DeployLog, after: float) -> dict[str, float] | None:
     }
 
 
+def reach(log: DeployLog) -> dict | None:
+    """For an arm: the hand's distance to each target at the end of its hold (m), while the
+    policy drove, and whether it got within ``REACHED_M``."""
+    ends, previous = [], None
+    for row, signals in zip(log.rows, log.signals, strict=True):
+        hand, target = signals.get("end_effector_position"), signals.get("target_position")
+        if hand is None or target is None or row.get("mode") != "policy":
+            continue
+        if previous is not None and not np.array_equal(previous[1], target):
+            ends.append(float(np.linalg.norm(previous[1] - previous[0])))
+        previous = (np.asarray(hand, dtype=float), np.asarray(target, dtype=float))
+    if previous is None:
+        return None
+    ends.append(float(np.linalg.norm(previous[1] - previous[0])))
+    return {
+        "final_distance_m": [round(d, 4) for d in ends],
+        "reached": sum(d < REACHED_M for d in ends),
+        "targets": len(ends),
+    }
+
+
 def summary(log: DeployLog, safety: Safety, policy: Path, seconds: float) -> dict:
     rows = log.rows
     return {
@@ -79,6 +102,7 @@ def summary(log: DeployLog, safety: Safety, policy: Path, seconds: float) -> dic
             {"t": round(t, 4), "kind": k, "detail": d} for t, k, d in safety.events[:MAX_EVENTS]
         ],
         "tracking": tracking(log, safety.config.soft_start_s),
+        "reach": reach(log),
     }
 
 
@@ -179,6 +203,7 @@ def _html(document: dict) -> str:
         + table("Timing", timing)
         + table("Safety triggers", document["safety"])
         + (table("Tracking (RMS error)", document["tracking"]) if document["tracking"] else "")
+        + (table("Reach", document["reach"]) if document["reach"] else "")
         + "<h2>Timing over the run</h2><img src='timing.png' alt='timing plot'>"
         + f"<h2>Events</h2><table>{events}</table>"
     )

@@ -27,7 +27,8 @@ import onnx
 
 from robodrl.deploy import wire
 from robodrl.deploy.interface import RobotInfo
-from robodrl.deploy.sim_body import LeggedBody
+from robodrl.deploy.sim_body import SimBody, make_body
+from robodrl.errors import ConfigError, RobodrlError
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -75,7 +76,7 @@ class Wiring:
         return out
 
 
-def serve(conn: Connection, body: LeggedBody, args: argparse.Namespace) -> None:
+def serve(conn: Connection, body: SimBody, args: argparse.Namespace) -> None:
     rng = np.random.default_rng(args.seed)
     wiring = Wiring(body.joint_names, args)
     control_dt = body.control_dt if args.control_hz is None else 1.0 / args.control_hz
@@ -120,7 +121,7 @@ def serve(conn: Connection, body: LeggedBody, args: argparse.Namespace) -> None:
 
 
 def measured(
-    body: LeggedBody,
+    body: SimBody,
     wiring: Wiring,
     rng: np.random.Generator,
     args: argparse.Namespace,
@@ -147,7 +148,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's Ctrl-C is for the loop to handle
     env_id, arguments = policy_task(args.policy)
-    body = LeggedBody(env_id, arguments, seed=args.seed)
+    try:
+        body = make_body(env_id, arguments, seed=args.seed)
+        if args.kick_speed and not body.takes_kicks:
+            raise ConfigError(f"the sim robot for {env_id} takes no kicks (--kick-speed)")
+    except RobodrlError as err:
+        print(f"sim robot: {err}", file=sys.stderr)
+        return 2
     key = bytes.fromhex(os.environ[wire.KEY_VARIABLE])
     with Listener(("127.0.0.1", 0), authkey=key) as listener:
         print(f"listening {listener.address[1]}", flush=True)

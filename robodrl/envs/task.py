@@ -191,7 +191,9 @@ class Task(ABC):
     def observation_contract(self) -> dict[str, dict[str, Any]]:
         """How each observation block comes from what a robot measures, for code that builds
         observations outside robodrl's envs (``robodrl.deploy``), written into exported files.
-        Block name -> ``{"signal": NAME, "offset": [...]}`` (the signal, minus the offset),
+        Block name -> ``{"signal": NAME, "offset": [...]}`` (the signal, minus the offset;
+        optionally ``"indices"`` of it, and ``"source": "operator"`` for a command the operator
+        gives), ``{"kind": "difference", "signals": [A, B]}`` (A minus B),
         ``{"kind": "previous_action"}`` (the action the robot was last sent, in [-1, 1]) or
         ``{"kind": "clock", "hz": F}`` (sin and cos of a phase advancing F cycles a second).
         Empty: the task gives no contract (its policies are deployed through robodrl's env)."""

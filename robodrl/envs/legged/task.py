@@ -174,7 +174,7 @@ class LeggedTask(BuiltTask):
         the standing pose), the action last sent, and the trot clock."""
         self.load_model()
         return {
-            "command": {"signal": "command"},
+            "command": {"signal": "command", "source": "operator"},
             "base_linear_velocity": {"signal": "base_linear_velocity"},
             "gyro": {"signal": "base_angular_velocity"},
             "gravity": {"signal": "gravity_in_base"},

@@ -31,6 +31,17 @@ class ManipulatorReachTask(ManipulatorTask):
     def task_observations(self) -> list[tuple[str, int]]:
         return [("target_pos", 3), ("ee_to_target", 3)]
 
+    def task_contract(self, home_ee: list[float]) -> dict[str, dict]:
+        """The target is the operator's (a position in the base frame); the hand to target is
+        the target minus the hand."""
+        return {
+            "target_pos": {"signal": "target_position", "offset": home_ee, "source": "operator"},
+            "ee_to_target": {
+                "kind": "difference",
+                "signals": ["target_position", "end_effector_position"],
+            },
+        }
+
     def reset(self, ids: np.ndarray, noise: ResetNoise) -> None:
         self.reset_arm(ids, noise)
         space = self.scene.workspace

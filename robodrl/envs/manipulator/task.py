@@ -240,6 +240,32 @@ class ManipulatorTask(BuiltTask):
         return space.base[:2] + radius[:, None] * np.stack([np.cos(angle), np.sin(angle)], 1)
 
     # -- observations ------------------------------------------------------------------------
+    def observation_contract(self) -> dict[str, dict]:
+        """The arm's blocks from an arm's signals (SI units; positions in the arm's base
+        frame, the world's axes: the base sits unrotated): ``joint_pos`` and ``joint_vel`` hold
+        every joint an actuator drives, in actuator order (the arm's, then the gripper's), and
+        the arm's blocks take the arm's entries; ``end_effector_position`` is the tool point's
+        position; ``gripper_opening`` is 0 closed, 1 open. Tasks add their own
+        (:meth:`task_contract`); a task whose blocks have no signal yet gives none."""
+        model, space = self.load_model(), self.scene.workspace
+        arm = [int(model.actuator(f"{j}_position").id) for j in self.scene.arm_joints]
+        home_ee = (space.home_ee - space.base).round(9).tolist()
+        contract = {
+            "joint_pos": {"signal": "joint_pos", "indices": arm,
+                          "offset": self.scene.home.tolist()},
+            "joint_vel": {"signal": "joint_vel", "indices": arm},
+            "ee_pos": {"signal": "end_effector_position", "offset": home_ee},
+        }  # fmt: skip
+        if self.arm.gripper is not None:
+            contract["gripper_opening"] = {"signal": "gripper_opening"}
+        task = self.task_contract(home_ee)
+        return {} if task is None else contract | task
+
+    def task_contract(self, home_ee: list[float]) -> dict[str, dict] | None:
+        """The task's own blocks (``home_ee``: the hand's home in the base frame); None: the
+        task has blocks no signal gives yet (the block's pose, say)."""
+        return None
+
     def arm_observations(self) -> list[np.ndarray]:
         blocks = [
             self.qpos[:, self.arm_qpos] - self.scene.home,
