@@ -14,7 +14,6 @@ from typing import ClassVar
 import mujoco
 import numpy as np
 
-from robodrl.errors import ConfigError
 from robodrl.make import make_core
 
 
@@ -138,17 +137,3 @@ class LeggedBody(SimBody):
 
     def truth_facts(self) -> dict:
         return {"min_height": self.task.min_base_height, "min_up": self.task.min_up}
-
-
-def make_body(env_id: str, arguments: dict, *, seed: int = 0) -> SimBody:
-    """The simulated body of the robot ``env_id`` trains."""
-    if env_id.startswith("robodrl/Legged-"):
-        return LeggedBody(env_id, arguments, seed=seed)
-    if env_id.startswith("robodrl/ManipulatorReach-"):
-        from robodrl.deploy.sim_arm import ArmBody
-
-        return ArmBody(env_id, arguments, seed=seed)
-    raise ConfigError(
-        f"the sim robot simulates legged robots (robodrl/Legged-v0, -v1) and arms reaching "
-        f"(robodrl/ManipulatorReach-v0); this policy is for {env_id}"
-    )

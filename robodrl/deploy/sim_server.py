@@ -27,7 +27,8 @@ import onnx
 
 from robodrl.deploy import wire
 from robodrl.deploy.interface import RobotInfo
-from robodrl.deploy.sim_body import SimBody, make_body
+from robodrl.deploy.sim_arm import ArmBody
+from robodrl.deploy.sim_body import LeggedBody, SimBody
 from robodrl.errors import ConfigError, RobodrlError
 
 
@@ -142,6 +143,18 @@ def policy_task(path: str) -> tuple[str, dict]:
 
     meta = {p.key: p.value for p in onnx.load(path, load_external_data=False).metadata_props}
     return meta["env_id"], json.loads(meta.get("task_arguments", "{}"))
+
+
+def make_body(env_id: str, arguments: dict, *, seed: int = 0) -> SimBody:
+    """The simulated body of the robot ``env_id`` trains."""
+    if env_id.startswith("robodrl/Legged-"):
+        return LeggedBody(env_id, arguments, seed=seed)
+    if env_id.startswith("robodrl/ManipulatorReach-"):
+        return ArmBody(env_id, arguments, seed=seed)
+    raise ConfigError(
+        f"the sim robot simulates legged robots (robodrl/Legged-v0, -v1) and arms reaching "
+        f"(robodrl/ManipulatorReach-v0); this policy is for {env_id}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
