@@ -56,9 +56,8 @@ def test_a_reach_policy_drives_the_sim_arm_to_the_operators_targets(
         "  - {at: 1.5, command: [0.35, -0.15, 0.35]}\n"
     )
     out = tmp_path / "arm"
-    code = main(
-        ["deploy", str(arm_file), "--seconds", "3", "--schedule", str(schedule), "--out", str(out)]
-    )
+    options = f"--seconds 3 --schedule {schedule} --out {out} --stale-ms 1000".split()
+    code = main(["deploy", str(arm_file), *options])
     assert code == 0, capsys.readouterr().err
     summary = json.loads((out / "deploy.json").read_text())
     assert summary["ended"] == "completed" and summary["reach"]["targets"] == 2

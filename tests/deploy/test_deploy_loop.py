@@ -26,6 +26,10 @@ from robodrl.deploy.schedule import CommandSchedule
 from robodrl.deploy.sim import SimOptions, SimRobot
 from robodrl.runtime import OnnxPolicy
 
+#: the watchdog in tests not about it (s): a test box that stalls 60 ms is no stale robot
+RELAXED_WATCHDOG = 1.0
+RELAXED = ["--stale-ms", str(RELAXED_WATCHDOG * 1e3)]
+
 
 def drive(
     policy: Path,
@@ -35,10 +39,12 @@ def drive(
     probe: bool = False,
     estop=None,
     kill_at: float | None = None,
+    stale_after: float | None = RELAXED_WATCHDOG,
 ):
     """Run the loop on a sim robot; the log, the safety layer and the robot's truth file."""
     contract = DeployContract(OnnxPolicy(policy))
-    safety = Safety(contract, SafetyConfig(soft_start_s=0.5), estop)
+    config = SafetyConfig(soft_start_s=0.5, stale_after_s=stale_after)
+    safety = Safety(contract, config, estop)
     robot = SimRobot(policy, options)
     if kill_at is not None:
         threading.Timer(kill_at, robot.process.kill).start()
@@ -55,23 +61,8 @@ def test_a_short_deploy_run_completes_with_its_report(legged_file: Path, tmp_pat
     schedule.write_text(
         "commands:\n  - {at: 0, command: [0, 0, 0]}\n  - {at: 1.5, command: [0.3, 0, 0]}\n"
     )
-    code = main(
-        [
-            "deploy",
-            str(legged_file),
-            "--seconds",
-            "2.5",
-            "--schedule",
-            str(schedule),
-            "--out",
-            str(out),
-            "--noise",
-            "1",
-            "--latency-ms",
-            "5",
-        ]
-    )
-    assert code == 0
+    options = f"--seconds 2.5 --schedule {schedule} --out {out} --noise 1 --latency-ms 5"
+    assert main(["deploy", str(legged_file), *options.split(), *RELAXED]) == 0
     summary = json.loads((out / "deploy.json").read_text())
     assert summary["ended"] == "completed" and summary["safe_mode"] is None
     assert 100 <= summary["steps"] + summary["missed_deadlines"] <= 126
@@ -88,22 +79,8 @@ def test_a_short_deploy_run_completes_with_its_report(legged_file: Path, tmp_pat
 
 def test_replay_gives_back_the_logged_commands(legged_file: Path, tmp_path: Path, capsys) -> None:
     first, again = tmp_path / "first", tmp_path / "again"
-    assert (
-        main(
-            [
-                "deploy",
-                str(legged_file),
-                "--seconds",
-                "1.5",
-                "--noise",
-                "1",
-                "--out",
-                str(first),
-                "--no-probe",
-            ]
-        )
-        == 0
-    )
+    options = f"--seconds 1.5 --noise 1 --out {first} --no-probe"
+    assert main(["deploy", str(legged_file), *options.split(), *RELAXED]) == 0
     capsys.readouterr()
     assert (
         main(
@@ -196,7 +173,11 @@ def test_wrong_signal_sizes_are_refused(legged_file: Path) -> None:
 def test_the_fault_guard_and_the_watchdog_put_the_robot_in_safe_mode(
     legged_file: Path, tmp_path: Path, options: dict, kind: str, detail: str
 ) -> None:
-    log, safety, _ = drive(legged_file, SimOptions(truth=tmp_path / "t.npz", **options), 2.5)
+    relaxed = kind != "stale"
+    options = SimOptions(truth=tmp_path / "t.npz", **options)
+    log, safety, _ = drive(
+        legged_file, options, 2.5, stale_after=RELAXED_WATCHDOG if relaxed else None
+    )
     assert safety.safe == kind and safety.counts[kind] == 1
     assert detail in log.ended
     modes = [row["mode"] for row in log.rows]
@@ -248,30 +229,31 @@ def test_a_bad_schedule_or_folder_is_refused_and_loses_nothing(
     assert (out / "notes.txt").read_text() == "keep me" and not (tmp_path / "new").exists()
 
 
+def wait_for_the_sim(process: subprocess.Popen, driving: float = 6.0) -> None:
+    """Until ``robodrl deploy`` has started its sim robot's process, then ``driving`` seconds
+    more (the sim comes up and the loop drives it)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.25)
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if parent == process.pid:
+                time.sleep(driving)
+                return
+    raise AssertionError("robodrl deploy started no sim robot")
+
+
 def test_ctrl_c_ends_in_safe_mode_and_writes_the_report_whole(
     legged_file: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "report"
-    command = [
-        sys.executable,
-        "-m",
-        "robodrl",
-        "deploy",
-        str(legged_file),
-        "--seconds",
-        "60",
-        "--out",
-        str(out),
-        "--no-probe",
-    ]
+    options = f"--seconds 60 --out {out} --no-probe".split() + RELAXED
+    command = [sys.executable, "-m", "robodrl", "deploy", str(legged_file), *options]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.5)
-        children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True)
-        if children.stdout.strip():
-            time.sleep(3.0)  # the sim runs and the loop drives it
-            break
+    wait_for_the_sim(process)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 1, err
@@ -288,24 +270,13 @@ def test_keys_at_a_terminal_change_the_command_and_x_is_the_estop(
 
     out = tmp_path / "keys"
     main_fd, terminal = pty.openpty()
-    command = [
-        sys.executable,
-        "-m",
-        "robodrl",
-        "deploy",
-        str(legged_file),
-        "--keyboard",
-        "--seconds",
-        "12",
-        "--no-probe",
-        "--out",
-        str(out),
-    ]
+    options = f"--keyboard --seconds 20 --no-probe --out {out}".split() + RELAXED
+    command = [sys.executable, "-m", "robodrl", "deploy", str(legged_file), *options]
     process = subprocess.Popen(
         command, stdin=terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     os.close(terminal)
-    time.sleep(8.0)  # the sim starts and the loop drives it
+    wait_for_the_sim(process)
     os.write(main_fd, b"ww")
     time.sleep(1.0)
     os.write(main_fd, b"x")
@@ -319,3 +290,55 @@ def test_keys_at_a_terminal_change_the_command_and_x_is_the_estop(
     header = rows[0].split(",")
     vx = [float(r.split(",")[header.index("command_0")]) for r in rows[1:]]
     assert vx[0] == 0.0 and vx[-1] == pytest.approx(0.2)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--seconds", "0"], "--seconds must be above 0"),
+        (["--latency-ms", "-1"], "--latency-ms must be at least 0"),
+        (["--robot", "nowhere"], "--robot 'nowhere': give sim, replay:FOLDER or MODULE:CLASS"),
+        (["--robot", "no_such_module:Robot"], "No module named 'no_such_module'"),
+        (["--robot", "replay:missing"], "not a deploy log"),
+    ],
+    ids=["seconds", "latency", "robot spec", "robot module", "replay folder"],
+)
+def test_a_wrong_option_is_named_and_writes_nothing(
+    legged_file: Path, tmp_path: Path, capsys, args: list[str], message: str
+) -> None:
+    out = tmp_path / "out"
+    assert main(["deploy", str(legged_file), "--out", str(out), *args]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_crafted_contract_is_refused_with_the_block_named() -> None:
+    from robodrl.deploy import ObservationBuilder
+    from robodrl.runtime.metadata import RuntimePolicyError
+
+    layout = {"joint_pos": (0, 2), "hand_to_target": (2, 5)}
+    good = {
+        "joint_pos": {"signal": "joint_pos", "indices": [0, 1]},
+        "hand_to_target": {"kind": "difference", "signals": ["target", "hand"]},
+    }
+    builder = ObservationBuilder(layout, good, 0.02)
+    assert builder.sizes() == {"joint_pos": 2, "target": 3, "hand": 3}
+    obs = builder.build(
+        {"joint_pos": [1.0, 2.0, 3.0], "target": [1, 1, 1], "hand": [0, 1, 2]}, np.zeros(0)
+    )
+    assert obs.tolist() == [1.0, 2.0, 1.0, 0.0, -1.0]
+    for block, entry, said in [
+        ("joint_pos", {"signal": "joint_pos", "indices": [0, -1]}, "indices must be 2 whole"),
+        ("joint_pos", {"signal": "joint_pos", "offset": [0.0]}, "offset has 1 values, the block 2"),
+        ("hand_to_target", {"kind": "difference", "signals": ["a"]}, "a difference names two"),
+        ("hand_to_target", {"kind": "sum"}, "neither a signal nor a kind"),
+    ]:
+        with pytest.raises(
+            RuntimePolicyError, match=f"observation_contract\\['{block}'\\]: {said}"
+        ):
+            ObservationBuilder(layout, good | {block: entry}, 0.02)
+    with pytest.raises(
+        RuntimePolicyError,
+        match="signal 'joint_pos' has 1 values; the policy takes its entries \\[0, 1\\]",
+    ):
+        builder.build({"joint_pos": [1.0], "target": [1, 1, 1], "hand": [0, 1, 2]}, np.zeros(0))
