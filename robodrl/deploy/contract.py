@@ -31,13 +31,6 @@ class DeployContract:
 
     def __init__(self, policy: OnnxPolicy) -> None:
         meta, where = policy.metadata, str(policy.path)
-        if "command_space" in meta:
-            raise DeployError(
-                f"{where}: the policy's actions are a task space's (command_space: "
-                f"{meta['command_space'][:50]}...), not joint targets; deploy drives "
-                "joint-target policies (for an arm: train with action: joint) and has no IK "
-                "controller yet"
-            )
         missing = [k for k in ("observation_contract", "actuation", "joint_names") if k not in meta]
         if missing:
             raise DeployError(
@@ -46,8 +39,12 @@ class DeployContract:
                 "with a deploy contract: robodrl/Legged-v0 / -v1)"
             )
         self.policy, self.where = policy, where
-        self.joint_names = [str(n) for n in json.loads(meta["joint_names"])]
         actuation = json.loads(meta["actuation"])
+        #: the robot's joints, in actuator order (what joint_pos, joint_vel and positions hold)
+        self.joint_names = [
+            str(n) for n in actuation.get("joints", json.loads(meta["joint_names"]))
+        ]
+        self.mode, self.motion = self._mode(meta)
         if actuation.get("kind") != "position":
             raise DeployError(
                 f"{where}: actuation kind {actuation.get('kind')!r}; the deploy "
@@ -57,8 +54,12 @@ class DeployContract:
         self.torque_limit = _limits(actuation["torque_limit"], np.inf)
         self.joint_low = _limits(actuation["joint_low"], -np.inf)
         self.joint_high = _limits(actuation["joint_high"], np.inf)
+        #: the policy's command ranges (joint targets, or a hand's motion and the gripper)
         self.ctrl_low = policy.ctrl_low.astype(float)
         self.ctrl_high = policy.ctrl_high.astype(float)
+        #: each joint's target range (the robot's actuators)
+        self.target_low = np.asarray(actuation.get("target_low", self.ctrl_low), dtype=float)
+        self.target_high = np.asarray(actuation.get("target_high", self.ctrl_high), dtype=float)
         self.control_dt = policy.control_dt
         self.builder = ObservationBuilder(
             policy.obs_layout,
@@ -68,11 +69,27 @@ class DeployContract:
         )
         operator = self.builder.operator_signals
         if len(operator) > 1:
-            raise DeployError(f"{where}: the observation takes {operator} from the operator; "
-                              "deploy gives one operator signal")  # fmt: skip
+            raise DeployError(
+                f"{where}: the observation takes {operator} from the operator; "
+                "deploy gives one operator signal"
+            )
         #: the signal the operator's commands fill (a velocity command, a reach target)
         self.operator = operator[0] if operator else None
         self.command_size = self.builder.sizes()[self.operator] if self.operator else 0
+
+    def _mode(self, meta: dict) -> tuple[str, np.ndarray]:
+        """``position`` (joint targets), or ``end_effector`` (a hand's motion, for the robot's
+        Cartesian controller) and which command entries are motion (the soft start scales
+        them; the gripper's is not)."""
+        if "command_space" not in meta:
+            return "position", np.zeros(0, dtype=bool)
+        space = json.loads(meta["command_space"])
+        if space.get("kind") != "end_effector_delta":
+            raise DeployError(
+                f"{self.where}: command_space kind {space.get('kind')!r}; deploy "
+                "sends joint targets or end_effector_delta"
+            )
+        return "end_effector", np.array([str(n).startswith("ee_") for n in space["entries"]])
 
     def normalized(self, targets: np.ndarray) -> np.ndarray:
         """Joint targets as the policy's actions (-1 .. 1 over each control range)."""

@@ -11,7 +11,8 @@ names them: ``joint_pos`` (rad, in :attr:`RobotInfo.joint_names` order), ``joint
 (rad/s), ``base_angular_velocity`` (rad/s, the IMU's gyro), ``base_linear_velocity`` (m/s,
 the base's velocity estimate), ``gravity_in_base`` (unit vector). Commands are per joint, in
 the same order: position targets for the robot's PD loop (rad), or ``damp`` (no stiffness,
-the joints' damping only) for the safe mode.
+the joints' damping only) for the safe mode; a policy trained with end-effector actions sends
+``end_effector`` commands, which the robot's Cartesian controller turns into joint targets.
 
 A robot for UDP, serial or ROS 2 is a class with these five methods; :mod:`robodrl.deploy.sim`
 (a simulator in another process) and :mod:`robodrl.deploy.replay` (a logged run) are two."""
@@ -25,7 +26,7 @@ import numpy as np
 
 from robodrl.errors import RobodrlError
 
-Mode = Literal["position", "damp"]
+Mode = Literal["position", "damp", "end_effector"]
 
 
 class DeployError(RobodrlError, RuntimeError):
@@ -58,10 +59,13 @@ class State:
 
 @dataclass
 class Command:
-    """What the robot's joints do until the next command."""
+    """What the robot does until the next command: ``position`` (``values``: a target for each
+    joint), ``damp`` (no values) or ``end_effector`` (``values``: the hand's motion this period
+    and the gripper's command, as the file's ``command_space`` names them, for the robot's own
+    Cartesian controller)."""
 
     mode: Mode
-    position: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    values: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 class Robot(Protocol):

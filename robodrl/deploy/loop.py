@@ -45,7 +45,7 @@ class DeployLog:
         """One control step: its row, the signals its observation was built from, the command."""
         self.rows.append(row)
         self.signals.append(signals)
-        self.sent.append(np.r_[float(sent.mode == "damp"), sent.position])
+        self.sent.append(np.r_[float(sent.mode == "damp"), sent.values])
 
 
 def first_state(robot: Robot, timeout: float = FIRST_STATE_SECONDS, after: int = -1) -> State:
@@ -76,7 +76,7 @@ def run_loop(
     contract.check_state(state, info.name)
     log, dt = DeployLog(robot=info.name), contract.control_dt
     if probe:
-        pose = np.clip(state.signals["joint_pos"], contract.ctrl_low, contract.ctrl_high)
+        pose = np.clip(state.signals["joint_pos"], contract.target_low, contract.target_high)
         log.probe = probe_joints(contract, robot, pose)
     start_pose = previous = None  # the soft start begins from the first step's measurement
     origin = _phase_lock(robot, dt) + PHASE_MARGIN
@@ -92,16 +92,16 @@ def run_loop(
             if start_pose is None:
                 start_pose = np.clip(
                     np.asarray(state.signals["joint_pos"], dtype=float),
-                    contract.ctrl_low,
-                    contract.ctrl_high,
+                    contract.target_low,
+                    contract.target_high,
                 )
-                previous = start_pose.copy()
+                previous = start_pose.copy() if contract.mode == "position" else idle(contract)
             row, sent, signals = _step(
                 contract, safety, schedule, state, step * dt, woke, previous, start_pose
             )
             robot.write(sent)
-            if sent.mode == "position" and safety.safe is None:
-                previous = sent.position
+            if safety.safe is None:  # the command last sent, in the policy's units
+                previous = sent.values
             finished = robot.now()
             row |= {"compute_ms": (finished - woke) * 1e3, "late_ms": (woke - deadline) * 1e3}
             log.record(row, signals, sent)
@@ -122,6 +122,31 @@ def run_loop(
         if safety.safe is not None:
             log.ended = f"safe mode ({safety.safe}): {safety.events[_first_safe(safety)][2]}"
     return log
+
+
+def idle(contract: DeployContract) -> np.ndarray:
+    """A hand's command that moves nothing (the gripper's at the middle of its range)."""
+    middle = (contract.ctrl_low + contract.ctrl_high) / 2
+    return np.where(contract.motion, 0.0, middle)
+
+
+def _command(
+    contract: DeployContract,
+    safety: Safety,
+    t: float,
+    action: np.ndarray,
+    previous: np.ndarray,
+    start_pose: np.ndarray,
+    q: np.ndarray,
+    qd: np.ndarray,
+) -> Command:
+    """The policy's command through the clamps and the soft start: joint targets, or a hand's
+    motion (scaled up over the soft start) for the robot's Cartesian controller."""
+    action = action.astype(float)
+    if contract.mode == "end_effector":
+        return Command("end_effector", np.where(contract.motion, safety.share(t) * action, action))
+    target = safety.clamp(t, action, previous, q, qd)
+    return Command("position", safety.soft_start(t, start_pose, target))
 
 
 def _phase_lock(robot: Robot, dt: float) -> float:
@@ -182,9 +207,7 @@ def _step(
                 else "a non-finite command",
             )
         else:
-            target = safety.clamp(t, action.astype(float), previous, q, qd)
-            target = safety.soft_start(t, start_pose, target)
             row["mode"] = "soft start" if t < safety.config.soft_start_s else "policy"
-            return row, Command("position", target), signals
+            return row, _command(contract, safety, t, action, previous, start_pose, q, qd), signals
     row["mode"] = f"safe ({safety.safe})"
     return row, safety.safe_command(q), signals

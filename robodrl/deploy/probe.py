@@ -40,7 +40,7 @@ MAX_DELTA = 0.1
 def probe_joints(contract: DeployContract, robot: Robot, pose: np.ndarray) -> dict:
     """Run the check from ``pose`` (see the module docstring); return what each joint read."""
     dt, n = contract.control_dt, len(pose)
-    half = (contract.ctrl_high - contract.ctrl_low) / 2
+    half = (contract.target_high - contract.target_low) / 2
     delta = np.minimum(MAX_DELTA, 0.25 * half)
     ramp, hold = max(1, round(RAMP_S / dt)), max(1, round(HOLD_S / dt))
     seen: list[float] = []

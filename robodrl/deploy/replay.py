@@ -60,7 +60,7 @@ class ReplayRobot:
         )
 
     def write(self, command: Command) -> None:
-        self.sent.append(np.r_[float(command.mode == "damp"), command.position])
+        self.sent.append(np.r_[float(command.mode == "damp"), command.values])
 
     def close(self) -> None:
         pass

@@ -65,7 +65,7 @@ class Safety:
         self.contract, self.config, self.estop = contract, config, estop
         dt = contract.control_dt
         self.stale_after = config.stale_after_s or max(3 * dt, 0.05)
-        width = contract.ctrl_high - contract.ctrl_low
+        width = contract.target_high - contract.target_low
         self.max_step = width if config.max_target_rate is None else config.max_target_rate * dt
         self.min_up = float(np.cos(np.radians(config.max_tilt_deg)))
         self.counts: Counter[str] = Counter({kind: 0 for kind in CLAMPS + SAFE_MODES})
@@ -122,15 +122,19 @@ class Safety:
             joints = ", ".join(self.contract.joint_names[i] for i in moved[:3])
             self.trigger(t, kind, f"{moved.size} joint(s): {joints}")
 
+    def share(self, elapsed: float) -> float:
+        """How far the soft start has come, 0 .. 1."""
+        return min(1.0, elapsed / self.config.soft_start_s) if self.config.soft_start_s else 1.0
+
     def soft_start(self, elapsed: float, start_pose: np.ndarray, target: np.ndarray) -> np.ndarray:
         """Targets ramped from the pose at the start to the policy's."""
-        share = min(1.0, elapsed / self.config.soft_start_s) if self.config.soft_start_s else 1.0
+        share = self.share(elapsed)
         return (1 - share) * start_pose + share * target
 
     def safe_command(self, q: np.ndarray | None) -> Command:
         """What the robot does in safe mode (the pose is taken when safe mode begins)."""
         if self.hold_pose is None and q is not None and np.isfinite(q).all():
-            self.hold_pose = np.clip(q, self.contract.ctrl_low, self.contract.ctrl_high)
+            self.hold_pose = np.clip(q, self.contract.target_low, self.contract.target_high)
         if self.safe == "tilt" or self.config.safe_mode == "damp" or self.hold_pose is None:
             return Command("damp", np.zeros(len(self.contract.joint_names)))
         return Command("position", self.hold_pose.copy())

@@ -15,6 +15,7 @@ import mujoco
 import numpy as np
 
 from robodrl.deploy.sim_body import SimBody
+from robodrl.envs.manipulator.ik import dls_step, rotation_error, yaw_rotation
 from robodrl.make import make_core
 
 
@@ -38,6 +39,7 @@ class ArmBody(SimBody):
         if task.gripper is not None:
             self.data.ctrl[task.gripper] = task.grip_closed + task.grip_span  # open
         mujoco.mj_forward(self.model, self.data)
+        self.yaw = 0.0  # the hand's commanded turn about the vertical (end-effector commands)
 
     def signal_sizes(self) -> dict[str, int]:
         n = len(self.joint_names)
@@ -52,6 +54,25 @@ class ArmBody(SimBody):
             length = data.actuator_length[task.gripper].mean()
             values["gripper_opening"] = np.array([(length - task.grip_closed) / task.grip_span])
         return self.noisy(values, rng, noise)
+
+    def move_hand(self, command: np.ndarray) -> None:
+        """The arm's Cartesian controller, as the task's: one damped least-squares IK step
+        from the current joints toward the hand moved by ``command`` (its home orientation,
+        plus the commanded yaw), and the gripper's command."""
+        task, model, data = self.task, self.model, self.data
+        self.set_targets(self.targets())  # out of a damped safe mode: the servos stiffen
+        if task.yaw:
+            self.yaw += float(command[3])
+        rotation = yaw_rotation(np.array([self.yaw]))[0] @ task.scene.workspace.home_rotation
+        current = data.site_xmat[task.ee].reshape(3, 3)
+        error = np.concatenate([command[:3], rotation_error(rotation[None], current[None])[0]])
+        position, orientation = np.zeros((3, model.nv)), np.zeros((3, model.nv))
+        mujoco.mj_jac(model, data, position, orientation, data.site_xpos[task.ee], task.ee_body)
+        jacobian = np.concatenate([position, orientation])[:, task.arm_dofs]
+        joints = data.qpos[task.arm_qpos] + dls_step(jacobian[None], error[None])[0]
+        data.ctrl[task.arm_ctrl] = np.clip(joints, task.joint_low, task.joint_high)
+        if task.gripper is not None:
+            data.ctrl[task.gripper] = command[-1]
 
     def truth_row(self) -> list[float]:
         return (self.data.site_xpos[self.task.ee] - self.base).tolist()

@@ -14,6 +14,7 @@ from typing import ClassVar
 import mujoco
 import numpy as np
 
+from robodrl.errors import ConfigError
 from robodrl.make import make_core
 
 
@@ -75,6 +76,9 @@ class SimBody:
 
     def truth_row(self) -> list[float]:
         return []
+
+    def move_hand(self, command: np.ndarray) -> None:
+        raise ConfigError(f"{self.robot_name} has no hand to move (an end-effector command)")
 
     def truth_facts(self) -> dict:
         return {}

@@ -99,6 +99,8 @@ def serve(conn: Connection, body: SimBody, args: argparse.Namespace) -> None:
             body.commands += 1
             if mode == "damp":
                 body.damp()
+            elif mode == "end_effector":
+                body.move_hand(values)
             else:
                 body.set_targets(wiring.targets(values, body.targets()))
         due = time.monotonic() - start

@@ -16,7 +16,7 @@ from robodrl.deploy.interface import Command, RobotInfo, State
 
 KEY_VARIABLE = "ROBODRL_SIM_KEY"
 #: command modes on the wire
-MODES = {"position": 0.0, "damp": 1.0, "stop": 2.0}
+MODES = {"position": 0.0, "damp": 1.0, "stop": 2.0, "end_effector": 3.0}
 
 
 def handshake_bytes(info: RobotInfo) -> bytes:
@@ -62,7 +62,7 @@ def command_bytes(command: Command | None) -> bytes:
     """A command frame; None: the loop is done (the robot stops listening)."""
     if command is None:
         return np.array([MODES["stop"]]).tobytes()
-    return np.concatenate([[MODES[command.mode]], np.ravel(command.position)]).tobytes()
+    return np.concatenate([[MODES[command.mode]], np.ravel(command.values)]).tobytes()
 
 
 def parse_command(data: bytes) -> tuple[str, np.ndarray]:

@@ -29,10 +29,16 @@ def actuated_joints(model: Any) -> list[str]:
 
 
 def actuation(model: Any) -> dict[str, Any]:
-    """How each actuator turns its command into torque, for a deploy loop's safety layer:
-    ``kind`` (``position``: a PD servo, torque = kp (target - q) - kd q̇; ``torque``: the command
-    is the torque), ``kp``, ``kd``, ``torque_limit`` (N·m, null: none) and the range of the joint
-    it drives (``joint_low`` / ``joint_high``, rad; null: unlimited)."""
+    """How each actuator turns its command into torque, for a deploy loop's safety layer.
+
+    - ``joints``: the joint each drives, in actuator order (the robot's joints, also where the
+      policy commands something else, a hand's motion);
+    - ``kind``: ``position`` (a PD servo, torque = kp (target - q) - kd q̇) or ``torque`` (the
+      command is the torque), with ``kp`` and ``kd``;
+    - ``torque_limit`` (N·m; null: none);
+    - ``target_low`` / ``target_high``: each actuator's command range;
+    - ``joint_low`` / ``joint_high``: the range of the joint it drives (rad; null: unlimited).
+    """
     import mujoco
 
     gain, bias = model.actuator_gainprm, model.actuator_biasprm
@@ -49,10 +55,13 @@ def actuation(model: Any) -> dict[str, Any]:
         return [float(v) if ok else None for v, ok in zip(values, present, strict=True)]
 
     return {
+        "joints": actuated_joints(model),
         "kind": "position" if position.all() else "torque" if not affine.any() else "mixed",
         "kp": np.where(position, gain[:, 0], 0.0).tolist(),
         "kd": np.where(position, -bias[:, 2], 0.0).tolist(),
         "torque_limit": optional(limit, forced),
+        "target_low": model.actuator_ctrlrange[:, 0].tolist(),
+        "target_high": model.actuator_ctrlrange[:, 1].tolist(),
         "joint_low": optional(model.jnt_range[joints, 0], limited),
         "joint_high": optional(model.jnt_range[joints, 1], limited),
     }
@@ -75,7 +84,7 @@ def robot_metadata(policy: TrainedPolicy, core: Any, config_sha256: str) -> dict
         "joint_names": [""] * core.action_dim if mapped else actuated_joints(core.model),
         **({"command_space": core.task.command_metadata()} if mapped else {}),
         **({"observation_contract": contract} if contract else {}),
-        **({} if mapped else {"actuation": actuation(core.model)}),
+        "actuation": actuation(core.model),
         "ctrl_low": core.ctrl_low.tolist(),
         "ctrl_high": core.ctrl_high.tolist(),
         "control_dt": core.control_dt,

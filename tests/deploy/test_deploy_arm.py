@@ -14,7 +14,6 @@ import pytest
 from robodrl.cli import main
 from robodrl.deploy import ObservationBuilder
 from robodrl.deploy.contract import DeployContract
-from robodrl.deploy.interface import DeployError
 from robodrl.make import make_core
 from robodrl.runtime import OnnxPolicy
 
@@ -76,11 +75,26 @@ def log_hand(out: Path) -> np.ndarray:
         return log["signal_end_effector_position"][-1]
 
 
-def test_an_end_effector_policy_is_refused_with_the_reason(hand_file: Path, capsys) -> None:
-    with pytest.raises(DeployError, match="not joint targets; deploy drives joint-target"):
-        DeployContract(OnnxPolicy(hand_file))
-    assert main(["deploy", str(hand_file), "--seconds", "1"]) == 2
-    assert "train with action: joint" in capsys.readouterr().err
+def test_an_end_effector_policy_moves_the_hand_through_the_robots_controller(
+    hand_file: Path, tmp_path: Path, capsys
+) -> None:
+    """The policy's commands are the hand's motion: the loop sends them as they are (scaled up
+    over the soft start), and the sim arm's Cartesian controller turns them into joint
+    targets, as a robot's would."""
+    contract = DeployContract(OnnxPolicy(hand_file))
+    assert contract.mode == "end_effector" and contract.motion.tolist() == [1, 1, 1, 0]
+    assert len(contract.joint_names) == 8  # the robot's joints: 7 arm joints and the finger
+    schedule = tmp_path / "targets.yaml"
+    schedule.write_text("commands:\n  - {at: 0, command: [0.45, 0.1, 0.3]}\n")
+    out = tmp_path / "hand"
+    options = f"--seconds 2 --schedule {schedule} --out {out} --stale-ms 1000".split()
+    assert main(["deploy", str(hand_file), *options]) == 0, capsys.readouterr().err
+    with np.load(out / "signals.npz") as log:
+        sent, hand = log["sent"], log["signal_end_effector_position"]
+    assert sent.shape[1] == 1 + 4  # the mode, the hand's dx, dy, dz and the gripper
+    assert np.abs(sent[:, 1:4]).max() <= contract.ctrl_high[0] + 1e-6
+    assert np.abs(sent[0, 1:4]).max() == 0.0  # the soft start begins from no motion
+    assert np.linalg.norm(hand[-1] - hand[0]) > 1e-3  # the controller moved the hand
 
 
 def test_a_sim_arm_takes_no_kicks(arm_file: Path, tmp_path: Path, capsys) -> None:
