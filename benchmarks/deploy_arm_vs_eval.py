@@ -15,13 +15,12 @@ import argparse
 import json
 import os
 import platform
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import yaml
+from deploy_vs_eval import run_deploy  # this folder's
 
 from robodrl.make import make_core
 from robodrl.runtime import OnnxPolicy
@@ -48,24 +47,8 @@ def deploy(path: Path, targets: np.ndarray, hold: float) -> dict:
     folder = Path(tempfile.mkdtemp())
     commands = [{"at": i * hold, "command": t.round(4).tolist()} for i, t in enumerate(targets)]
     (folder / "targets.yaml").write_text(yaml.safe_dump({"commands": commands}))
-    out = folder / "deploy"
-    command = [
-        sys.executable,
-        "-m",
-        "robodrl",
-        "deploy",
-        str(path),
-        "--schedule",
-        str(folder / "targets.yaml"),
-        "--seconds",
-        str(hold * len(targets)),
-        "--out",
-        str(out),
-    ]
-    done = subprocess.run(command, check=False, capture_output=True, text=True)
-    if not (out / "deploy.json").is_file():
-        raise SystemExit(f"robodrl deploy failed: {done.stderr[-2000:]}")
-    summary = json.loads((out / "deploy.json").read_text())
+    options = f"--schedule {folder / 'targets.yaml'} --seconds {hold * len(targets)}"
+    summary, _ = run_deploy(path, options.split())
     return {
         "reach": summary["reach"],
         "ended": summary["ended"],

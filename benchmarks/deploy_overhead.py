@@ -16,31 +16,16 @@ import argparse
 import csv
 import os
 import platform
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
+from deploy_vs_eval import run_deploy  # this folder's
 
 
 def loop_times(policy: Path, seconds: float) -> dict[str, np.ndarray]:
-    out = Path(tempfile.mkdtemp()) / "deploy"
-    command = [
-        sys.executable,
-        "-m",
-        "robodrl",
-        "deploy",
-        str(policy),
-        "--seconds",
-        str(seconds),
-        "--no-probe",
-        "--out",
-        str(out),
-    ]
-    subprocess.run(command, check=True, capture_output=True)
+    _, out = run_deploy(policy, ["--seconds", str(seconds), "--no-probe"])
     rows = list(csv.DictReader((out / "deploy.csv").open()))
     return {
         key: np.array([float(r[key]) for r in rows if r.get(key)])

@@ -30,32 +30,22 @@ from robodrl.runtime import OnnxPolicy
 COMMAND_ARGUMENTS = ("command_seconds", "standing_probability", "episode_seconds", "physics")
 
 
-def deploy(
-    policy: Path, schedule: Path, seconds: float, kick: float, extra: list[str], seed: int
-) -> dict:
+def run_deploy(policy: Path, options: list[str]) -> tuple[dict, Path]:
+    """``robodrl deploy POLICY [options] --out TEMP`` in a fresh process: its summary and
+    report folder (the command's last words if it wrote none)."""
     out = Path(tempfile.mkdtemp()) / "deploy"
-    command = [
-        sys.executable,
-        "-m",
-        "robodrl",
-        "deploy",
-        str(policy),
-        "--schedule",
-        str(schedule),
-        "--seconds",
-        str(seconds),
-        "--kick-speed",
-        str(kick),
-        "--out",
-        str(out),
-        "--seed",
-        str(seed),
-        *extra,
-    ]
+    command = [sys.executable, "-m", "robodrl", "deploy", str(policy), *options, "--out", str(out)]
     done = subprocess.run(command, check=False, capture_output=True, text=True)
     if not (out / "deploy.json").is_file():
         raise SystemExit(f"robodrl deploy failed: {done.stderr[-2000:]}")
-    summary = json.loads((out / "deploy.json").read_text())
+    return json.loads((out / "deploy.json").read_text()), out
+
+
+def deploy(
+    policy: Path, schedule: Path, seconds: float, kick: float, extra: list[str], seed: int
+) -> dict:
+    options = f"--schedule {schedule} --seconds {seconds} --kick-speed {kick} --seed {seed}"
+    summary, _ = run_deploy(policy, [*options.split(), *extra])
     return {
         "tracking": summary["tracking"],
         "falls": summary["sim_truth"]["falls"],

@@ -17,18 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    command = [
-        sys.executable,
-        "-m",
-        "pip",
-        "wheel",
-        str(ROOT),
-        "--no-deps",
-        "--no-build-isolation",
-        "-q",
-        "-w",
-        str(out),
-    ]
+    command = [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps",
+               "--no-build-isolation", "-q", "-w", str(out)]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, cwd=out)
     assert result.returncode == 0, result.stderr
     (found,) = out.glob("robodrl-*.whl")
@@ -61,17 +51,8 @@ def test_installed_copy_runs_the_readme_commands_outside_the_checkout(
     wheel: Path, tmp_path: Path
 ) -> None:
     target = tmp_path / "site"
-    install = [
-        sys.executable,
-        "-m",
-        "pip",
-        "install",
-        "--no-deps",
-        "-q",
-        "--target",
-        str(target),
-        str(wheel),
-    ]
+    install = [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
+               str(target), str(wheel)]  # fmt: skip
     assert subprocess.run(install, capture_output=True).returncode == 0
     work = tmp_path / "elsewhere"
     work.mkdir()
@@ -83,56 +64,30 @@ def test_installed_copy_runs_the_readme_commands_outside_the_checkout(
 
     where = subprocess.run(
         [sys.executable, "-c", "import robodrl; print(robodrl.__file__)"],
-        capture_output=True,
-        text=True,
-        cwd=work,
-        env=env,
-    )
+        capture_output=True, text=True, cwd=work, env=env,
+    )  # fmt: skip
     assert where.stdout.startswith(str(target)), where.stdout  # the installed copy, not ours
     result = robodrl(
-        "train",
-        "recipes/pendulum_ppo.yaml",
-        "--run-dir",
-        "runs/p",
-        "--set",
-        "total_steps=4096",
-        "--set",
-        "eval.every_steps=4096",
-        "--set",
-        "eval.episodes=1",
-        "--set",
-        "env.randomization=dr-default",
-    )
+        "train", "recipes/pendulum_ppo.yaml", "--run-dir", "runs/p",
+        "--set", "total_steps=4096", "--set", "eval.every_steps=4096", "--set", "eval.episodes=1",
+        "--set", "env.randomization=dr-default",
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     result = robodrl("eval", "runs/p", "--sweep", "observation-noise", "--episodes", "1")
     assert result.returncode == 0, result.stderr
     assert (work / "runs" / "eval" / "p-observation-noise" / "report.html").is_file()
     adversarial = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import robodrl; env = robodrl.make_adversarial('Hopper', "
-            "seed=0); print(env.game.adversary.body_names)",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=work,
-        env=env,
-    )
+        [sys.executable, "-c", "import robodrl; env = robodrl.make_adversarial('Hopper', "
+         "seed=0); print(env.game.adversary.body_names)"],
+        capture_output=True, text=True, cwd=work, env=env,
+    )  # fmt: skip
     assert adversarial.returncode == 0, adversarial.stderr  # the default adversary preset
     assert "['torso', 'foot']" in adversarial.stdout
     team = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import robodrl; env = robodrl.make_parallel('QuadrupedLegs', "
-            "seed=0, agents=2); print(env.possible_agents)",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=work,
-        env=env,
-    )
+        [sys.executable, "-c", "import robodrl; env = robodrl.make_parallel('QuadrupedLegs', "
+         "seed=0, agents=2); print(env.possible_agents)"],
+        capture_output=True, text=True, cwd=work, env=env,
+    )  # fmt: skip
     assert team.returncode == 0, team.stderr  # the multi-agent subpackages are installed
     assert "['front', 'back']" in team.stdout
     # demonstrations (Minari), imitation and a shipped planner work as installed
@@ -181,17 +136,8 @@ def test_installed_copy_takes_a_robot_from_its_mjcf_to_an_onnx_file(
     from tests.envs.legged_robots import mesh_robot
 
     target = tmp_path / "site"
-    install = [
-        sys.executable,
-        "-m",
-        "pip",
-        "install",
-        "--no-deps",
-        "-q",
-        "--target",
-        str(target),
-        str(wheel),
-    ]
+    install = [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
+               str(target), str(wheel)]  # fmt: skip
     assert subprocess.run(install, capture_output=True).returncode == 0
     work, source = tmp_path / "work", tmp_path / "robot"
     work.mkdir()
@@ -218,41 +164,19 @@ def test_installed_copy_takes_a_robot_from_its_mjcf_to_an_onnx_file(
     assert result.returncode == 0, result.stdout + result.stderr
     assert (work / "standing.png").is_file()
     result = robodrl(
-        "train",
-        "quadruped_robust_ppo",
-        "--run-dir",
-        "runs/r",
-        "--set",
-        f"env.task.robot={source / 'robot.yaml'}",
-        "--set",
-        "env.num_envs=4",
-        "--set",
-        "total_steps=192",
-        "--set",
-        "algorithm.hyperparameters.n_steps=16",
-        "--set",
-        "eval.every_steps=192",
-        "--set",
-        "eval.episodes=1",
-        "--set",
-        "checkpoint.every_steps=192",
-    )
+        "train", "quadruped_robust_ppo", "--run-dir", "runs/r",
+        "--set", f"env.task.robot={source / 'robot.yaml'}", "--set", "env.num_envs=4",
+        "--set", "total_steps=192", "--set", "algorithm.hyperparameters.n_steps=16",
+        "--set", "eval.every_steps=192", "--set", "eval.episodes=1",
+        "--set", "checkpoint.every_steps=192",
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     source.rename(tmp_path / "moved")
     result = robodrl("export", "runs/r", "--out", "export/r")
     assert result.returncode == 0, result.stderr
     assert (work / "export" / "r" / "policy.onnx").is_file()
     assert "robot.yaml is gone" in result.stderr  # reported, and the run's copy was used
-    result = robodrl(
-        "deploy",
-        "export/r/policy.onnx",
-        "--robot",
-        "sim",
-        "--seconds",
-        "1",
-        "--no-probe",
-        "--out",
-        "deploy/r",
-    )
+    result = robodrl("deploy", "export/r/policy.onnx", "--robot", "sim", "--seconds", "1",
+                     "--no-probe", "--out", "deploy/r")  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert (work / "deploy" / "r" / "deploy.json").is_file()

@@ -27,6 +27,8 @@ import numpy as np
 from robodrl.runtime.metadata import RuntimePolicyError
 
 KINDS = ("previous_action", "clock", "difference")
+#: the source of a signal in a contract that names none (written before sources were)
+LEGACY_OPERATOR = {"command": "operator"}
 
 
 class ObservationBuilder:
@@ -68,7 +70,8 @@ class ObservationBuilder:
                 "signal": str(entry["signal"]),
                 "offset": None if offset is None else np.asarray(offset, dtype=float),
                 "indices": None if indices is None else np.asarray(indices, dtype=int),
-                "operator": entry.get("source") == "operator",
+                # files exported before "source" was written: the velocity command's signal
+                "operator": entry.get("source", LEGACY_OPERATOR.get(entry["signal"])) == "operator",
             }
         kind = entry.get("kind")
         if kind not in KINDS:

@@ -323,6 +323,10 @@ def test_a_crafted_contract_is_refused_with_the_block_named() -> None:
     }
     builder = ObservationBuilder(layout, good, 0.02)
     assert builder.sizes() == {"joint_pos": 2, "target": 3, "hand": 3}
+    assert builder.operator_signals == []
+    # a file exported before contracts named sources: its velocity command is the operator's
+    legacy = ObservationBuilder({"command": (0, 3)}, {"command": {"signal": "command"}}, 0.02)
+    assert legacy.operator_signals == ["command"]
     obs = builder.build(
         {"joint_pos": [1.0, 2.0, 3.0], "target": [1, 1, 1], "hand": [0, 1, 2]}, np.zeros(0)
     )
