@@ -21,7 +21,9 @@ class DeployStoppedError(RobodrlError, RuntimeError):
 def add(sub: argparse._SubParsersAction) -> None:
     """``robodrl deploy``: drive a robot with an exported policy."""
     deploy = sub.add_parser("deploy", help="drive a robot (or the sim) with an exported policy")
-    deploy.add_argument("policy", type=Path, help="an exported policy.onnx")
+    deploy.add_argument(
+        "policy", type=Path, help="an exported policy.onnx, or a team's export folder"
+    )
     deploy.add_argument(
         "--robot",
         default="sim",
@@ -131,11 +133,13 @@ def run(args: argparse.Namespace) -> None:
     from robodrl.deploy.loop import run_loop
     from robodrl.deploy.report import write_report
     from robodrl.deploy.safety import Safety
+    from robodrl.deploy.team import TeamPolicy
     from robodrl.files.atomic import claim_output_folder
     from robodrl.runtime import OnnxPolicy
 
     check_numbers(args)
-    contract = DeployContract(OnnxPolicy(args.policy))
+    policy = TeamPolicy(args.policy) if args.policy.is_dir() else OnnxPolicy(args.policy)
+    contract = DeployContract(policy)
     claim_output_folder(args.out, kind="deploy", index="deploy.json")
     commands, estop = operator(args, contract.command_size)
     safety = Safety(contract, safety_config(args), estop)

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import signal
 import sys
 import time
 from collections import deque
 from multiprocessing.connection import Connection, Listener
+from pathlib import Path
 
 import numpy as np
 import onnx
@@ -29,6 +31,7 @@ from robodrl.deploy import wire
 from robodrl.deploy.interface import RobotInfo
 from robodrl.deploy.sim_arm import ArmBody
 from robodrl.deploy.sim_body import LeggedBody, SimBody
+from robodrl.envs.multi.registry import robot_of
 from robodrl.errors import ConfigError, RobodrlError
 
 
@@ -140,11 +143,17 @@ def measured(
 
 
 def policy_task(path: str) -> tuple[str, dict]:
-    """The env id and task arguments a policy file was trained with."""
-    import json
-
-    meta = {p.key: p.value for p in onnx.load(path, load_external_data=False).metadata_props}
-    return meta["env_id"], json.loads(meta.get("task_arguments", "{}"))
+    """The robot's env id and task arguments a policy file (or a team folder, its manifest)
+    was trained with (a team's: its robot's, and the robot's share of the arguments)."""
+    if Path(path).is_dir():
+        facts = json.loads((Path(path) / "manifest.json").read_text())
+        env_id, task = facts["env_id"], facts.get("task_arguments", {})
+    else:
+        model = onnx.load(path, load_external_data=False)
+        meta = {p.key: p.value for p in model.metadata_props}
+        env_id, task = meta["env_id"], json.loads(meta.get("task_arguments", "{}"))
+    robot_id, arguments, _ = robot_of(env_id, task)
+    return robot_id, arguments
 
 
 def make_body(env_id: str, arguments: dict, *, seed: int = 0) -> SimBody:

@@ -45,3 +45,19 @@ def hand_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     task = {"robot": "franka_class", "action": "end_effector"}
     env = {"id": "robodrl/ManipulatorReach-v0", "num_envs": 8, "task": task}
     return tiny_export(tmp_path_factory.mktemp("hand"), env)
+
+
+@pytest.fixture(scope="package")
+def team_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny team of four leg agents (IPPO) for the Go1-class robot, exported as a folder."""
+    root = tmp_path_factory.mktemp("team")
+    config = {
+        "env": {"id": "robodrl/LeggedLegs-v0", "num_envs": 8, "task": {"robot": "go1_class"}},
+        "algorithm": {"name": "ippo", "hyperparameters": {"n_steps": 16, "n_epochs": 1}},
+        "policy": {"net_arch": [16, 16]},
+        "total_steps": 512,
+    }
+    (root / "team.yaml").write_text(yaml.safe_dump(config))
+    assert main(["train", str(root / "team.yaml"), "--run-dir", str(root / "run")]) == 0
+    assert main(["export", str(root / "run"), "--out", str(root / "out")]) == 0
+    return root / "out"

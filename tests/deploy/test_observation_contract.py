@@ -25,6 +25,7 @@ def test_the_deploy_loop_imports_no_training_code() -> None:
     modules = ["robodrl.deploy", "robodrl.deploy.loop", "robodrl.deploy.contract",
                "robodrl.deploy.safety", "robodrl.deploy.probe", "robodrl.deploy.schedule",
                "robodrl.deploy.sim", "robodrl.deploy.replay", "robodrl.deploy.report",
+               "robodrl.deploy.team", "robodrl.deploy.keyboard",
                "robodrl.cli.deploy"]  # fmt: skip
     code = (f"import importlib, sys; [importlib.import_module(m) for m in {modules!r}]; "
             "print(sorted(m for m in sys.modules if m.startswith(('robodrl.envs', "

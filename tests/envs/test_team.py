@@ -18,6 +18,7 @@ TEAMS = [
     ("robodrl/QuadrupedLegs-v0", {}),
     ("robodrl/QuadrupedLegs-v0", {"agents": 2}),
     ("robodrl/TwoArmPush-v0", {}),
+    ("robodrl/LeggedLegs-v0", {}),
 ]
 
 
@@ -29,6 +30,7 @@ def test_every_team_id_is_listed() -> None:
     assert robodrl.team_ids() == [
         "robodrl/CheetahTeam-v0",
         "robodrl/QuadrupedLegs-v0",
+        "robodrl/LeggedLegs-v0",
         "robodrl/TwoArmPush-v0",
     ]
 

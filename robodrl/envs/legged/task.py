@@ -17,7 +17,7 @@ from robodrl.envs.legged.build import PHYSICS, build_model
 from robodrl.envs.legged.commands import Commands, TrotClock
 from robodrl.envs.legged.joints import followers, place_followers
 from robodrl.envs.legged.mirror import mirror_maps
-from robodrl.envs.legged.robot import RobotDescription, load_robot
+from robodrl.envs.legged.robot import LEGS, RobotDescription, load_robot
 from robodrl.envs.legged.scales import robot_scales
 from robodrl.envs.task import (
     BuiltTask,
@@ -27,6 +27,7 @@ from robodrl.envs.task import (
     _check_range,
     frame_skip_of,
 )
+from robodrl.envs.tree import joints_on
 from robodrl.errors import ConfigError, TaskArgumentError
 
 Range = tuple[float, float]
@@ -183,6 +184,31 @@ class LeggedTask(BuiltTask):
             "last_action": {"kind": "previous_action"},
             "gait_phase": {"kind": "clock", "hz": self.gait_hz},
         }
+
+    def joint_observations(self, model: mujoco.MjModel) -> dict[str, list[str]]:
+        """Per joint: its angle, its speed and its last action (a leg team's own entries)."""
+        self.load_model()
+        return {
+            block: list(self.joint_names) for block in ("joint_pos", "joint_vel", "last_action")
+        }
+
+    def leg_actuators(self) -> dict[str, list[str]]:
+        """Each leg's actuators (``front_left`` ... ``back_right``): those driving the joints
+        between the base and the leg's foot."""
+        model = self.load_model()
+        base = model.body(self.robot.base_body).id
+        legs = {}
+        for leg, foot in zip(LEGS, self.robot.foot_geoms, strict=True):
+            body, chain = int(model.geom_bodyid[model.geom(foot).id]), set()
+            while body not in (base, 0):
+                chain.add(body)
+                body = int(model.body_parentid[body])
+            joints = {model.joint(j).name for j in joints_on(model, chain)}
+            driven = [
+                a for a in range(model.nu) if model.joint(model.actuator_trnid[a, 0]).name in joints
+            ]
+            legs[leg] = [model.actuator(a).name for a in driven]
+        return legs
 
     def mirror_maps(self) -> tuple[np.ndarray, np.ndarray]:
         """Left-right mirror matrices of observations and actions (``legged.mirror``)."""

@@ -113,6 +113,12 @@ register_team(
     description="the Quadruped as 4 leg agents (or 2: front / back) tracking a velocity command",
 )
 register_team(
+    name="LeggedLegs",
+    env_id="robodrl/Legged-v1",
+    team_path="robodrl.envs.multi.teams:legged_legs",
+    description="the user's quadruped (Legged-v1) as 4 leg agents tracking a velocity command",
+)
+register_team(
     name="TwoArmPush",
     env_id="robodrl/BimanualPush-v0",
     team_path="robodrl.envs.multi.teams:two_arms",

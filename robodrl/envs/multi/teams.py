@@ -49,6 +49,14 @@ def quadruped_legs(task: Task, *, agents: int = 4, neighbourhood: int = 1) -> Mu
     return MultiAgentTask(task, split, neighbourhood=neighbourhood)
 
 
+def legged_legs(task: Task, *, neighbourhood: int = 0) -> MultiAgentTask:
+    """The user's quadruped (``robodrl/Legged-v1``) as one agent per leg (``front_left`` ...
+    ``back_right``), each driving the joints between the base and its foot. Every agent
+    observes the base sensors, the command and the gait clock, and its own joints' angles,
+    speeds and last actions (with ``neighbourhood`` >= 1 also the joints next to them)."""
+    return MultiAgentTask(task, task.leg_actuators(), neighbourhood=neighbourhood)
+
+
 def two_arms(task: Task, *, neighbourhood: int = 0) -> MultiAgentTask:
     """One agent per arm (``left_arm``, ``right_arm``, four actuators each). Each observes its
     own joints, its own tip and push point, and the crate and the goal; not the other arm."""
