@@ -2,8 +2,9 @@
 
 Before the first command: the robot's joints, rate and signals are checked against the file
 (:class:`~robodrl.deploy.contract.DeployContract`), then its first measurement (sizes, joints in
-range). Then, every control period on a monotonic clock (phase-locked to the robot's first
-measurement): read the newest measurement; the watchdog, e-stop and tilt guard; the observation
+range). Then, every control period on a monotonic clock, phase-locked to the robot's
+measurements (each deadline falls just before the next is due, and the loop computes on its
+arrival, waiting at most ``FRESH_WAIT``): the watchdog, e-stop and tilt guard; the observation
 from the signals and the operator's command; the policy (its graph's fault guard included); the
 clamps and the soft start; write. A step that ends after its period's deadline is a missed
 deadline (counted; the loop skips to the next period on time). Safe mode, once entered, holds to
@@ -25,8 +26,12 @@ from robodrl.deploy.schedule import CommandSchedule
 
 #: how long the loop waits for the robot's first measurement (s)
 FIRST_STATE_SECONDS = 10.0
-#: the loop's deadlines sit this long after the robot's measurements arrive (s)
-PHASE_MARGIN = 0.002
+#: each deadline falls this long before the robot's next measurement is due (s); the loop then
+#: waits for it, at most ``FRESH_WAIT``, and computes on its arrival
+EARLY = 0.001
+FRESH_WAIT = 0.004
+#: how far one step moves the periods' origin to keep that phase (s)
+NUDGE = 0.00025
 
 
 @dataclass
@@ -79,7 +84,8 @@ def run_loop(
         pose = np.clip(state.signals["joint_pos"], contract.target_low, contract.target_high)
         log.probe = probe_joints(contract, robot, pose)
     start_pose = previous = None  # the soft start begins from the first step's measurement
-    origin = _phase_lock(robot, dt) + PHASE_MARGIN
+    locked, state = _phase_lock(robot, dt)
+    origin = start = locked + dt - EARLY
     steps, step = round(seconds / dt), 0
     try:
         while step < steps:
@@ -88,7 +94,8 @@ def run_loop(
             if pause > 0:
                 time.sleep(pause)
             woke = robot.now()
-            state = robot.read()
+            state = _fresh(robot, state.sequence, woke + FRESH_WAIT)
+            arrived = robot.now()
             if start_pose is None:
                 start_pose = np.clip(
                     np.asarray(state.signals["joint_pos"], dtype=float),
@@ -97,13 +104,18 @@ def run_loop(
                 )
                 previous = start_pose.copy() if contract.mode == "position" else idle(contract)
             row, sent, signals = _step(
-                contract, safety, schedule, state, step * dt, woke, previous, start_pose
+                contract, safety, schedule, state, step * dt, arrived, previous, start_pose
             )
             robot.write(sent)
             if safety.safe is None:  # the command last sent, in the policy's units
                 previous = sent.values
             finished = robot.now()
-            row |= {"compute_ms": (finished - woke) * 1e3, "late_ms": (woke - deadline) * 1e3}
+            origin = _keep_phase(origin, start, arrived - woke, dt)
+            row |= {
+                "compute_ms": (finished - arrived) * 1e3,
+                "late_ms": (woke - deadline) * 1e3,
+                "wait_ms": (arrived - woke) * 1e3,
+            }
             log.record(row, signals, sent)
             moved = 1
             if finished > deadline + dt:  # this step ran past its period: skip the lost ones
@@ -149,15 +161,44 @@ def _command(
     return Command("position", safety.soft_start(t, start_pose, target))
 
 
-def _phase_lock(robot: Robot, dt: float) -> float:
-    """When a new measurement arrived (waiting at most 3 periods), so that each deadline falls
-    just after one arrives, and the policy sees the freshest state."""
-    seen, deadline = robot.read().sequence, robot.now() + 3 * dt
+def _keep_phase(origin: float, start: float, waited: float, dt: float) -> float:
+    """The periods' origin nudged so that each deadline stays just before a measurement
+    arrives: earlier when the measurement was already there (it came before the deadline, and
+    aged), later when the loop waited well past ``EARLY``; never more than half a period from
+    where the lock put it (a robot whose measurements come only on command, a replay, would
+    otherwise drag it away)."""
+    if waited < NUDGE:
+        origin -= NUDGE
+    elif waited > EARLY + 4 * NUDGE:
+        origin += NUDGE
+    return min(max(origin, start - dt / 2), start + dt / 2)
+
+
+def _fresh(robot: Robot, used: int, until: float) -> State:
+    """A measurement newer than the one the loop last used (sequence ``used``) as soon as it
+    arrives, or the newest there is at ``until``."""
+    state = robot.read()
+    while state.sequence == used and robot.now() < until:
+        time.sleep(0.0001)
+        state = robot.read()
+    return state
+
+
+def _phase_lock(robot: Robot, dt: float) -> tuple[float, State]:
+    """When a measurement arrived in step with the one before it (a period apart, give or take
+    a quarter: a robot catching up after a busy moment sends two close together), and that
+    measurement; at most 10 periods are watched. The loop's periods start from it."""
+    state = robot.read()
+    seen, arrivals, deadline = state.sequence, [], robot.now() + 10 * dt
     while robot.now() < deadline:
-        if robot.read().sequence != seen:
-            break
+        state = robot.read()
+        if state.sequence != seen:
+            seen = state.sequence
+            arrivals.append(robot.now())
+            if len(arrivals) > 1 and abs(arrivals[-1] - arrivals[-2] - dt) < dt / 4:
+                break
         time.sleep(0.0002)
-    return robot.now()
+    return (arrivals[-1] if arrivals else robot.now()), state
 
 
 def _last_word(robot: Robot, safety: Safety, state: State, t: float) -> None:

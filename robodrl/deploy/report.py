@@ -3,8 +3,9 @@ previous deploy report): ``deploy.csv`` (one row per control step), ``deploy.jso
 summary), ``signals.npz`` (what the robot measured and what was sent, for ``--robot replay``),
 ``timing.png`` and ``deploy.html``.
 
-The summary: the loop's lateness at each deadline (p50 / p99 / max, the period jitter),
-inference latency, compute time per step, missed deadlines, the age of the measurements, each
+The summary: the loop's lateness at each deadline (p50 / p99 / max, the period jitter), the
+wait for the robot's next measurement, inference latency, compute time per step (from the
+measurement's arrival to the command's write), missed deadlines, the age of the measurements, each
 safety trigger's count and its first events, velocity tracking (the RMS error between the
 command and the measured base velocity / yaw rate, after the soft start), and how the run
 ended."""
@@ -96,6 +97,7 @@ def summary(log: DeployLog, safety: Safety, policy: Path, seconds: float) -> dic
         "compute_ms": percentiles([r["compute_ms"] for r in rows]),
         "inference_ms": percentiles([r["inference_ms"] for r in rows if "inference_ms" in r]),
         "measurement_age_ms": percentiles([r["age_ms"] for r in rows]),
+        "measurement_wait_ms": percentiles([r["wait_ms"] for r in rows if "wait_ms" in r]),
         "safety": dict(safety.counts),
         "safe_mode": safety.safe,
         "events": [
@@ -185,7 +187,13 @@ def _html(document: dict) -> str:
 
     timing = {
         f"{name} ({k})": v
-        for name in ("lateness_ms", "compute_ms", "inference_ms", "measurement_age_ms")
+        for name in (
+            "lateness_ms",
+            "compute_ms",
+            "inference_ms",
+            "measurement_age_ms",
+            "measurement_wait_ms",
+        )
         for k, v in document[name].items()
     }
     events = "".join(
