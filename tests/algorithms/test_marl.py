@@ -194,7 +194,7 @@ def test_a_team_exports_one_verified_file_per_agent_and_runs_onboard(
         ({"env": {"id": "robodrl/Cheetah-v0"}},
          "env.id: ippo trains a team of agents; robodrl/Cheetah-v0 is a single-agent task "
          "(multi-agent ids: robodrl/CheetahTeam-v0, robodrl/QuadrupedLegs-v0, "
-         "robodrl/TwoArmPush-v0)"),
+         "robodrl/LeggedLegs-v0, robodrl/TwoArmPush-v0)"),
         ({"env": {"id": "robodrl/CheetaTeam-v0"}}, "multi-agent ids: robodrl/CheetahTeam-v0"),
         ({"env": {"id": "robodrl/QuadrupedLegs-v0", "task": {"agents": 3}}},
          "task: team argument agents=3 is not valid; use 2 (front / back) or 4 (legs)"),
