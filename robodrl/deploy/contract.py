@@ -125,8 +125,8 @@ class DeployContract:
                 )
 
     def check_state(self, state: State, name: str) -> None:
-        """Refuse a first measurement with misshapen signals or joints outside their ranges
-        (a flipped encoder sign or crossed joints read so)."""
+        """Refuse a first measurement with misshapen or non-finite signals, or joints outside
+        their ranges (a flipped encoder sign or crossed joints read so)."""
         needed = {k: v for k, v in self.builder.sizes().items() if k != self.operator}
         for signal in ("joint_pos", "joint_vel"):  # one value for each joint the policy drives
             needed[signal] = len(self.joint_names)
@@ -136,6 +136,11 @@ class DeployContract:
                 raise DeployError(
                     f"{name}: signal {signal!r} has {value.size} values; the "
                     f"policy's observation needs {size}"
+                )
+            if not np.isfinite(value.astype(float)).all():
+                raise DeployError(
+                    f"{name}: signal {signal!r} reads {value.tolist()!r:.80} at "
+                    "the start; nothing was sent"
                 )
         q = np.ravel(state.signals["joint_pos"])
         outside = (q < self.joint_low - RANGE_MARGIN) | (q > self.joint_high + RANGE_MARGIN)

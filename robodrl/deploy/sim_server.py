@@ -121,7 +121,7 @@ def serve(conn: Connection, body: SimBody, args: argparse.Namespace) -> None:
         now = time.monotonic()
         while pending and pending[0][0] + args.latency_ms / 1e3 <= now:
             stamp, frame = pending.popleft()
-            conn.send_bytes(wire.state_bytes(stamp, sequence, frame))
+            conn.send_bytes(wire.state_bytes(stamp, sequence, {k: frame[k] for k in signals}))
             sequence += 1
         time.sleep(0.0005)
 

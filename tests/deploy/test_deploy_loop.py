@@ -160,6 +160,9 @@ def test_wrong_signal_sizes_are_refused(legged_file: Path) -> None:
         DeployError, match="signal 'gravity_in_base' has 2 values; the policy's observation needs 3"
     ):
         contract.check_state(State(0.0, signals), "robot")
+    signals["gravity_in_base"] = np.array([0.0, np.nan, -1.0])
+    with pytest.raises(DeployError, match=r"'gravity_in_base' reads \[0.0, nan, -1.0\] at"):
+        contract.check_state(State(0.0, signals), "robot")
 
 
 @pytest.mark.parametrize(
