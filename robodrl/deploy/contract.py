@@ -8,12 +8,14 @@ an older robodrl or for a task without a deploy contract, and is refused with wh
 
 from __future__ import annotations
 
-import json
+import math
+from pathlib import Path
 
 import numpy as np
 
 from robodrl.deploy.interface import DeployError, RobotInfo, State
 from robodrl.deploy.observation import ObservationBuilder
+from robodrl.runtime.metadata import MetadataFields
 from robodrl.runtime.policy import OnnxPolicy
 
 #: how far a joint may read outside its range from the file before the robot is refused (rad)
@@ -22,8 +24,31 @@ RANGE_MARGIN = 0.1
 RATE_TOLERANCE = 0.01
 
 
-def _limits(values: list, fill: float) -> np.ndarray:
-    return np.array([fill if v is None else float(v) for v in values])
+def _joints(actuation: dict, fields: MetadataFields) -> list[str]:
+    """The robot's joints the file names (``actuation.joints``; older files: ``joint_names``)."""
+    joints = actuation["joints"] if "joints" in actuation else fields.json("joint_names", list)
+    if not isinstance(joints, list) or not joints or not all(isinstance(j, str) for j in joints):
+        raise fields.fail("actuation", "a map whose joints are the robot's joint names")
+    return joints
+
+
+def _vector(actuation: dict, key: str, size: int, where: str, missing: float | None = None):
+    """``actuation[key]``: ``size`` finite numbers (null allowed, read as ``missing``, where a
+    value may be absent: a torque limit, a joint range)."""
+    values = actuation.get(key)
+    ok = isinstance(values, list) and len(values) == size
+    ok = ok and all(
+        (v is None and missing is not None)
+        or (isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v))
+        for v in values
+    )
+    if not ok:
+        nulls = " (or null)" if missing is not None else ""
+        raise DeployError(
+            f"{where}: metadata actuation.{key} = {values!r:.80} is not {size} finite "
+            f"numbers{nulls}, one per joint"
+        )
+    return np.array([missing if v is None else float(v) for v in values])
 
 
 class DeployContract:
@@ -39,34 +64,43 @@ class DeployContract:
                 "with a deploy contract: robodrl/Legged-v0 / -v1)"
             )
         self.policy, self.where = policy, where
-        actuation = json.loads(meta["actuation"])
+        fields = MetadataFields(Path(where), meta)
+        actuation = fields.json("actuation", dict)
         #: the robot's joints, in actuator order (what joint_pos, joint_vel and positions hold)
-        self.joint_names = [
-            str(n) for n in actuation.get("joints", json.loads(meta["joint_names"]))
-        ]
-        self.mode, self.motion = self._mode(meta)
+        self.joint_names = _joints(actuation, fields)
+        self.mode, self.motion = self._mode(fields)
         if actuation.get("kind") != "position":
             raise DeployError(
                 f"{where}: actuation kind {actuation.get('kind')!r}; the deploy "
                 "loop drives PD position servos ('position')"
             )
-        self.kp, self.kd = np.array(actuation["kp"]), np.array(actuation["kd"])
-        self.torque_limit = _limits(actuation["torque_limit"], np.inf)
-        self.joint_low = _limits(actuation["joint_low"], -np.inf)
-        self.joint_high = _limits(actuation["joint_high"], np.inf)
+        n = len(self.joint_names)
+        if self.mode == "position" and n != policy.act_dim:
+            raise fields.fail("actuation", f"{policy.act_dim} joints (act_dim), one per target")
+        self.kp, self.kd = _vector(actuation, "kp", n, where), _vector(actuation, "kd", n, where)
+        self.torque_limit = _vector(actuation, "torque_limit", n, where, np.inf)
+        self.joint_low = _vector(actuation, "joint_low", n, where, -np.inf)
+        self.joint_high = _vector(actuation, "joint_high", n, where, np.inf)
         #: the policy's command ranges (joint targets, or a hand's motion and the gripper)
         self.ctrl_low = policy.ctrl_low.astype(float)
         self.ctrl_high = policy.ctrl_high.astype(float)
-        #: each joint's target range (the robot's actuators)
-        self.target_low = np.asarray(actuation.get("target_low", self.ctrl_low), dtype=float)
-        self.target_high = np.asarray(actuation.get("target_high", self.ctrl_high), dtype=float)
+        self.ctrl_middle = (self.ctrl_low + self.ctrl_high) / 2
+        self.ctrl_half = (self.ctrl_high - self.ctrl_low) / 2
+        #: each joint's target range (the robot's actuators; a file without them: the policy's)
+        present = "target_low" in actuation
+        self.target_low = _vector(actuation, "target_low", n, where) if present else self.ctrl_low
+        self.target_high = (
+            _vector(actuation, "target_high", n, where) if present else self.ctrl_high
+        )
         self.control_dt = policy.control_dt
         self.builder = ObservationBuilder(
             policy.obs_layout,
-            json.loads(meta["observation_contract"]),
+            fields.json("observation_contract", dict),
             self.control_dt,
             where=where,
         )
+        if self.builder.obs_dim != policy.obs_dim:
+            raise fields.fail("obs_layout", f"a layout of all {policy.obs_dim} entries (obs_dim)")
         operator = self.builder.operator_signals
         if len(operator) > 1:
             raise DeployError(
@@ -77,24 +111,28 @@ class DeployContract:
         self.operator = operator[0] if operator else None
         self.command_size = self.builder.sizes()[self.operator] if self.operator else 0
 
-    def _mode(self, meta: dict) -> tuple[str, np.ndarray]:
+    def _mode(self, fields: MetadataFields) -> tuple[str, np.ndarray]:
         """``position`` (joint targets), or ``end_effector`` (a hand's motion, for the robot's
         Cartesian controller) and which command entries are motion (the soft start scales
         them; the gripper's is not)."""
-        if "command_space" not in meta:
+        if "command_space" not in fields.meta:
             return "position", np.zeros(0, dtype=bool)
-        space = json.loads(meta["command_space"])
+        space = fields.json("command_space", dict)
+        entries = space.get("entries")
+        if not isinstance(entries, list) or len(entries) != self.policy.act_dim:
+            raise fields.fail(
+                "command_space", f"a map whose entries name the {self.policy.act_dim} commands"
+            )
         if space.get("kind") != "end_effector_delta":
             raise DeployError(
                 f"{self.where}: command_space kind {space.get('kind')!r}; deploy "
                 "sends joint targets or end_effector_delta"
             )
-        return "end_effector", np.array([str(n).startswith("ee_") for n in space["entries"]])
+        return "end_effector", np.array([str(n).startswith("ee_") for n in entries])
 
     def normalized(self, targets: np.ndarray) -> np.ndarray:
         """Joint targets as the policy's actions (-1 .. 1 over each control range)."""
-        middle, half = (self.ctrl_low + self.ctrl_high) / 2, (self.ctrl_high - self.ctrl_low) / 2
-        return np.clip((targets - middle) / half, -1.0, 1.0)
+        return np.clip((targets - self.ctrl_middle) / self.ctrl_half, -1.0, 1.0)
 
     def check_robot(self, info: RobotInfo) -> None:
         """Refuse a robot whose joints, control rate or signals do not fit the file."""

@@ -53,12 +53,12 @@ class DeployLog:
         self.sent.append(np.r_[float(sent.mode == "damp"), sent.values])
 
 
-def first_state(robot: Robot, timeout: float = FIRST_STATE_SECONDS, after: int = -1) -> State:
-    """The robot's first measurement newer than sequence ``after``, as soon as it arrives."""
+def first_state(robot: Robot, timeout: float = FIRST_STATE_SECONDS) -> State:
+    """The robot's first measurement, as soon as it arrives."""
     deadline = robot.now() + timeout
     while robot.now() < deadline:
         state = robot.read()
-        if state.sequence > after and state.signals:
+        if state.sequence >= 0 and state.signals:
             return state
         time.sleep(0.0002)
     raise DeployError(f"the robot sent no measurement within {timeout:g} s")
@@ -138,8 +138,7 @@ def run_loop(
 
 def idle(contract: DeployContract) -> np.ndarray:
     """A hand's command that moves nothing (the gripper's at the middle of its range)."""
-    middle = (contract.ctrl_low + contract.ctrl_high) / 2
-    return np.where(contract.motion, 0.0, middle)
+    return np.where(contract.motion, 0.0, contract.ctrl_middle)
 
 
 def _command(
@@ -175,8 +174,8 @@ def _keep_phase(origin: float, start: float, waited: float, dt: float) -> float:
 
 
 def _fresh(robot: Robot, used: int, until: float) -> State:
-    """A measurement newer than the one the loop last used (sequence ``used``) as soon as it
-    arrives, or the newest there is at ``until``."""
+    """A measurement other than the one of sequence ``used`` as soon as it arrives, or the
+    newest there is at ``until``."""
     state = robot.read()
     while state.sequence == used and robot.now() < until:
         time.sleep(0.0001)
@@ -188,16 +187,15 @@ def _phase_lock(robot: Robot, dt: float) -> tuple[float, State]:
     """When a measurement arrived in step with the one before it (a period apart, give or take
     a quarter: a robot catching up after a busy moment sends two close together), and that
     measurement; at most 10 periods are watched. The loop's periods start from it."""
-    state = robot.read()
-    seen, arrivals, deadline = state.sequence, [], robot.now() + 10 * dt
-    while robot.now() < deadline:
-        state = robot.read()
-        if state.sequence != seen:
-            seen = state.sequence
-            arrivals.append(robot.now())
-            if len(arrivals) > 1 and abs(arrivals[-1] - arrivals[-2] - dt) < dt / 4:
-                break
-        time.sleep(0.0002)
+    state, arrivals, until = robot.read(), [], robot.now() + 10 * dt
+    while True:
+        newer = _fresh(robot, state.sequence, until)
+        if newer.sequence == state.sequence:  # none came in time
+            break
+        state = newer
+        arrivals.append(robot.now())
+        if len(arrivals) > 1 and abs(arrivals[-1] - arrivals[-2] - dt) < dt / 4:
+            break
     return (arrivals[-1] if arrivals else robot.now()), state
 
 

@@ -19,6 +19,7 @@ observation, as the training env does)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -44,6 +45,14 @@ class ObservationBuilder:
     ) -> None:
         self.where, self.control_dt, self.phase = where, float(control_dt), 0.0
         self.obs_dim = max(stop for _, stop in layout.values())
+        covered = np.zeros(self.obs_dim, dtype=int)
+        for start, stop in layout.values():
+            covered[start:stop] += 1
+        if (covered != 1).any():
+            raise RuntimePolicyError(
+                f"{where}: the observation layout gives entries "
+                f"{np.flatnonzero(covered != 1)[:8].tolist()} to no block or to several"
+            )
         self.blocks: list[tuple[str, int, int, dict]] = []
         for name, (start, stop) in layout.items():
             entry = contract.get(name)
@@ -58,16 +67,21 @@ class ObservationBuilder:
         where = f"{self.where}: observation_contract[{name!r}]"
         if "signal" in entry:
             offset, indices = entry.get("offset"), entry.get("indices")
-            if offset is not None and np.shape(offset) != (size,):
-                raise RuntimePolicyError(
-                    f"{where}: offset has {np.size(offset)} values, the block {size}"
-                )
+            if not isinstance(entry["signal"], str):
+                raise RuntimePolicyError(f"{where}: signal must be a name")
+            if offset is not None and not (isinstance(offset, list) and len(offset) == size):
+                length = len(offset) if isinstance(offset, list) else "no list of"
+                raise RuntimePolicyError(f"{where}: offset has {length} values, the block {size}")
+            if offset is not None and not all(_finite(v) for v in offset):
+                raise RuntimePolicyError(f"{where}: offset must be {size} finite numbers")
             if indices is not None and (
-                np.shape(indices) != (size,) or not all(type(i) is int and i >= 0 for i in indices)
+                not isinstance(indices, list)
+                or len(indices) != size
+                or not all(type(i) is int and i >= 0 for i in indices)
             ):
                 raise RuntimePolicyError(f"{where}: indices must be {size} whole numbers >= 0")
             return {
-                "signal": str(entry["signal"]),
+                "signal": entry["signal"],
                 "offset": None if offset is None else np.asarray(offset, dtype=float),
                 "indices": None if indices is None else np.asarray(indices, dtype=int),
                 # files exported before "source" was written: the velocity command's signal
@@ -76,10 +90,12 @@ class ObservationBuilder:
         kind = entry.get("kind")
         if kind not in KINDS:
             raise RuntimePolicyError(f"{where}: neither a signal nor a kind of {list(KINDS)}")
-        if kind == "clock" and (size != 2 or not float(entry.get("hz", 0)) > 0):
+        if kind == "clock" and (size != 2 or not (_finite(entry.get("hz")) and entry["hz"] > 0)):
             raise RuntimePolicyError(f"{where}: a clock is 2 values at hz > 0")
         pair = entry.get("signals")
-        if kind == "difference" and not (isinstance(pair, list) and len(pair) == 2):
+        if kind == "difference" and not (
+            isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
+        ):
             raise RuntimePolicyError(f"{where}: a difference names two signals")
         return dict(entry)
 
@@ -176,3 +192,7 @@ class ObservationBuilder:
                 f"values, got {value.tolist()!r:.80}"
             )
         return value
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

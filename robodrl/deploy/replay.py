@@ -22,14 +22,7 @@ class ReplayRobot:
 
     def __init__(self, report: Path) -> None:
         path = Path(report) / "signals.npz" if Path(report).is_dir() else Path(report)
-        try:
-            with np.load(path) as data:
-                arrays = {k: data[k] for k in data.files}
-        except (OSError, ValueError) as err:
-            raise DeployError(f"{path}: not a deploy log (signals.npz): {err}") from None
-        missing = [k for k in ("sent", "age", "control_dt", "joint_names") if k not in arrays]
-        if missing:
-            raise DeployError(f"{path}: not a deploy log, it lacks {missing}")
+        arrays = _load(path)
         self.path = path
         self.logged_sent, self.age = arrays["sent"], arrays["age"]
         self.signals = {k[len(PREFIX) :]: v for k, v in arrays.items() if k.startswith(PREFIX)}
@@ -75,3 +68,34 @@ class ReplayRobot:
 
     def __repr__(self) -> str:
         return json.dumps({"replay": str(self.path), "steps": self.steps})
+
+
+def _load(path: Path) -> dict[str, np.ndarray]:
+    """A deploy log's arrays, checked: no pickles, one row a step in each, a positive control
+    period, joint names; anything else is refused naming the file."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {k: data[k] for k in data.files}
+    except (OSError, ValueError, AttributeError, TypeError) as err:
+        raise DeployError(f"{path}: not a deploy log (signals.npz): {err}") from None
+    missing = [k for k in ("sent", "age", "control_dt", "joint_names") if k not in arrays]
+    if missing:
+        raise DeployError(f"{path}: not a deploy log, it lacks {missing}")
+    steps = arrays["age"].shape[0] if arrays["age"].ndim == 1 else 0
+    numeric = {k: v for k, v in arrays.items() if k != "joint_names"}
+    ragged = [
+        k
+        for k, v in numeric.items()
+        if k != "control_dt" and (v.ndim < 1 or v.shape[0] != steps or v.dtype.kind not in "fiub")
+    ]
+    period = arrays["control_dt"]
+    timed = period.shape == () and period.dtype.kind in "fi" and 0 < float(period) <= 10
+    if not steps or ragged or not timed:
+        raise DeployError(
+            f"{path}: not a deploy log: it needs one row a step in 'age' and in "
+            f"every signal ({ragged or 'age'} do not fit) and a control period "
+            "in (0, 10] s"
+        )
+    if arrays["joint_names"].dtype.kind != "U":
+        raise DeployError(f"{path}: not a deploy log: joint_names are not names")
+    return arrays

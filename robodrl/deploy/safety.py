@@ -68,6 +68,7 @@ class Safety:
         width = contract.target_high - contract.target_low
         self.max_step = width if config.max_target_rate is None else config.max_target_rate * dt
         self.min_up = float(np.cos(np.radians(config.max_tilt_deg)))
+        self.stiffness = np.where(contract.kp > 0, contract.kp, np.inf)  # 0: no torque bound
         self.counts: Counter[str] = Counter({kind: 0 for kind in CLAMPS + SAFE_MODES})
         self.events: list[tuple[float, str, str]] = []
         self.safe: str | None = None
@@ -109,9 +110,8 @@ class Safety:
         self._count(t, "rate", stepped, limited)
         if not (np.isfinite(q).all() and np.isfinite(qd).all()):
             return stepped
-        kp = np.where(c.kp > 0, c.kp, np.inf)
-        low = q + (c.kd * qd - c.torque_limit) / kp
-        high = q + (c.kd * qd + c.torque_limit) / kp
+        low = q + (c.kd * qd - c.torque_limit) / self.stiffness
+        high = q + (c.kd * qd + c.torque_limit) / self.stiffness
         torqued = np.clip(stepped, low, high)
         self._count(t, "torque", torqued, stepped)
         return torqued if self.config.clamp_torque else stepped

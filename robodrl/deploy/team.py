@@ -9,12 +9,11 @@ when any agent's graph raises one."""
 from __future__ import annotations
 
 import json
-import time
-from collections import deque
 from pathlib import Path
 
 import numpy as np
 
+from robodrl.runtime.metadata import MetadataFields, RuntimePolicyError
 from robodrl.runtime.team import OnnxTeam
 
 
@@ -29,21 +28,24 @@ class TeamPolicy:
         self.path = Path(folder)
         self.metadata = {k: v if isinstance(v, str) else json.dumps(v) for k, v in facts.items()}
         self.obs_dim, self.act_dim = self.team.obs_dim, self.team.act_dim
-        self.obs_layout = {name: (int(a), int(b)) for name, (a, b) in facts["obs_layout"].items()}
-        self.ctrl_low = np.asarray(facts["ctrl_low"], dtype=np.float32)
-        self.ctrl_high = np.asarray(facts["ctrl_high"], dtype=np.float32)
-        self.control_dt = float(facts["control_dt"])
-        self.latencies_s: deque[float] = deque(maxlen=1000)
+        manifest = self.path / "manifest.json"
+        missing = [
+            k
+            for k in ("obs_layout", "ctrl_low", "ctrl_high", "control_dt")
+            if k not in self.metadata
+        ]
+        if missing:
+            raise RuntimePolicyError(f"{manifest}: the team's manifest lacks {missing}")
+        fields = MetadataFields(manifest, self.metadata)
+        self.obs_layout = fields.layout("obs_layout", self.obs_dim)
+        self.ctrl_low = fields.vector("ctrl_low", self.act_dim).astype(np.float32)
+        self.ctrl_high = fields.vector("ctrl_high", self.act_dim).astype(np.float32)
+        self.control_dt = fields.number("control_dt")
+        if not 0 < self.control_dt <= 10:
+            raise fields.fail("control_dt", "a control period in (0, 10] s")
+        self.latencies_s = self.team.latencies_s
 
     def act_guarded(self, obs: np.ndarray) -> tuple[np.ndarray, bool]:
         """Every actuator's command from the robot's observation (each agent's file on its own
         entries), and whether any agent's fault guard fired."""
-        start = time.perf_counter()
-        commands, fault = np.empty(self.act_dim, dtype=np.float32), False
-        for name, agent in self.team.agents.items():
-            own = np.ascontiguousarray(obs[self.team.obs_index[name]])
-            command, faulted = agent.act_guarded(own)
-            commands[self.team.actuators[name]] = command
-            fault = fault or faulted
-        self.latencies_s.append(time.perf_counter() - start)
-        return commands, fault
+        return self.team.act_guarded(obs)

@@ -58,7 +58,7 @@ def check_metadata(path: Path, meta: dict[str, str], session) -> PolicyMetadata:
         raise RuntimePolicyError(
             f"{path}: not a robodrl policy file, metadata keys missing: {missing}"
         )
-    field = _Fields(path, meta)
+    field = MetadataFields(path, meta)
     obs_dim, act_dim = field.positive_int("obs_dim"), field.positive_int("act_dim")
     _check_graph(path, session, obs_dim, act_dim)
     low = field.vector("ctrl_low", act_dim)
@@ -111,8 +111,8 @@ def _check_graph(path: Path, session, obs_dim: int, act_dim: int) -> None:
             )
 
 
-class _Fields:
-    """Typed reads of metadata values, each error naming the field."""
+class MetadataFields:
+    """Typed reads of a file's metadata values (JSON text), each error naming the field."""
 
     def __init__(self, path: Path, meta: dict[str, str]) -> None:
         self.path, self.meta = path, meta

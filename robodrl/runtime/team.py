@@ -82,6 +82,20 @@ class OnnxTeam:
         self.latencies_s.append(time.perf_counter() - start)
         return commands[0] if single else commands
 
+    def act_guarded(self, obs: np.ndarray) -> tuple[np.ndarray, bool]:
+        """One robot observation ``(obs_dim,)`` through each agent's graph as it is, NaN / inf
+        included (:meth:`OnnxPolicy.act_guarded`): every actuator's command, and whether any
+        agent's fault guard fired."""
+        batch, _ = check_observation(obs, self.obs_dim, self.env_id)
+        start = time.perf_counter()
+        commands, fault = np.empty(self.act_dim, dtype=np.float32), False
+        for name, agent in self.agents.items():
+            own = np.ascontiguousarray(batch[0, self.obs_index[name]])
+            commands[self.actuators[name]], faulted = agent.act_guarded(own)
+            fault = fault or faulted
+        self.latencies_s.append(time.perf_counter() - start)
+        return commands, fault
+
     def act_agents(self, observations: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Each agent's commands from its own observations; every agent, no other."""
         unknown = sorted(set(observations) - set(self.agents), key=str)

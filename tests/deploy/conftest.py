@@ -17,18 +17,20 @@ def legged_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tiny_export(tmp_path_factory.mktemp("deploy"), env)
 
 
-def tiny_export(root: Path, env: dict) -> Path:
-    """Train a tiny policy for ``env`` (a config's env section) and export it."""
+def tiny_export(root: Path, env: dict, algorithm: str = "lean_ppo", steps: int = 128) -> Path:
+    """Train a tiny policy for ``env`` (a config's env section) and export it: the exported
+    folder (a team's) or its ``policy.onnx``."""
     config = {
         "env": env,
-        "algorithm": {"name": "lean_ppo", "hyperparameters": {"n_steps": 16, "n_epochs": 1}},
+        "algorithm": {"name": algorithm, "hyperparameters": {"n_steps": 16, "n_epochs": 1}},
         "policy": {"net_arch": [16, 16]},
-        "total_steps": 128,
+        "total_steps": steps,
     }
     (root / "tiny.yaml").write_text(yaml.safe_dump(config))
     assert main(["train", str(root / "tiny.yaml"), "--run-dir", str(root / "run")]) == 0
     assert main(["export", str(root / "run"), "--out", str(root / "out")]) == 0
-    return root / "out" / "policy.onnx"
+    single = root / "out" / "policy.onnx"
+    return single if single.is_file() else root / "out"
 
 
 @pytest.fixture(scope="package")
@@ -50,14 +52,5 @@ def hand_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="package")
 def team_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny team of four leg agents (IPPO) for the Go1-class robot, exported as a folder."""
-    root = tmp_path_factory.mktemp("team")
-    config = {
-        "env": {"id": "robodrl/LeggedLegs-v0", "num_envs": 8, "task": {"robot": "go1_class"}},
-        "algorithm": {"name": "ippo", "hyperparameters": {"n_steps": 16, "n_epochs": 1}},
-        "policy": {"net_arch": [16, 16]},
-        "total_steps": 512,
-    }
-    (root / "team.yaml").write_text(yaml.safe_dump(config))
-    assert main(["train", str(root / "team.yaml"), "--run-dir", str(root / "run")]) == 0
-    assert main(["export", str(root / "run"), "--out", str(root / "out")]) == 0
-    return root / "out"
+    env = {"id": "robodrl/LeggedLegs-v0", "num_envs": 8, "task": {"robot": "go1_class"}}
+    return tiny_export(tmp_path_factory.mktemp("team"), env, "ippo", 512)

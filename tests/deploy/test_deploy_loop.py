@@ -25,6 +25,7 @@ from robodrl.deploy.safety import Safety, SafetyConfig
 from robodrl.deploy.schedule import CommandSchedule
 from robodrl.deploy.sim import SimOptions, SimRobot
 from robodrl.runtime import OnnxPolicy
+from robodrl.runtime.metadata import RuntimePolicyError
 
 #: the watchdog in tests not about it (s): a test box that stalls 60 ms is no stale robot
 RELAXED_WATCHDOG = 1.0
@@ -317,7 +318,6 @@ def test_a_wrong_option_is_named_and_writes_nothing(
 
 def test_a_crafted_contract_is_refused_with_the_block_named() -> None:
     from robodrl.deploy import ObservationBuilder
-    from robodrl.runtime.metadata import RuntimePolicyError
 
     layout = {"joint_pos": (0, 2), "hand_to_target": (2, 5)}
     good = {
@@ -349,3 +349,71 @@ def test_a_crafted_contract_is_refused_with_the_block_named() -> None:
         match="signal 'joint_pos' has 1 values; the policy takes its entries \\[0, 1\\]",
     ):
         builder.build({"joint_pos": [1.0], "target": [1, 1, 1], "hand": [0, 1, 2]}, np.zeros(0))
+
+
+def crafted(source: Path, folder: Path, **changes: str) -> Path:
+    """A copy of the policy file ``source`` with metadata entries replaced."""
+    import onnx
+
+    model = onnx.load(source)
+    for prop in model.metadata_props:
+        if prop.key in changes:
+            prop.value = changes[prop.key]
+    path = folder / "crafted.onnx"
+    onnx.save(model, path)
+    return path
+
+
+def test_a_crafted_file_is_refused_with_the_field_named(legged_file: Path, tmp_path: Path) -> None:
+    import onnx
+
+    meta = {p.key: p.value for p in onnx.load(legged_file).metadata_props}
+    actuation = json.loads(meta["actuation"])
+    contract = json.loads(meta["observation_contract"])
+    for changes, said in [
+        ({"actuation": "{not json"}, "metadata actuation = '{not json' is not valid JSON"),
+        ({"actuation": json.dumps(actuation | {"kp": [40.0] * 3})},
+         r"actuation.kp = \[40.0, 40.0, 40.0\] is not 12 finite numbers, one per joint"),
+        ({"actuation": json.dumps(actuation | {"joint_low": ["x"] * 12})},
+         r"actuation.joint_low = .* is not 12 finite numbers \(or null\)"),
+        ({"actuation": json.dumps(actuation | {"joints": ["hip"] * 3})},
+         "metadata actuation = .* is not 12 joints"),
+        ({"observation_contract": json.dumps(contract | {"joint_pos": {
+            "signal": "joint_pos", "offset": ["a"] * 12}})},
+         r"observation_contract\['joint_pos'\]: offset must be 12 finite numbers"),
+        ({"observation_contract": json.dumps(contract | {"gait_phase": {
+            "kind": "clock", "hz": "fast"}})},
+         r"observation_contract\['gait_phase'\]: a clock is 2 values at hz > 0"),
+    ]:  # fmt: skip
+        with pytest.raises((DeployError, RuntimePolicyError), match=said):
+            DeployContract(OnnxPolicy(crafted(legged_file, tmp_path, **changes)))
+
+
+def test_an_observation_layout_with_a_gap_is_refused() -> None:
+    from robodrl.deploy import ObservationBuilder
+
+    contract = {"a": {"signal": "a"}, "b": {"signal": "b"}}
+    with pytest.raises(RuntimePolicyError, match=r"gives entries \[2\] to no block or to several"):
+        ObservationBuilder({"a": (0, 2), "b": (3, 5)}, contract, 0.02)
+
+
+def test_a_damaged_replay_log_is_refused(legged_file: Path, tmp_path: Path) -> None:
+    from robodrl.deploy.replay import ReplayRobot
+
+    log = tmp_path / "signals.npz"
+    good = {"sent": np.zeros((3, 13)), "age": np.zeros(3), "control_dt": np.array(0.02),
+            "joint_names": np.array(["hip"]), "signal_joint_pos": np.zeros((3, 12))}  # fmt: skip
+    for change, said in [
+        ({"signal_joint_pos": np.zeros((2, 12))}, r"\['signal_joint_pos'\] do not fit"),
+        ({"control_dt": np.array("fast")}, "a control period in \\(0, 10\\] s"),
+        ({"joint_names": np.arange(3)}, "joint_names are not names"),
+    ]:
+        np.savez(log, **(good | change))
+        with pytest.raises(DeployError, match=said):
+            ReplayRobot(log)
+    np.savez(log, **{k: v for k, v in good.items() if k != "age"})
+    with pytest.raises(DeployError, match=r"it lacks \['age'\]"):
+        ReplayRobot(tmp_path)
+    np.save(tmp_path / "plain.npy", np.zeros(3))
+    with pytest.raises(DeployError, match="not a deploy log"):
+        ReplayRobot(tmp_path / "plain.npy")

@@ -44,3 +44,29 @@ def test_a_team_folder_deploys_to_the_sim_robot(team_folder: Path, tmp_path: Pat
     assert summary["policy"] == str(team_folder)
     with np.load(out / "signals.npz") as log:
         assert log["sent"].shape[1] == 1 + 12
+
+
+def test_a_crafted_team_manifest_is_refused_with_the_field_named(
+    team_folder: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    import pytest
+
+    from robodrl.runtime.metadata import RuntimePolicyError
+
+    copy = tmp_path / "team"
+    shutil.copytree(team_folder, copy)
+    manifest = json.loads((team_folder / "manifest.json").read_text())
+    for changes, said in [
+        ({"obs_layout": {"command": [0, 999]}}, "metadata obs_layout = .* is not a map"),
+        ({"ctrl_low": [0.0]}, "metadata ctrl_low = .* is not a list of 12 finite numbers"),
+        ({"control_dt": -1}, "metadata control_dt = '-1' is not a control period"),
+    ]:
+        (copy / "manifest.json").write_text(json.dumps(manifest | changes))
+        with pytest.raises(RuntimePolicyError, match=said):
+            TeamPolicy(copy)
+    del manifest["control_dt"]
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(RuntimePolicyError, match=r"manifest lacks \['control_dt'\]"):
+        TeamPolicy(copy)
