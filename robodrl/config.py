@@ -25,6 +25,10 @@ from robodrl.schema import PositiveInt, Strict
 
 _FLOAT_TEXT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$")
 
+#: ``expert: scripted``: dagger asks the task's own scripted controller (a path named so is
+#: written ``./scripted``)
+SCRIPTED = "scripted"
+
 
 #: a hidden layer's width
 LayerWidth = Annotated[int, Field(ge=1, le=65536)]
@@ -150,15 +154,18 @@ class TrainConfig(Strict):
     #: load a ``demos`` dataset this account did not record (unsigned, or signed elsewhere);
     #: robodrl still reads it itself and checks every array
     demos_trust: bool = False
-    #: the expert ``dagger`` asks for labels: a run directory or an exported ONNX file
+    #: the expert ``dagger`` asks for labels: a run directory, an exported ONNX file, a
+    #: planner config, or ``scripted`` (the task's own scripted controller)
     expert: str | None = None
 
     @field_validator("demos", "expert")
     @classmethod
     def _absolute(cls, value: str | None) -> str | None:
         """Kept absolute in the saved config, so a run resumes from any folder (a shipped
-        planner config's name is its file)."""
-        return None if value is None else str(find_planner(Path(value).expanduser()).absolute())
+        planner config's name is its file; ``scripted`` names no file)."""
+        if value is None or value == SCRIPTED:
+            return value
+        return str(find_planner(Path(value).expanduser()).absolute())
 
 
 def parse_config(data: Any, *, source: str = "config") -> TrainConfig:

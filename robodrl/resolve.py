@@ -17,8 +17,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from robodrl.algorithms.registry import Algorithm, algorithm_names, get_algorithm
-from robodrl.config import TrainConfig, apply_overrides, check_value, parse_config
+from robodrl.config import SCRIPTED, TrainConfig, apply_overrides, check_value, parse_config
 from robodrl.envs.multi.registry import TeamSpec, find_team, robot_of, team_ids
+from robodrl.envs.task import Task
 from robodrl.errors import ConfigError, RobodrlError, format_validation_error
 from robodrl.files.yamlio import load_yaml_file
 from robodrl.lookup import RECIPES, find_config
@@ -207,9 +208,22 @@ def _check_imitation_sources(config: TrainConfig) -> None:
     if config.expert is not None and not capabilities.needs_expert:
         askers = [n for n in algorithm_names() if get_algorithm(n).capabilities.needs_expert]
         raise ValueError(f"expert: only {', '.join(askers)} ask an expert; {name} does not")
+    if config.expert == SCRIPTED:
+        _check_scripted_expert(config)
     for field, path in (("demos", config.demos), ("expert", config.expert)):
-        if path is not None and not Path(path).exists():
+        if path is not None and path != SCRIPTED and not Path(path).exists():
             raise ValueError(f"{field}: {path} does not exist")
+
+
+def _check_scripted_expert(config: TrainConfig) -> None:
+    """``expert: scripted`` needs a task with a scripted controller."""
+    robot_id, robot_task, _ = robot_of(config.env.id, config.env.task)
+    task = make_task(robot_id, **robot_task)
+    if type(task).scripted_expert is Task.scripted_expert:
+        raise ValueError(
+            f"expert: scripted: {config.env.id} has no scripted controller; give expert: a run "
+            "directory, an exported .onnx policy or a planner config"
+        )
 
 
 def validate_config(data: Any, *, source: str = "config") -> TrainConfig:

@@ -180,3 +180,43 @@ def test_installed_copy_takes_a_robot_from_its_mjcf_to_an_onnx_file(
                      "--no-probe", "--out", "deploy/r")  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert (work / "deploy" / "r" / "deploy.json").is_file()
+
+
+def test_installed_copy_takes_an_arm_from_its_mjcf_to_an_onnx_file(
+    wheel: Path, tmp_path: Path
+) -> None:
+    """An arm as installed, from a folder outside the checkout: robot init -> robot check ->
+    the push recipe (dagger from the scripted pusher) on a tiny budget -> export after the
+    arm's own folder is moved away."""
+    target = tmp_path / "site"
+    install = [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
+               str(target), str(wheel)]  # fmt: skip
+    assert subprocess.run(install, capture_output=True).returncode == 0
+    work, source = tmp_path / "work", tmp_path / "arm"
+    work.mkdir()
+    source.mkdir()
+    mjcf = source / "my_arm.xml"
+    mjcf.write_bytes((target / "robodrl/envs/manipulator/robots/franka_class.xml").read_bytes())
+    env = {**os.environ, "PYTHONPATH": str(target), "ROBODRL_HOME": str(tmp_path / "home")}
+
+    def robodrl(*args: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "robodrl.cli", *args]
+        return subprocess.run(command, capture_output=True, text=True, cwd=work, env=env)
+
+    result = robodrl("robot", "init", str(mjcf), "--out", str(source / "arm.yaml"))
+    assert result.returncode == 0, result.stderr
+    result = robodrl("robot", "check", str(source / "arm.yaml"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = robodrl(
+        "train", "manipulator_push_dagger", "--run-dir", "runs/a",
+        "--set", f"env.task.robot={source / 'arm.yaml'}", "--set", "env.num_envs=4",
+        "--set", "total_steps=80", "--set", "algorithm.hyperparameters.n_steps=10",
+        "--set", "algorithm.hyperparameters.updates_per_round=5",
+        "--set", "eval.every_steps=80", "--set", "eval.episodes=1",
+        "--set", "checkpoint.every_steps=80",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    source.rename(tmp_path / "moved")
+    result = robodrl("export", "runs/a", "--out", "export/a")
+    assert result.returncode == 0, result.stderr
+    assert (work / "export" / "a" / "policy.onnx").is_file()

@@ -73,6 +73,14 @@ def frame_skip_of(timestep: float, control_hz: float, physics: str = "the") -> i
     return frame_skip
 
 
+@runtime_checkable
+class ScriptedController(Protocol):
+    """What :meth:`Task.scripted_expert` gives: actions in [-1, 1] ``(num_envs, act_dim)`` for
+    the raw observations ``(num_envs, obs_dim)`` of every simulation."""
+
+    def act(self, obs: np.ndarray) -> np.ndarray: ...
+
+
 class CommandSpace(NamedTuple):
     """A task's own action entries (:meth:`Task.command_space`): names, and the command each
     entry gives at action -1 and +1."""
@@ -222,6 +230,12 @@ class Task(ABC):
 
     def success(self) -> np.ndarray | None:
         """Return a bool ``(num_envs,)`` of simulations currently at their goal, if defined."""
+        return None
+
+    def scripted_expert(self, layout: dict[str, slice]) -> ScriptedController | None:
+        """A hand-written controller that solves this task from the observations alone (the
+        core's ``obs_layout`` names their blocks), for imitation (dagger's ``expert:
+        scripted``); None: the task has none."""
         return None
 
     def joint_observations(self, model: mujoco.MjModel) -> dict[str, list[str]]:

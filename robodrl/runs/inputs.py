@@ -8,9 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from robodrl.algorithms.registry import Algorithm, Inputs, get_algorithm
-from robodrl.config import TrainConfig
+from robodrl.config import SCRIPTED, TrainConfig
 from robodrl.errors import ConfigError
+from robodrl.make import make_core
 from robodrl.runs.loading import load_policy
 from robodrl.runs.run import Run
 
@@ -18,10 +21,42 @@ from robodrl.runs.run import Run
 def prepare_inputs(config: TrainConfig) -> Inputs:
     """The inputs ``config`` names, loaded and verified."""
     entry = get_algorithm(config.algorithm.name)
-    expert = load_policy(config.expert) if config.expert is not None else None
+    expert = None
+    if config.expert == SCRIPTED:
+        expert = ScriptedExpert(config.env.id, dict(config.env.task))
+    elif config.expert is not None:
+        expert = load_policy(config.expert)
     reward_run = entry.reward_run(config)
     reward = learned_reward(entry, Path(reward_run)) if reward_run is not None else None
     return Inputs(expert=expert, reward=reward)
+
+
+class ScriptedExpert:
+    """The task's scripted controller (``expert: scripted``) as a policy: it acts from the
+    observations of the core it is asked about, with that core's task (its block sizes, its
+    gripper), so it needs the core as planners do."""
+
+    needs_state = True
+
+    def __init__(self, env_id: str, task_arguments: dict[str, Any]) -> None:
+        probe = make_core(env_id, 1, **task_arguments)
+        try:
+            probe.task.scripted_expert(probe.obs_layout)
+        except ValueError as err:
+            raise ConfigError(f"expert: scripted: {err}") from None
+        self.env_id, self.task_arguments = env_id, task_arguments
+        self.obs_dim, self.act_dim = probe.obs_dim, probe.action_dim
+        self.controllers: dict[int, Any] = {}
+
+    def act(self, obs: np.ndarray, core: Any = None) -> np.ndarray:
+        if core is None:
+            raise ConfigError("expert: scripted: call act(obs, core) with the acting core")
+        controller = self.controllers.get(id(core.task))
+        if controller is None:
+            controller = self.controllers[id(core.task)] = core.task.scripted_expert(
+                core.obs_layout
+            )
+        return controller.act(obs)
 
 
 def learned_reward(entry: Algorithm, run_dir: Path) -> Any:

@@ -1,7 +1,7 @@
 """Manipulation for any arm: robodrl's two test arms (a Franka-class 7-DoF and a UR-class 6-DoF
 written in degrees, both with parallel grippers) through the env checkers in both action modes,
-IK to sampled targets, the gripper holding a block against gravity, a scripted pick and place,
-and descriptions that name what is not there."""
+IK to sampled targets, the gripper holding a block against gravity, a scripted pick and place
+and a scripted push, and descriptions that name what is not there."""
 
 from __future__ import annotations
 
@@ -82,6 +82,26 @@ def test_a_scripted_pick_and_place_succeeds_in_90_percent(robot: str) -> None:
     lifted = core.task.goal_pos()[:, 2] > space.table_z + space.block_half + 0.05
     assert lifted.any()
     assert (heights[-1, lifted & success] > space.table_z + space.block_half + 0.04).all()
+
+
+@pytest.mark.parametrize("robot", ARMS)
+def test_a_scripted_push_succeeds_in_90_percent_without_lifting_the_block(robot: str) -> None:
+    """The task's scripted pusher (its ``scripted_expert``, what dagger imitates) brings the
+    block to the goal in 90% of episodes with closed fingers, sliding it: the fingers never
+    open, and the block never rises above a cube's height on its edge (a push may tip it)."""
+    core = make_core("robodrl/ManipulatorPush-v0", 32, seed=1, robot=robot)
+    expert, task = core.task.scripted_expert(core.obs_layout), core.task
+    obs, heights = core.reset(), []
+    for _ in range(core.max_episode_steps - 1):
+        action = expert.act(obs)
+        assert (action[:, -1] == -expert.open).all()  # closed
+        obs, _, terminated, _, info = core.step(action)
+        heights.append(task.block_pos()[:, 2].copy())
+        assert not terminated.any()
+    assert info["is_success"].mean() >= 0.9
+    space = task.scene.workspace
+    assert np.max(heights) < space.table_z + np.sqrt(2) * space.block_half + 0.002
+    assert (np.linalg.norm(task.block_to_goal(), axis=1)[info["is_success"]] < 0.05).all()
 
 
 @pytest.mark.parametrize("robot", ARMS)

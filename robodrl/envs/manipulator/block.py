@@ -24,6 +24,9 @@ class BlockTask(ManipulatorTask):
     """
 
     with_object = True
+    #: for goal relabelling (:mod:`robodrl.envs.goal_env`): achieved, desired, and the blocks
+    #: that depend on the desired goal
+    goal_blocks = ("block_pos", "goal_pos", ("block_to_goal",))
 
     def __init__(self, *, success_distance: float = 0.05, **arguments) -> None:
         super().__init__(**arguments)

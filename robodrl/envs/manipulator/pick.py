@@ -8,6 +8,7 @@ from typing import ClassVar
 import numpy as np
 
 from robodrl.envs.manipulator.block import BlockTask
+from robodrl.envs.manipulator.scripted import ScriptedPickPlace
 from robodrl.envs.task import ResetNoise, _check_non_negative
 from robodrl.errors import TaskArgumentError
 
@@ -67,3 +68,6 @@ class ManipulatorPickPlaceTask(BlockTask):
             "success": self.success().astype(float),
             "joint_velocity": self.joint_velocity_cost(),
         }
+
+    def scripted_expert(self, layout: dict[str, slice]) -> ScriptedPickPlace:
+        return ScriptedPickPlace(self, layout)

@@ -7,6 +7,7 @@ from typing import ClassVar
 import numpy as np
 
 from robodrl.envs.manipulator.block import BlockTask
+from robodrl.envs.manipulator.scripted import ScriptedPush
 from robodrl.envs.task import ResetNoise, _check_positive, _check_range
 
 
@@ -64,3 +65,6 @@ class ManipulatorPushTask(BlockTask):
             "success": self.success().astype(float),
             "joint_velocity": self.joint_velocity_cost(),
         }
+
+    def scripted_expert(self, layout: dict[str, slice]) -> ScriptedPush:
+        return ScriptedPush(self, layout)
