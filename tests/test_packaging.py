@@ -25,6 +25,23 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return found
 
 
+def installed(wheel: Path, tmp_path: Path):
+    """The wheel installed into ``tmp_path/site``; a ``robodrl`` runner working in
+    ``tmp_path/work`` on that copy (a fresh ROBODRL_HOME), and the site folder."""
+    target, work = tmp_path / "site", tmp_path / "work"
+    install = [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
+               str(target), str(wheel)]  # fmt: skip
+    assert subprocess.run(install, capture_output=True).returncode == 0
+    work.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(target), "ROBODRL_HOME": str(tmp_path / "home")}
+
+    def robodrl(*args: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "robodrl.cli", *args]
+        return subprocess.run(command, capture_output=True, text=True, cwd=work, env=env)
+
+    return robodrl, target, work
+
+
 def test_wheel_holds_every_data_file(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     package = ROOT / "robodrl"
@@ -135,12 +152,8 @@ def test_installed_copy_takes_a_robot_from_its_mjcf_to_an_onnx_file(
 
     from tests.envs.legged_robots import mesh_robot
 
-    target = tmp_path / "site"
-    install = [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
-               str(target), str(wheel)]  # fmt: skip
-    assert subprocess.run(install, capture_output=True).returncode == 0
-    work, source = tmp_path / "work", tmp_path / "robot"
-    work.mkdir()
+    robodrl, target, work = installed(wheel, tmp_path)
+    source = tmp_path / "robot"
     source.mkdir()
     if robot == "mesh":
         mjcf = mesh_robot(source)
@@ -152,12 +165,6 @@ def test_installed_copy_takes_a_robot_from_its_mjcf_to_an_onnx_file(
     else:
         mjcf = source / "mini.xml"
         mjcf.write_bytes((target / "robodrl/envs/legged/robots/mini.xml").read_bytes())
-    env = {**os.environ, "PYTHONPATH": str(target), "ROBODRL_HOME": str(tmp_path / "home")}
-
-    def robodrl(*args: str) -> subprocess.CompletedProcess:
-        command = [sys.executable, "-m", "robodrl.cli", *args]
-        return subprocess.run(command, capture_output=True, text=True, cwd=work, env=env)
-
     result = robodrl("robot", "init", str(mjcf), "--out", str(source / "robot.yaml"))
     assert result.returncode == 0, result.stderr
     result = robodrl("robot", "check", str(source / "robot.yaml"), "--png", "standing.png")
@@ -188,21 +195,11 @@ def test_installed_copy_takes_an_arm_from_its_mjcf_to_an_onnx_file(
     """An arm as installed, from a folder outside the checkout: robot init -> robot check ->
     the push recipe (dagger from the scripted pusher) on a tiny budget -> export after the
     arm's own folder is moved away."""
-    target = tmp_path / "site"
-    install = [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
-               str(target), str(wheel)]  # fmt: skip
-    assert subprocess.run(install, capture_output=True).returncode == 0
-    work, source = tmp_path / "work", tmp_path / "arm"
-    work.mkdir()
+    robodrl, target, work = installed(wheel, tmp_path)
+    source = tmp_path / "arm"
     source.mkdir()
     mjcf = source / "my_arm.xml"
     mjcf.write_bytes((target / "robodrl/envs/manipulator/robots/franka_class.xml").read_bytes())
-    env = {**os.environ, "PYTHONPATH": str(target), "ROBODRL_HOME": str(tmp_path / "home")}
-
-    def robodrl(*args: str) -> subprocess.CompletedProcess:
-        command = [sys.executable, "-m", "robodrl.cli", *args]
-        return subprocess.run(command, capture_output=True, text=True, cwd=work, env=env)
-
     result = robodrl("robot", "init", str(mjcf), "--out", str(source / "arm.yaml"))
     assert result.returncode == 0, result.stderr
     result = robodrl("robot", "check", str(source / "arm.yaml"))

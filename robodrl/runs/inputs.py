@@ -33,7 +33,7 @@ def prepare_inputs(config: TrainConfig) -> Inputs:
 
 class ScriptedExpert:
     """The task's scripted controller (``expert: scripted``) as a policy: it acts from the
-    observations of the core it is asked about, with that core's task (its block sizes, its
+    observations of the core it is asked about, with that core's task (its block size, its
     gripper), so it needs the core as planners do."""
 
     needs_state = True
@@ -46,17 +46,11 @@ class ScriptedExpert:
             raise ConfigError(f"expert: scripted: {err}") from None
         self.env_id, self.task_arguments = env_id, task_arguments
         self.obs_dim, self.act_dim = probe.obs_dim, probe.action_dim
-        self.controllers: dict[int, Any] = {}
 
     def act(self, obs: np.ndarray, core: Any = None) -> np.ndarray:
         if core is None:
             raise ConfigError("expert: scripted: call act(obs, core) with the acting core")
-        controller = self.controllers.get(id(core.task))
-        if controller is None:
-            controller = self.controllers[id(core.task)] = core.task.scripted_expert(
-                core.obs_layout
-            )
-        return controller.act(obs)
+        return core.task.scripted_expert(core.obs_layout).act(obs)  # a script keeps no state
 
 
 def learned_reward(entry: Algorithm, run_dir: Path) -> Any:

@@ -80,3 +80,18 @@ def test_a_path_named_scripted_is_a_path(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ConfigError, match=re.escape(f"expert: {tmp_path / 'scripted'} does not")):
         validate_config(_config(expert="./scripted"))
+
+
+def test_an_entry_that_never_varied_keeps_its_raw_scale() -> None:
+    """A goal always on the table (its height never varies in the data): divided by a spread of
+    almost nothing, 5 mm of sensor noise on it would reach the network as a saturated input; it
+    keeps variance 1, while the entries that varied are scaled by their spread."""
+    from robodrl.algorithms.imitation.supervised import observation_statistics
+    from robodrl.policy import normalize
+
+    rng = np.random.default_rng(0)
+    data = np.column_stack([rng.normal(0.3, 0.1, 1000), np.full(1000, 0.02)])
+    stats = observation_statistics(data, validate_config(_config()))
+    assert stats["var"][1] == 1.0 and abs(stats["var"][0] - 0.01) < 0.002
+    noisy = normalize(np.array([[0.3, 0.025]]), stats)  # the goal's height 5 mm off
+    assert abs(noisy[0, 1]) < 0.01 and abs(noisy[0, 0]) < 0.1

@@ -57,14 +57,24 @@ def check_same_demos(config: TrainConfig, saved: str, now: str) -> None:
         )
 
 
+#: an observation entry whose variance over the dataset is below this never varied in it
+CONSTANT_VARIANCE = 1e-6
+
+
 def observation_statistics(obs: np.ndarray, config: TrainConfig) -> dict[str, Any] | None:
     """The normalizer of a labelled dataset (``robodrl.policy.normalize``'s format), or None
-    when the config turns observation normalization off."""
+    when the config turns observation normalization off. An entry that never varied in the
+    data (a goal always on the table, a block that has not moved yet) keeps its raw scale
+    (variance 1): divided by its spread of almost nothing, any later deviation, a sensor's
+    noise included, would reach the network as a saturated input through weights that never
+    learned anything from it."""
     if not config.normalize.observations:
         return None
+    var = obs.var(axis=0).astype(np.float64)
+    var[var < CONSTANT_VARIANCE] = 1.0
     return {
         "mean": obs.mean(axis=0).astype(np.float64).tolist(),
-        "var": obs.var(axis=0).astype(np.float64).tolist(),
+        "var": var.tolist(),
         "clip": float(config.normalize.clip),
         "epsilon": float(config.normalize.epsilon),
     }
