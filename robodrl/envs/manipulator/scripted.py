@@ -22,6 +22,8 @@ class ScriptedBlockExpert:
     """What both scripts share: the observation blocks they read, the end-effector step, the
     gripper's open and closed commands and the block's size."""
 
+    name = "expert"
+
     def __init__(self, task: ManipulatorTask, layout: dict[str, slice]) -> None:
         if task.action != "end_effector" or task.yaw or task.arm.gripper is None:
             raise ValueError(
@@ -36,8 +38,6 @@ class ScriptedBlockExpert:
         self.success_distance = task.success_distance
         #: the gripper's opening (0-1) when its fingers hold the block (with some slack)
         self.holding = min(0.9, (self.block_half + 0.004) / abs(gripper.open - gripper.closed))
-
-    name = "expert"
 
     def command(self, move: np.ndarray, grip: np.ndarray) -> np.ndarray:
         """Actions in [-1, 1]: the hand's move (m) in steps of ``ee_step``, then the gripper."""
