@@ -217,9 +217,8 @@ def _check_imitation_sources(config: TrainConfig) -> None:
 
 def _check_scripted_expert(config: TrainConfig) -> None:
     """``expert: scripted`` needs a task with a scripted controller."""
-    robot_id, robot_task, _ = robot_of(config.env.id, config.env.task)
-    task = make_task(robot_id, **robot_task)
-    if type(task).scripted_expert is Task.scripted_expert:
+    robot_id, _, _ = robot_of(config.env.id, config.env.task)
+    if get_spec(robot_id).task_class().scripted_expert is Task.scripted_expert:
         raise ValueError(
             f"expert: scripted: {config.env.id} has no scripted controller; give expert: a run "
             "directory, an exported .onnx policy or a planner config"

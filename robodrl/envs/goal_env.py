@@ -4,7 +4,7 @@ Gymnasium-Robotics' convention: dict observations ``observation`` / ``achieved_g
 ``desired_goal`` and ``compute_reward(achieved_goal, desired_goal, info)``, which SB3's
 ``HerReplayBuffer`` needs. robodrl's tasks keep one flat observation of named blocks; a task
 with a goal names which block is achieved, which is desired, and which blocks depend on the
-desired goal (:attr:`~robodrl.envs.manipulator.task.ManipulatorTask.goal_blocks`). The view
+desired goal (:attr:`~robodrl.envs.task.Task.goal_blocks`). The view
 cuts those out of the flat observation: ``observation`` is every block that does not depend on
 the desired goal (a relabelled goal must not contradict it). The reward is Fetch's sparse one:
 0 at the goal (within the task's ``success_distance``), -1 elsewhere.
@@ -29,7 +29,7 @@ class GoalEnv(gymnasium.Wrapper):
     def __init__(self, env: RobodrlEnv) -> None:
         super().__init__(env)
         core = env.core
-        goals = getattr(core.task, "goal_blocks", None)
+        goals = core.task.goal_blocks
         if goals is None:
             raise TaskArgumentError(
                 f"{env.env_id} has no goal to relabel (tasks with one: the manipulator tasks)"

@@ -232,6 +232,11 @@ class Task(ABC):
         """Return a bool ``(num_envs,)`` of simulations currently at their goal, if defined."""
         return None
 
+    #: a task with a goal names its observation blocks for goal relabelling
+    #: (:mod:`robodrl.envs.goal_env`): the achieved goal, the desired goal, and the blocks that
+    #: depend on the desired goal; None: the task has no goal
+    goal_blocks: ClassVar[tuple[str, str, tuple[str, ...]] | None] = None
+
     def scripted_expert(self, layout: dict[str, slice]) -> ScriptedController | None:
         """A hand-written controller that solves this task from the observations alone (the
         core's ``obs_layout`` names their blocks), for imitation (dagger's ``expert:

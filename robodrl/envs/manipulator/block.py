@@ -3,6 +3,8 @@ what the policy sees of it, the fingers' touch, and the episode's end when it le
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 from mujoco import batch as mjbatch
 
@@ -24,9 +26,11 @@ class BlockTask(ManipulatorTask):
     """
 
     with_object = True
-    #: for goal relabelling (:mod:`robodrl.envs.goal_env`): achieved, desired, and the blocks
-    #: that depend on the desired goal
-    goal_blocks = ("block_pos", "goal_pos", ("block_to_goal",))
+    goal_blocks: ClassVar[tuple[str, str, tuple[str, ...]]] = (
+        "block_pos",
+        "goal_pos",
+        ("block_to_goal",),
+    )
 
     def __init__(self, *, success_distance: float = 0.05, **arguments) -> None:
         super().__init__(**arguments)

@@ -28,9 +28,11 @@ class ManipulatorReachTask(ManipulatorTask):
         _check_positive(success_distance=success_distance)
         self.success_distance = success_distance
 
-    #: for goal relabelling (:mod:`robodrl.envs.goal_env`): achieved, desired, and the blocks
-    #: that depend on the desired goal
-    goal_blocks = ("ee_pos", "target_pos", ("ee_to_target",))
+    goal_blocks: ClassVar[tuple[str, str, tuple[str, ...]]] = (
+        "ee_pos",
+        "target_pos",
+        ("ee_to_target",),
+    )
 
     def task_observations(self) -> list[tuple[str, int]]:
         return [("target_pos", 3), ("ee_to_target", 3)]
