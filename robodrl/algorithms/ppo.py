@@ -12,14 +12,18 @@ with ``desired_kl`` set, adapts at every minibatch: divided by 1.5 when the poli
 than twice the desired KL divergence from the rollout's, multiplied by 1.5 when it has moved less
 than half of it (the schedule of legged_gym's PPO). With
 ``symmetry_coef`` > 0 (tasks that define left-right mirror maps, such as Legged), a mirror loss
-|π(mirror(s)) - mirror(π(s))|² teaches the policy to act the same on both sides.
+|π(mirror(s)) - mirror(π(s))|² teaches the policy to act the same on both sides. With
+``critic_observations: privileged``, the critic sees the simulation's true state instead of the
+policy's observation (:mod:`~robodrl.envs.privileged`: no noise or latency, the task's privileged
+quantities, the episode's randomized parameters), an asymmetric actor-critic.
 References: Schulman et al. (2017); Huang et al., "The 37 implementation details of PPO" (2022);
-Yu, Turk and Liu, "Learning symmetric and low-energy locomotion" (2018) for the mirror loss.
+Yu, Turk and Liu, "Learning symmetric and low-energy locomotion" (2018) for the mirror loss;
+Pinto et al., "Asymmetric actor critic for image-based robot learning" (2018).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 import torch
 from pydantic import Field
@@ -67,6 +71,9 @@ class PPOHyperparameters(Strict):
     """Scale advantages to zero mean, unit std per minibatch."""
     symmetry_coef: Annotated[float, Field(ge=0)] = 0.0
     """Weight of the mirror loss (0: off; > 0 needs a task with ``mirror_maps``)."""
+    critic_observations: Literal["policy", "privileged"] = "policy"
+    """What the critic sees: the policy's observations, or the simulation's true state
+    (training only: the exported policy is the actor)."""
 
 
 #: bounds of the adapted step size, and its factor per minibatch (desired_kl)
@@ -99,6 +106,9 @@ class PPOLearner(OnPolicyLearner):
             maps = cast(MirroredTask, self.core.task).mirror_maps()
             self.mirror = tuple(torch.as_tensor(m, dtype=torch.float32) for m in maps)
 
+    def privileged_critic(self) -> bool:
+        return self.hp.critic_observations == "privileged"
+
     def update(self, rollout: Rollout, hooks: RunHooks, *, progress: float) -> None:
         """GAE advantages, then n_epochs x n_minibatches steps of the clipped objective."""
         hp, agent, optimizer = self.hp, self.agent, self.optimizers["optimizer"]
@@ -119,6 +129,7 @@ class PPOLearner(OnPolicyLearner):
             lam=hp.gae_lambda,
         )
         obs, actions = rollout.obs.flatten(0, 1), rollout.actions.flatten(0, 1)
+        critic_obs = rollout.critic_inputs.flatten(0, 1)
         old_log_probs = rollout.log_probs.flatten()
         if self.mirror is not None:  # the mirror images of the observations, as the net sees them
             mirror_obs, mirror_action = self.mirror
@@ -140,7 +151,7 @@ class PPOLearner(OnPolicyLearner):
                     advantage = (advantage - advantage.mean()) / (advantage.std() + 1e-8)
                 bounded = ratio.clamp(1.0 - hp.clip_range, 1.0 + hp.clip_range)
                 policy_loss = -torch.min(ratio * advantage, bounded * advantage).mean()
-                value_loss = agent.value_loss(obs[batch], returns[batch])
+                value_loss = agent.value_loss(critic_obs[batch], returns[batch])
                 entropy = distribution.entropy().sum(-1).mean()
                 loss = policy_loss + hp.vf_coef * value_loss - hp.ent_coef * entropy
                 if self.mirror is not None:

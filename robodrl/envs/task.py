@@ -232,6 +232,12 @@ class Task(ABC):
         """Return a bool ``(num_envs,)`` of simulations currently at their goal, if defined."""
         return None
 
+    def privileged_observation(self) -> np.ndarray | None:
+        """What a critic used only in training may see beside the observation, ``(num_envs,
+        k)``: true quantities no robot's sensors give (a legged robot's base height and foot
+        forces); None (the default): nothing more (see :mod:`robodrl.envs.privileged`)."""
+        return None
+
     #: a task with a goal names its observation blocks for goal relabelling
     #: (:mod:`robodrl.envs.goal_env`): the achieved goal, the desired goal, and the blocks that
     #: depend on the desired goal; None: the task has no goal

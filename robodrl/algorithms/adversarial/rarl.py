@@ -292,10 +292,15 @@ class RARLAlgorithm(Algorithm):
                     f"policy.log_std_init: the {side}'s {player.algorithm} learns its std; "
                     "leave log_std_init out"
                 )
+            where = f"algorithm.hyperparameters.{side}.hyperparameters."
+            if player.hyperparameters.get("critic_observations", "policy") != "policy":
+                raise ValueError(
+                    f"{where}critic_observations: a player's critic sees what the player "
+                    "observes in the game; set it to policy"
+                )
             try:
                 entry.check_config(player_config(config, player))
             except ValueError as err:
-                where = f"algorithm.hyperparameters.{side}.hyperparameters."
                 raise ValueError(str(err).replace("algorithm.hyperparameters.", where, 1)) from None
         if hp.adversary.hyperparameters.get("symmetry_coef", 0) > 0:
             raise ValueError(

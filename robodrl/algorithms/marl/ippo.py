@@ -102,10 +102,16 @@ class IPPOAlgorithm(LeanPPOAlgorithm):
     capabilities = Capabilities(on_policy=True, multi_agent=True, state_independent_log_std=True)
 
     def check_config(self, config: TrainConfig) -> None:
-        if config.algorithm.hyperparameters.get("symmetry_coef", 0) > 0:
+        hyperparameters = config.algorithm.hyperparameters
+        if hyperparameters.get("symmetry_coef", 0) > 0:
             raise ValueError(
                 f"algorithm.hyperparameters.symmetry_coef: {self.name} has no mirror loss; "
                 "set it to 0"
+            )
+        if hyperparameters.get("critic_observations", "policy") != "policy":
+            raise ValueError(
+                f"algorithm.hyperparameters.critic_observations: {self.name}'s critic sees the "
+                "team's rows (mappo: the global state); set it to policy"
             )
 
     def load_policy(self, config: TrainConfig, checkpoint: Checkpoint) -> TrainedPolicy:

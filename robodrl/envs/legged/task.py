@@ -247,6 +247,7 @@ class LeggedTask(BuiltTask):
         legs = ("front_left", "front_right", "back_left", "back_right")
         self.touch = np.array([model.sensor(f"{leg}_foot_touch").adr[0] for leg in legs])
         self.stand_height = float(self.robot.standing_height)
+        self.weight = mujoco.mj_getTotalmass(model) * float(np.linalg.norm(model.opt.gravity))
         nsim, n = batch.nsim, len(self.joint_names)
         self.control_dt = model.opt.timestep * self.frame_skip
         self.scales = robot_scales(
@@ -329,6 +330,12 @@ class LeggedTask(BuiltTask):
             ],
             axis=1,
         )
+
+    def privileged_observation(self) -> np.ndarray:
+        """For a critic used in training: the base's height over its standing height, and each
+        foot's contact force over the robot's weight."""
+        height = self.qpos[:, self.root_qpos + 2, None] / self.stand_height
+        return np.concatenate([height, self.sensordata[:, self.touch] / self.weight], axis=1)
 
     def reward_terms(self, ctrl: np.ndarray) -> dict[str, np.ndarray]:
         # in the reference robot's units (legged.scales; all ones in Legged-v0)
