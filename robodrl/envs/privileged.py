@@ -43,14 +43,18 @@ class PrivilegedView:
 
     def observe(self) -> np.ndarray:
         """``(num_envs, dim)`` float32: the clean observation, the task's privileged
-        quantities, then each randomized parameter's values this episode."""
+        quantities, then each randomized parameter's values this episode (once for a value
+        its elements share)."""
         core, n = self.core, self.core.num_envs
         parts = [core.task.observe()]
         extra = core.task.privileged_observation()
         if extra is not None:
             parts.append(extra)
-        if core.randomizer is not None:
-            parts += [np.reshape(v, (n, -1)) for v in core.randomizer.values.values()]
+        randomizer = core.randomizer
+        for param in [] if randomizer is None else randomizer.params:
+            values = np.reshape(randomizer.values[param.label], (n, len(param.elements), -1))
+            # a value shared by many elements (one friction for every geom) is one entry
+            parts.append((values[:, :1] if param.spec.shared else values).reshape(n, -1))
         rows = np.concatenate(parts, axis=1).astype(np.float32)
         # an unstable simulation's state is not finite; the core ends its episode
         return np.nan_to_num(rows, nan=0.0, posinf=0.0, neginf=0.0)

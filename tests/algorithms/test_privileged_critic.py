@@ -73,9 +73,12 @@ def test_the_critic_sees_the_clean_state_the_robots_load_and_the_episodes_draws(
     assert np.all((height > 0.6) & (height < 1.1))  # above the fall line (0.5)
     # standing, the feet carry the robot (1 x its weight, give or take payload and masses)
     assert np.all((feet.sum(axis=1) > 0.8) & (feet.sum(axis=1) < 1.4)) and np.all(feet > 0.05)
-    # then each randomized parameter: the friction drawn for each simulation's episode
+    # then each randomized parameter: the friction drawn for each simulation's episode, once
+    # (every geom shares it), then the payload on the base
     friction = np.reshape(core.randomizer.values["friction"], (core.num_envs, -1))
-    assert np.allclose(seen[:, dim + 5 : dim + 5 + friction.shape[1]], friction)
+    assert np.all(friction == friction[:, :1]) and friction.shape[1] > 1
+    assert np.allclose(seen[:, dim + 5], friction[:, 0])
+    assert np.allclose(seen[:, dim + 6], core.randomizer.values["payload"][:, 0])
     assert len(np.unique(friction[:, 0])) == core.num_envs
 
 
