@@ -169,7 +169,7 @@ class PPO:
         obs_dim, act_dim = self.obs.shape[1], self.env.action.shape[1]
         self.actor = mlp([obs_dim, 128, 128, act_dim], 0.01)
         self.critic = mlp([obs_dim, 128, 128, 1], 1.0)
-        self.log_std = nn.Parameter(torch.full((act_dim,), -0.7))
+        self.log_std = nn.Parameter(torch.full((act_dim,), -1.2))  # as the recipe
         params = [*self.actor.parameters(), *self.critic.parameters(), self.log_std]
         self.params, self.optimizer = params, torch.optim.Adam(params, lr=1e-3)
         self.mirror_obs = np.array(card["obs_mirror"], dtype=np.float32)
