@@ -17,31 +17,13 @@ from robodrl.envs.privileged import PrivilegedView
 from robodrl.errors import ConfigError
 from robodrl.make import make_core
 from robodrl.resolve import validate_config
+from tests.algorithms.test_lean_ppo import CONFIG as LEAN_PPO_CONFIG
 from tests.trainers.conftest import final_model, killed_and_resumed, run_cli, write_config
 
-CONFIG = {
-    "env": {
-        "id": "robodrl/Legged-v1",
-        "num_envs": 8,
-        "task": {"robot": "go1_class", "episode_seconds": 1.0, "command_seconds": 0.3},
-        "randomization": "dr-default",
-        "perturbations": "dr-default",
-    },
-    "algorithm": {
-        "name": "lean_ppo",
-        "hyperparameters": {
-            "n_steps": 16,
-            "n_epochs": 2,
-            "n_minibatches": 2,
-            "symmetry_coef": 0.5,
-            "critic_observations": "privileged",
-        },
-    },
-    "policy": {"net_arch": [32, 32], "activation": "elu", "log_std_init": -0.7},
-    "total_steps": 1024,
-    "eval": {"every_steps": 512, "episodes": 2},
-    "checkpoint": {"every_steps": 512, "keep_last": 2},
-}
+#: lean_ppo's legged test config on Legged-v1, with the privileged critic
+CONFIG = copy.deepcopy(LEAN_PPO_CONFIG)
+CONFIG["env"]["id"] = "robodrl/Legged-v1"
+CONFIG["algorithm"]["hyperparameters"]["critic_observations"] = "privileged"
 
 
 def legged_core(num_envs: int = 16, perturbations: str | None = "dr-default", **task):
