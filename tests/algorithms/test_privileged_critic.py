@@ -18,6 +18,7 @@ from robodrl.errors import ConfigError
 from robodrl.make import make_core
 from robodrl.resolve import validate_config
 from tests.algorithms.test_lean_ppo import CONFIG as LEAN_PPO_CONFIG
+from tests.conftest import RecordingHooks
 from tests.trainers.conftest import final_model, killed_and_resumed, run_cli, write_config
 
 #: lean_ppo's legged test config on Legged-v1, with the privileged critic
@@ -112,15 +113,10 @@ def test_killed_and_resumed_equals_a_straight_run_and_exports_the_actor(
 
 def test_the_critic_learns_on_its_own_inputs() -> None:
     learner = get_algorithm("lean_ppo").build(validate_config(copy.deepcopy(CONFIG)))
-    rollout = learner.collect(4, hooks=_NoHooks())
+    rollout = learner.collect(4, hooks=RecordingHooks())
     assert rollout.critic_obs is not None
     assert rollout.critic_inputs.shape[-1] == learner.privileged.dim > learner.core.obs_dim
     assert learner.critic_normalizer.count > 4 * learner.core.num_envs
-
-
-class _NoHooks:
-    def episodes_done(self, learner, finished) -> None:
-        pass
 
 
 @pytest.mark.parametrize(
