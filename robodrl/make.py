@@ -11,7 +11,8 @@ from typing import Any
 from robodrl.envs.core import BatchedEnv, InvalidActionMode, SeedLike
 from robodrl.errors import TaskArgumentError
 from robodrl.registry import get_spec, make_task
-from robodrl.robustness.loading import load_section
+from robodrl.robustness.loading import load_curriculum, load_section
+from robodrl.robustness.spec import CurriculumSpec
 
 #: what ``randomization=`` / ``perturbations=`` accept: a preset name (``"dr-default"``), a
 #: YAML path, a dict (a whole document, or just that section), or None
@@ -28,9 +29,11 @@ def make_core(
     randomization: RobustnessSource = None,
     perturbations: RobustnessSource = None,
     autoreset: bool = True,
+    curriculum: CurriculumSpec | dict | None = None,
     **task_kwargs: Any,
 ) -> BatchedEnv:
-    """The batched core of ``env_id`` with ``num_envs`` simulations, reset and ready to step."""
+    """The batched core of ``env_id`` with ``num_envs`` simulations, reset and ready to step
+    (``curriculum``: robustness ranges that grow with the steps taken, for training)."""
     env_id = get_spec(env_id).id
     task = make_task(env_id, **task_kwargs)
     core = BatchedEnv(
@@ -46,6 +49,7 @@ def make_core(
         perturbations=None
         if perturbations is None
         else load_section(perturbations, env_id, "perturbations"),
+        curriculum=None if curriculum is None else load_curriculum(curriculum),
     )
     core.reset_as_seeded()  # a caller's reset() now draws the episodes reset(seed=s) draws
     return core
@@ -62,6 +66,7 @@ def make_training_core(config: Any) -> BatchedEnv:
         seed=config.seed,
         randomization=env.randomization,
         perturbations=env.perturbations,
+        curriculum=env.curriculum,
         **env.task,
     )
 
@@ -73,6 +78,7 @@ _CORE_ARGUMENTS = (
     "randomization",
     "perturbations",
     "autoreset",
+    "curriculum",
 )
 
 

@@ -114,6 +114,34 @@ def _check_robustness(config: TrainConfig, robot_id: str) -> None:
                 load_section(source, robot_id, section)
             except RobodrlError as err:
                 raise ValueError(f"env.{section}: {err}") from None
+    if config.env.curriculum is not None:
+        _check_curriculum(config, robot_id)
+
+
+def _check_curriculum(config: TrainConfig, robot_id: str) -> None:
+    """Each range the curriculum grows is there to grow."""
+    env = config.env
+    sections = {
+        section: load_section(getattr(env, section), robot_id, section)
+        if getattr(env, section) is not None
+        else None
+        for section in ("randomization", "perturbations")
+    }
+    perturbations = sections["perturbations"]
+    present = {
+        "pushes": perturbations is not None and bool(perturbations.pushes),
+        "randomization": (
+            sections["randomization"] is not None and bool(sections["randomization"].params)
+        )
+        or (perturbations is not None and perturbations.motor_strength is not None),
+    }
+    for target in env.curriculum.applies_to:
+        if not present[target]:
+            where = "env.perturbations.pushes" if target == "pushes" else "env.randomization"
+            raise ValueError(
+                f"env.curriculum.applies_to: {target!r}, but the config has no {where} "
+                f"to grow; add them, or drop {target!r} from applies_to"
+            )
 
 
 def _check_algorithm(config: TrainConfig) -> Algorithm:

@@ -31,6 +31,9 @@ FIELDS = {
     "env.num_envs": "env.num_envs",
     "env.num_threads": "env.num_threads",
     "env.randomization": "env.randomization",
+    "env.curriculum.steps": "env.curriculum.steps",
+    "env.curriculum.start": "env.curriculum.start",
+    "env.curriculum.applies_to": "env.curriculum.applies_to",
     "algorithm.name": "algorithm.name",
     "algorithm.action_noise_std": "algorithm.action_noise_std",
     "algorithm.hyperparameters.n_steps": "algorithm.hyperparameters.n_steps",
@@ -132,6 +135,10 @@ STRUCTURAL = {
     "log_std for sac": (
         "algorithm: {name: sac}\npolicy: {log_std_init: 0.0}\n",
         "policy.log_std_init",
+    ),
+    "curriculum with nothing to grow": (
+        "env: {id: Pendulum, curriculum: {steps: 100}}\n",
+        "env.curriculum.applies_to: 'pushes', but the config has no env.perturbations.pushes",
     ),
     "string seed": ("seed: '3'\n", "seed: Input should be a valid integer"),
     "float steps": ("total_steps: 1000.5\n", "total_steps: Input should be a valid integer"),

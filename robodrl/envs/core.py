@@ -25,9 +25,10 @@ from mujoco import batch as mjbatch
 
 from robodrl.envs.task import ResetNoise, Task
 from robodrl.errors import InvalidActionError, TaskArgumentError
+from robodrl.robustness.curriculum import Curriculum
 from robodrl.robustness.perturbations import Perturber, motor_strength_parameter
 from robodrl.robustness.randomization import DomainRandomizer
-from robodrl.robustness.spec import PerturbationSpec, RandomizationSpec
+from robodrl.robustness.spec import CurriculumSpec, PerturbationSpec, RandomizationSpec
 
 #: MuJoCo warnings that mean "the state was bad and the simulation was reset".
 UNSTABLE_WARNINGS = [
@@ -88,6 +89,7 @@ class BatchedEnv:
         autoreset: bool = True,
         randomization: RandomizationSpec | None = None,
         perturbations: PerturbationSpec | None = None,
+        curriculum: CurriculumSpec | None = None,
     ) -> None:
         if not isinstance(num_envs, int | np.integer) or num_envs < 1:
             raise TaskArgumentError(f"num_envs={num_envs!r} must be an int >= 1")
@@ -148,6 +150,11 @@ class BatchedEnv:
         self._noise = ResetNoise([])
         self._obs = np.zeros((self.num_envs, self.obs_dim), dtype=np.float32)
         self._build_robustness(randomization, perturbations)
+        self.curriculum = (
+            None
+            if curriculum is None
+            else Curriculum(curriculum, perturber=self.perturber, randomizer=self.randomizer)
+        )
         self.seed(seed)
 
     def _build_robustness(
@@ -333,6 +340,8 @@ class BatchedEnv:
             self.task.write_ctrl(np.add(act, self._ctrl_mid, out=act), self.ctrl)
         self.batch.step(nstep=self.frame_skip, stage=self.task.stage)
         self.elapsed_steps += 1
+        if self.curriculum is not None:
+            self.curriculum.advance(self.num_envs)
 
         task = self.task
         task.after_step(self.ctrl, self._noise)
@@ -407,6 +416,7 @@ class BatchedEnv:
             "task": self.task.state_dict(),
             "randomizer": None if self.randomizer is None else self.randomizer.state_dict(),
             "perturber": None if self.perturber is None else self.perturber.state_dict(),
+            "curriculum": None if self.curriculum is None else self.curriculum.state_dict(),
             "replay_states": self._replay_states,  # see reset_as_seeded
         }
 
@@ -426,6 +436,8 @@ class BatchedEnv:
             self.randomizer.load_state_dict(state["randomizer"])
         if self.perturber is not None:
             self.perturber.load_state_dict(state["perturber"])
+        if self.curriculum is not None and state.get("curriculum") is not None:
+            self.curriculum.load_state_dict(state["curriculum"])
         self._replay_states = state.get("replay_states")
         self.batch.state[:] = np.asarray(state["physics"])
         self.batch.forward()

@@ -10,7 +10,12 @@ from pydantic import ValidationError
 from robodrl.errors import ConfigError, format_validation_error
 from robodrl.files.yamlio import load_yaml_file
 from robodrl.registry import get_spec
-from robodrl.robustness.spec import PerturbationSpec, RandomizationSpec, RobustnessSpec
+from robodrl.robustness.spec import (
+    CurriculumSpec,
+    PerturbationSpec,
+    RandomizationSpec,
+    RobustnessSpec,
+)
 
 SECTIONS = ("randomization", "perturbations")
 
@@ -76,3 +81,18 @@ def load_section(source: Any, env_id: str, section: str) -> RandomizationSpec | 
     except ValidationError as err:
         raise ConfigError(f"{where}: {format_validation_error(err)}") from None
     return getattr(spec, section)
+
+
+def load_curriculum(source: CurriculumSpec | dict) -> CurriculumSpec:
+    """A curriculum (``env.curriculum``: a mapping with ``steps``, ``start``, ``applies_to``)."""
+    if isinstance(source, CurriculumSpec):
+        return source
+    if not isinstance(source, dict):
+        raise ConfigError(
+            f"env.curriculum: expected a mapping with steps (and start, applies_to), "
+            f"got {type(source).__name__}"
+        )
+    try:
+        return CurriculumSpec.model_validate(source)
+    except ValidationError as err:
+        raise ConfigError(f"env.curriculum: {format_validation_error(err)}") from None

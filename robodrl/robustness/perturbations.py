@@ -79,6 +79,7 @@ class Perturber:
         self.generators: list[np.random.Generator] = []  # per simulation: episode draws
         self.step_rng = np.random.default_rng()  # the batch's per-step noise, seeded by the env
         self._wrench_on = [False] * len(spec.pushes)
+        self.progress = 1.0  # a curriculum's fraction of each push's magnitude
         n = batch.nsim
         self.noise_std = np.zeros(obs_dim)
         for i, item in enumerate(spec.observation_noise):
@@ -177,9 +178,9 @@ class Perturber:
             due = np.flatnonzero(elapsed_steps == self.next_push[k])
             for sim in due:
                 g = self.generators[sim]
-                vector = _direction(push.spec.direction, g) * g.uniform(
-                    push.spec.magnitude.low, push.spec.magnitude.high
-                )
+                direction = _direction(push.spec.direction, g)
+                magnitude = g.uniform(push.spec.magnitude.low, push.spec.magnitude.high)
+                vector = direction * (self.progress * magnitude)
                 self.next_push[k, sim] += g.integers(
                     push.interval_steps[0], push.interval_steps[1] + 1
                 )
@@ -201,6 +202,10 @@ class Perturber:
             self.push_applied[k] = wrench
             self.push_left[k] -= on
             self._wrench_on[k] = bool(on.any())
+
+    def set_progress(self, progress: float) -> None:
+        """Curriculum: pushes from now on have ``progress`` of their drawn magnitude."""
+        self.progress = float(progress)
 
     def observation(self, obs: np.ndarray) -> np.ndarray:
         """What the policy sees, given the true observations of every simulation."""

@@ -27,7 +27,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, model_validator
 
 from robodrl.robustness.quantities import QUANTITIES
-from robodrl.schema import FiniteFloat, NonNegative, Strict
+from robodrl.schema import FiniteFloat, NonNegative, PositiveInt, Strict
 
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
@@ -289,3 +289,26 @@ class RobustnessSpec(Strict):
     description: str = ""
     randomization: RandomizationSpec = Field(default_factory=RandomizationSpec)
     perturbations: PerturbationSpec = Field(default_factory=PerturbationSpec)
+
+
+class CurriculumSpec(Strict):
+    """Robustness that grows during training (``env.curriculum`` of a training config).
+
+    Over the first ``steps`` env steps (all simulations together) the ranges named in
+    ``applies_to`` grow linearly from ``start`` of their width to the full width: ``pushes``
+    scales every push's magnitude (kicks and forces), ``randomization`` every randomized range
+    toward its nominal value (motor strength included). Evaluation, sweeps and export always see
+    the full ranges.
+    """
+
+    steps: PositiveInt
+    start: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.0
+    applies_to: list[Literal["pushes", "randomization"]] = Field(
+        default_factory=lambda: ["pushes"], min_length=1
+    )
+
+    @model_validator(mode="after")
+    def _unique(self) -> CurriculumSpec:
+        if len(set(self.applies_to)) != len(self.applies_to):
+            raise ValueError(f"applies_to names a range twice: {self.applies_to}")
+        return self

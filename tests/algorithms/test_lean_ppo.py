@@ -1,6 +1,7 @@
 """robodrl's lean batched PPO on the legged task through the CLI, as a user runs it: it trains
-with randomization and perturbations, is killed and resumes bit for bit, exports through the
-parity gate, and is swept in both physics settings (the sim-to-sim gap report)."""
+with randomization and perturbations (growing on a curriculum), is killed and resumes bit for
+bit, exports through the parity gate, and is swept in both physics settings (the sim-to-sim gap
+report)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ CONFIG = {
         "task": {"robot": "go1_class", "episode_seconds": 1.0, "command_seconds": 0.3},
         "randomization": "dr-default",
         "perturbations": "dr-default",
+        # kicks and ranges grow over 768 steps: the resumed run must go on from the saved count
+        "curriculum": {"steps": 768, "applies_to": ["pushes", "randomization"]},
     },
     "algorithm": {
         "name": "lean_ppo",

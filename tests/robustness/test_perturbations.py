@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import mujoco
 import numpy as np
+import pytest
 
 import robodrl
+from robodrl.errors import ConfigError
 from tests.conftest import action_sequence
 
 
@@ -206,3 +210,83 @@ def test_batch_with_randomization_equals_single_envs() -> None:
             actions[:, i : i + 1],
         )
         np.testing.assert_array_equal(batch[:, i], single[:, 0])
+
+
+def test_a_curriculum_grows_the_kicks_with_the_steps_taken() -> None:
+    push = {
+        "body": "torso",
+        "kind": "velocity",
+        "magnitude": {"low": 1.0, "high": 1.0},
+        "interval_seconds": {"low": 0.1, "high": 0.1},  # a kick every 5 control steps
+        "direction": [1.0, 0.0, 0.0],
+    }
+    core = _floating_quadruped(push)
+    grown = robodrl.make_core(
+        "Quadruped",
+        2,
+        seed=0,
+        randomization=core.randomizer.spec,
+        perturbations=core.perturber.spec,
+        curriculum={"steps": 2 * 10},  # full after 10 control steps of both simulations
+    )
+    grown.task.qpos[:, 2] = 2.0
+    grown.task.qvel[:] = 0.0
+    grown.batch.forward()
+    mass = grown.model.body_subtreemass[grown.model.body("torso").id]
+    kicks = []
+    for _ in range(4):  # kicks in steps 6, 11 and 16, after 5 / 10 / 15 steps of each simulation
+        before = _momentum(grown, 0)
+        for _ in range(5):
+            grown.step(np.zeros((2, 12)))
+        kicks.append((_momentum(grown, 0) - before)[0] / mass)
+    np.testing.assert_allclose(kicks, [0.0, 0.5, 1.0, 1.0], atol=1e-3)
+    # the count goes on from a saved state, and stops at the full ranges
+    copy = robodrl.make_core(
+        "Quadruped",
+        2,
+        seed=3,
+        randomization=core.randomizer.spec,
+        perturbations=core.perturber.spec,
+        curriculum={"steps": 2 * 10},
+    )
+    assert copy.curriculum.progress == 0.0
+    copy.load_state_dict(grown.state_dict())
+    assert copy.curriculum.progress == 1.0 and copy.perturber.progress == 1.0
+
+
+def test_a_curriculum_grows_the_randomized_ranges_from_nominal() -> None:
+    doc = {"params": [{"body": "*", "quantity": "mass", "operation": "scale",
+                       "distribution": {"type": "uniform", "low": 0.5, "high": 1.5}}]}  # fmt: skip
+    nominal = robodrl.make_core("Quadruped", 4, seed=0).model.body_mass
+    grown = robodrl.make_core(
+        "Quadruped",
+        4,
+        seed=0,
+        randomization=doc,
+        curriculum={"steps": 4 * 100, "start": 0.0, "applies_to": ["randomization"]},
+    )
+    masses = np.array([grown.get_model(i).body_mass for i in range(4)])
+    np.testing.assert_allclose(masses, np.broadcast_to(nominal, masses.shape))
+    for _ in range(100):
+        grown.step(np.zeros((4, 12)))
+    grown.reset()  # the next episodes draw from the full ranges
+    masses = np.array([grown.get_model(i).body_mass for i in range(4)])
+    spread = masses[:, 1:] / nominal[1:]
+    assert spread.min() < 0.8 and spread.max() > 1.2
+
+
+@pytest.mark.parametrize(
+    ("curriculum", "perturbations", "message"),
+    [
+        ({"steps": 10}, None, "env.curriculum.applies_to: 'pushes', but the env has no pushes"),
+        ({"steps": 10, "applies_to": ["randomization"]}, None, "nothing is randomized"),
+        ({"steps": 0}, "dr-default", "env.curriculum: steps: Input should be greater"),
+        ({"steps": 10, "start": 1.5}, "dr-default", "env.curriculum: start"),
+        ({"steps": 10, "applies_to": ["kicks"]}, "dr-default", "'pushes' or 'randomization'"),
+        ({"steps": 10, "applies_to": ["pushes", "pushes"]}, "dr-default", "names a range twice"),
+        ([10], "dr-default", "env.curriculum: expected a mapping"),
+    ],
+)
+def test_a_wrong_curriculum_is_named(curriculum, perturbations, message) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        robodrl.make_core("Quadruped", 2, perturbations=perturbations, curriculum=curriculum)

@@ -125,6 +125,7 @@ class RARLLearner(Learner):
             seed=config.seed,
             randomization=env.randomization,
             perturbations=env.perturbations,
+            curriculum=env.curriculum,
             **env.task,
         )
         self.core = game.core

@@ -49,6 +49,7 @@ def team_rows(
         randomization=env.randomization,
         perturbations=env.perturbations,
         autoreset=autoreset,
+        curriculum=env.curriculum if autoreset else None,  # without autoreset: a policy's probe
         **env.task,
     )
     return AgentRows(team, with_state=with_state)

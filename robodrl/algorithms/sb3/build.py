@@ -44,6 +44,8 @@ def task_env(
         seed=config.seed if seed is None else seed,
         randomization=env_cfg.randomization,
         perturbations=env_cfg.perturbations,
+        # the curriculum grows the training env's ranges; an evaluation env has them in full
+        curriculum=env_cfg.curriculum if num_envs is None and seed is None else None,
         **env_cfg.task,
     )
 
