@@ -104,7 +104,12 @@ def _check_robustness(config: TrainConfig, robot_id: str) -> None:
     """The randomization and perturbation sections: inline, a YAML path or a preset name."""
     for section in ("randomization", "perturbations"):
         source = getattr(config.env, section)
-        if isinstance(source, dict):  # inline: the section itself
+        if isinstance(source, dict) and "preset" in source:  # a preset with fields replaced
+            try:
+                load_section(source, robot_id, section)
+            except RobodrlError as err:
+                raise ValueError(f"env.{err}") from None
+        elif isinstance(source, dict):  # inline: the section itself
             try:
                 RobustnessSpec.model_validate({section: source})
             except ValidationError as err:

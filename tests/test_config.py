@@ -140,6 +140,14 @@ STRUCTURAL = {
         "env: {id: Pendulum, curriculum: {steps: 100}}\n",
         "env.curriculum.applies_to: 'pushes', but the config has no env.perturbations.pushes",
     ),
+    "preset with a wrong field": (
+        "env: {id: Quadruped, perturbations: {preset: dr-default, kicks: 1}}\n",
+        "env.perturbations.kicks: unknown field",
+    ),
+    "preset misspelt": (
+        "env: {id: Quadruped, randomization: {preset: dr-defualt}}\n",
+        "env.randomization.preset: unknown preset 'dr-defualt'",
+    ),
     "string seed": ("seed: '3'\n", "seed: Input should be a valid integer"),
     "float steps": ("total_steps: 1000.5\n", "total_steps: Input should be a valid integer"),
     "exponent as text": ("total_steps: 1e3\n", "write 1000 instead"),

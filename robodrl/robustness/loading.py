@@ -73,6 +73,8 @@ def load_section(source: Any, env_id: str, section: str) -> RandomizationSpec | 
     model = RandomizationSpec if section == "randomization" else PerturbationSpec
     if isinstance(source, model):
         return source
+    if isinstance(source, dict) and "preset" in source:
+        return _preset_with_overrides(source, env_id, section)
     data, where = _document(source, env_id)
     if isinstance(source, dict) and not any(key in data for key in SECTIONS):
         data = {section: data}
@@ -80,6 +82,28 @@ def load_section(source: Any, env_id: str, section: str) -> RandomizationSpec | 
         spec = RobustnessSpec.model_validate(data)
     except ValidationError as err:
         raise ConfigError(f"{where}: {format_validation_error(err)}") from None
+    return getattr(spec, section)
+
+
+def _preset_with_overrides(
+    source: dict[str, Any], env_id: str, section: str
+) -> RandomizationSpec | PerturbationSpec:
+    """``{preset: NAME or PATH, <field>: value, ...}``: that preset's section with the named
+    fields replaced whole (``pushes: [...]`` replaces the preset's pushes)."""
+    base = source["preset"]
+    if not isinstance(base, str | Path):
+        raise ConfigError(
+            f"{section}.preset: a preset name or a YAML path, got {type(base).__name__}"
+        )
+    try:
+        merged = load_section(base, env_id, section).model_dump()
+    except ConfigError as err:
+        raise ConfigError(f"{section}.preset: {err}") from None
+    merged.update({key: value for key, value in source.items() if key != "preset"})
+    try:
+        spec = RobustnessSpec.model_validate({section: merged})
+    except ValidationError as err:
+        raise ConfigError(format_validation_error(err)) from None
     return getattr(spec, section)
 
 

@@ -161,3 +161,28 @@ def test_yaml_file_errors_name_the_file(tmp_path) -> None:
     tagged.write_text("randomization: !!python/object/apply:os.system ['true']\n")
     with pytest.raises(ConfigError, match=r"tag.yaml: not valid YAML"):
         _make(str(tagged))  # type: ignore[arg-type]
+
+
+def test_a_preset_with_fields_replaced() -> None:
+    kick = {"body": "@base", "kind": "velocity", "magnitude": {"low": 0.5, "high": 1.25},
+            "interval_seconds": {"low": 1.5, "high": 4.0}}  # fmt: skip
+    core = robodrl.make_core("robodrl/Legged-v1", 2, perturbations={"preset": "dr-default",
+                                                                   "pushes": [kick]})  # fmt: skip
+    preset = robodrl.make_core("robodrl/Legged-v1", 2, perturbations="dr-default").perturber.spec
+    spec = core.perturber.spec
+    assert spec.pushes[0].magnitude.high == 1.25 and preset.pushes[0].magnitude.high != 1.25
+    assert spec.model_dump(exclude={"pushes"}) == preset.model_dump(exclude={"pushes"})
+
+
+@pytest.mark.parametrize(
+    ("section", "expected"),
+    [
+        ({"preset": "dr-defualt"}, r"perturbations\.preset: unknown preset 'dr-defualt'.*dr-wide"),
+        ({"preset": 3}, r"perturbations\.preset: a preset name or a YAML path, got int"),
+        ({"preset": "dr-default", "kicks": []}, r"perturbations\.kicks: unknown field"),
+        ({"preset": "dr-default", "pushes": [{"body": "@base"}]}, r"pushes\[0\]\.kind: Field"),
+    ],
+)
+def test_a_wrong_preset_with_fields_names_the_field(section: dict, expected: str) -> None:
+    with pytest.raises(ConfigError, match=expected):
+        robodrl.make_core("robodrl/Legged-v1", 2, perturbations=section)
