@@ -21,7 +21,6 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from robodrl.errors import ConfigError, format_validation_error
 from robodrl.files.yamlio import load_yaml_text
 from robodrl.lookup import find_planner
-from robodrl.robustness.spec import CurriculumSpec
 from robodrl.schema import PositiveInt, Strict
 
 _FLOAT_TEXT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$")
@@ -42,8 +41,9 @@ class EnvConfig(Strict):
     task: dict[str, Any] = Field(default_factory=dict)
     randomization: str | dict[str, Any] | None = None  # preset name, YAML path or the section
     perturbations: str | dict[str, Any] | None = None
-    #: robustness ranges that grow over the first steps of training (the training env only)
-    curriculum: CurriculumSpec | None = None
+    #: robustness ranges that grow over the first steps of training (the training env only;
+    #: robodrl.robustness.spec.CurriculumSpec, checked when the config is resolved)
+    curriculum: dict[str, Any] | None = None
     num_envs: Annotated[int, Field(ge=1, le=4096)] = 8
     num_threads: PositiveInt | None = None
 

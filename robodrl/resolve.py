@@ -25,7 +25,7 @@ from robodrl.files.yamlio import load_yaml_file
 from robodrl.lookup import RECIPES, find_config
 from robodrl.registry import check_task_arguments, get_spec, make_task, task_arguments
 from robodrl.robustness.adversary import AdversarySpec, load_adversary
-from robodrl.robustness.loading import load_section
+from robodrl.robustness.loading import load_curriculum, load_section
 from robodrl.robustness.spec import RobustnessSpec
 
 
@@ -126,6 +126,10 @@ def _check_robustness(config: TrainConfig, robot_id: str) -> None:
 def _check_curriculum(config: TrainConfig, robot_id: str) -> None:
     """Each range the curriculum grows is there to grow."""
     env = config.env
+    try:
+        curriculum = load_curriculum(env.curriculum)
+    except RobodrlError as err:
+        raise ValueError(str(err)) from None
     sections = {
         section: load_section(getattr(env, section), robot_id, section)
         if getattr(env, section) is not None
@@ -140,7 +144,7 @@ def _check_curriculum(config: TrainConfig, robot_id: str) -> None:
         )
         or (perturbations is not None and perturbations.motor_strength is not None),
     }
-    for target in env.curriculum.applies_to:
+    for target in curriculum.applies_to:
         if not present[target]:
             where = "env.perturbations.pushes" if target == "pushes" else "env.randomization"
             raise ValueError(

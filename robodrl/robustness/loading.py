@@ -119,4 +119,4 @@ def load_curriculum(source: CurriculumSpec | dict) -> CurriculumSpec:
     try:
         return CurriculumSpec.model_validate(source)
     except ValidationError as err:
-        raise ConfigError(f"env.curriculum: {format_validation_error(err)}") from None
+        raise ConfigError(format_validation_error(err, prefix="env.curriculum")) from None

@@ -280,8 +280,8 @@ def test_a_curriculum_grows_the_randomized_ranges_from_nominal() -> None:
     [
         ({"steps": 10}, None, "env.curriculum.applies_to: 'pushes', but the env has no pushes"),
         ({"steps": 10, "applies_to": ["randomization"]}, None, "nothing is randomized"),
-        ({"steps": 0}, "dr-default", "env.curriculum: steps: Input should be greater"),
-        ({"steps": 10, "start": 1.5}, "dr-default", "env.curriculum: start"),
+        ({"steps": 0}, "dr-default", "env.curriculum.steps: Input should be greater"),
+        ({"steps": 10, "start": 1.5}, "dr-default", "env.curriculum.start"),
         ({"steps": 10, "applies_to": ["kicks"]}, "dr-default", "'pushes' or 'randomization'"),
         ({"steps": 10, "applies_to": ["pushes", "pushes"]}, "dr-default", "names a range twice"),
         ([10], "dr-default", "env.curriculum: expected a mapping"),
