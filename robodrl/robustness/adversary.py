@@ -29,15 +29,15 @@ from typing import Annotated, Any, Literal
 import mujoco
 import numpy as np
 from mujoco import batch as mjbatch
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
-from robodrl.errors import ConfigError, InvalidActionError, format_validation_error
+from robodrl.errors import ConfigError, InvalidActionError
 from robodrl.files.yamlio import load_yaml_file
 from robodrl.robustness.loading import presets_folder
 from robodrl.robustness.roles import robot_mass
 from robodrl.robustness.spec import AsTuple
 from robodrl.robustness.targets import match_elements
-from robodrl.schema import NonNegative, Strict
+from robodrl.schema import NonNegative, Strict, validate_mapping
 
 Axis = Literal["x", "y", "z"]
 AXES = {"x": 0, "y": 1, "z": 2}
@@ -95,15 +95,8 @@ def load_adversary(source: Any, env_id: str) -> AdversarySpec:
         where, source = str(source), load_yaml_file(source)
         if isinstance(source, dict) and "adversary" in source:
             source = source["adversary"]
-    if not isinstance(source, dict):
-        raise ConfigError(
-            f"{where}: expected a mapping with bodies and max_force, a preset name or a YAML "
-            f"path, got {type(source).__name__}"
-        )
-    try:
-        return AdversarySpec.model_validate(source)
-    except ValidationError as err:
-        raise ConfigError(format_validation_error(err, prefix="adversary")) from None
+    what = "a mapping with bodies and max_force, a preset name or a YAML path"
+    return validate_mapping(AdversarySpec, source, where=where, field="adversary", what=what)
 
 
 class Adversary:

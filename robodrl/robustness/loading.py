@@ -16,6 +16,7 @@ from robodrl.robustness.spec import (
     RandomizationSpec,
     RobustnessSpec,
 )
+from robodrl.schema import validate_mapping
 
 SECTIONS = ("randomization", "perturbations")
 
@@ -111,12 +112,6 @@ def load_curriculum(source: CurriculumSpec | dict) -> CurriculumSpec:
     """A curriculum (``env.curriculum``: a mapping with ``steps``, ``start``, ``applies_to``)."""
     if isinstance(source, CurriculumSpec):
         return source
-    if not isinstance(source, dict):
-        raise ConfigError(
-            f"env.curriculum: expected a mapping with steps (and start, applies_to), "
-            f"got {type(source).__name__}"
-        )
-    try:
-        return CurriculumSpec.model_validate(source)
-    except ValidationError as err:
-        raise ConfigError(format_validation_error(err, prefix="env.curriculum")) from None
+    what = "a mapping with steps (and start, applies_to)"
+    field = "env.curriculum"
+    return validate_mapping(CurriculumSpec, source, where=field, field=field, what=what)
