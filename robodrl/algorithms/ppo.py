@@ -7,7 +7,8 @@ hundreds to thousands of simulations and short rollouts, the recipe of fast CPU 
 training: each iteration collects ``n_steps`` control steps from every simulation, computes GAE
 advantages, then takes ``n_epochs`` passes of ``n_minibatches`` minibatches of the clipped
 surrogate objective, the value loss and an entropy bonus on one Adam optimizer. The learning rate
-falls linearly from ``learning_rate`` to ``final_learning_rate`` over the training budget, or,
+falls linearly from ``learning_rate`` to ``final_learning_rate`` over the training budget (or
+over ``final_learning_rate_steps``, then stays), or,
 with ``desired_kl`` set, adapts at every minibatch: divided by 1.5 when the policy has moved more
 than twice the desired KL divergence from the rollout's, multiplied by 1.5 when it has moved less
 than half of it (the schedule of legged_gym's PPO). With
@@ -53,6 +54,9 @@ class PPOHyperparameters(Strict):
     """Adam step size at the start."""
     final_learning_rate: Annotated[float, Field(gt=0)] | None = None
     """Adam step size at the end of the budget (linear in between); None keeps it constant."""
+    final_learning_rate_steps: Annotated[int, Field(ge=1)] | None = None
+    """Env steps by which the step size reaches final_learning_rate and then stays (None: the
+    training budget)."""
     desired_kl: Annotated[float, Field(gt=0)] | None = None
     """Adapt the step size to keep each update's KL divergence near this (None: the schedule)."""
     gamma: Probability = 0.99
@@ -113,6 +117,8 @@ class PPOLearner(OnPolicyLearner):
         """GAE advantages, then n_epochs x n_minibatches steps of the clipped objective."""
         hp, agent, optimizer = self.hp, self.agent, self.optimizers["optimizer"]
         if hp.final_learning_rate is not None:
+            if hp.final_learning_rate_steps is not None:
+                progress = self.num_timesteps / hp.final_learning_rate_steps
             rate = hp.learning_rate + min(progress, 1.0) * (
                 hp.final_learning_rate - hp.learning_rate
             )
@@ -191,6 +197,13 @@ class LeanPPOAlgorithm(OnPolicyAlgorithm):
         from robodrl.registry import get_spec
 
         hyperparameters = config.algorithm.hyperparameters
+        if hyperparameters.get("final_learning_rate_steps") is not None and (
+            hyperparameters.get("final_learning_rate") is None
+        ):
+            raise ValueError(
+                "algorithm.hyperparameters.final_learning_rate_steps: says when the step size "
+                "reaches final_learning_rate, which is not set; set final_learning_rate too"
+            )
         if hyperparameters.get("desired_kl") is not None and (
             hyperparameters.get("final_learning_rate") is not None
         ):

@@ -1,5 +1,6 @@
-"""lean_ppo's KL-adaptive step size (``desired_kl``): the rule, a real training that follows it,
-and a config that sets it beside the linear schedule refused with both fields named."""
+"""lean_ppo's step size: the KL-adaptive rule (``desired_kl``), a real training that follows it,
+a config that sets it beside the linear schedule refused with both fields named, and the linear
+schedule over the budget or over ``final_learning_rate_steps``."""
 
 from __future__ import annotations
 
@@ -68,4 +69,34 @@ def test_the_schedule_and_the_adaptive_rate_cannot_both_be_set() -> None:
         validate_config(config)
     config["algorithm"]["hyperparameters"]["desired_kl"] = 0.0
     with pytest.raises(ConfigError, match="desired_kl"):
+        validate_config(config)
+
+
+def scheduled(**hyperparameters) -> list[float]:
+    config = copy.deepcopy(CONFIG)
+    del config["algorithm"]["hyperparameters"]["desired_kl"]
+    config["algorithm"]["hyperparameters"].update(hyperparameters)
+    learner = get_algorithm("lean_ppo").build(validate_config(config))
+    hooks = RateHooks()
+    learner.learn(4 * 32 * 8, hooks)  # four iterations of 256 steps
+    return hooks.rates
+
+
+def test_the_schedule_reaches_its_final_rate_at_the_steps_it_is_given() -> None:
+    """Over the budget by default; with ``final_learning_rate_steps``, by those steps, then
+    the final rate stays."""
+    over_budget = scheduled(final_learning_rate=1e-4)
+    assert over_budget == pytest.approx([1e-3 - 0.9e-3 * f for f in (0.25, 0.5, 0.75, 1.0)])
+    by_steps = scheduled(final_learning_rate=1e-4, final_learning_rate_steps=512)
+    assert by_steps == pytest.approx([5.5e-4, 1e-4, 1e-4, 1e-4])
+
+
+def test_final_learning_rate_steps_needs_a_final_rate() -> None:
+    config = copy.deepcopy(CONFIG)
+    del config["algorithm"]["hyperparameters"]["desired_kl"]
+    config["algorithm"]["hyperparameters"]["final_learning_rate_steps"] = 512
+    with pytest.raises(ConfigError, match=r"final_learning_rate_steps: .* set final_learning_rate"):
+        validate_config(config)
+    config["algorithm"]["hyperparameters"]["final_learning_rate_steps"] = 0
+    with pytest.raises(ConfigError, match="final_learning_rate_steps"):
         validate_config(config)
