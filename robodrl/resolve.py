@@ -26,7 +26,7 @@ from robodrl.lookup import RECIPES, find_config
 from robodrl.registry import check_task_arguments, get_spec, make_task, task_arguments
 from robodrl.robustness.adversary import AdversarySpec, load_adversary
 from robodrl.robustness.loading import load_curriculum, load_section
-from robodrl.robustness.spec import RobustnessSpec
+from robodrl.robustness.spec import PerturbationSpec, RandomizationSpec, RobustnessSpec
 
 
 @dataclass(frozen=True)
@@ -102,46 +102,43 @@ def _check_task(env_id: str, task: dict, robot_id: str, team: TeamSpec | None) -
 
 def _check_robustness(config: TrainConfig, robot_id: str) -> None:
     """The randomization and perturbation sections: inline, a YAML path or a preset name."""
+    loaded: dict[str, RandomizationSpec | PerturbationSpec | None] = {}
     for section in ("randomization", "perturbations"):
         source = getattr(config.env, section)
+        loaded[section] = None
         if isinstance(source, dict) and "preset" in source:  # a preset with fields replaced
             try:
-                load_section(source, robot_id, section)
+                loaded[section] = load_section(source, robot_id, section)
             except RobodrlError as err:
                 raise ValueError(f"env.{err}") from None
         elif isinstance(source, dict):  # inline: the section itself
             try:
-                RobustnessSpec.model_validate({section: source})
+                spec = RobustnessSpec.model_validate({section: source})
             except ValidationError as err:
                 raise ValueError(format_validation_error(err, prefix="env")) from None
+            loaded[section] = getattr(spec, section)
         elif source is not None:
             try:
-                load_section(source, robot_id, section)
+                loaded[section] = load_section(source, robot_id, section)
             except RobodrlError as err:
                 raise ValueError(f"env.{section}: {err}") from None
     if config.env.curriculum is not None:
-        _check_curriculum(config, robot_id)
+        _check_curriculum(config, loaded["randomization"], loaded["perturbations"])
 
 
-def _check_curriculum(config: TrainConfig, robot_id: str) -> None:
-    """Each range the curriculum grows is there to grow."""
-    env = config.env
+def _check_curriculum(
+    config: TrainConfig,
+    randomization: RandomizationSpec | None,
+    perturbations: PerturbationSpec | None,
+) -> None:
+    """Each range the curriculum grows is there to grow (the sections as checked above)."""
     try:
-        curriculum = load_curriculum(env.curriculum)
+        curriculum = load_curriculum(config.env.curriculum)
     except RobodrlError as err:
         raise ValueError(str(err)) from None
-    sections = {
-        section: load_section(getattr(env, section), robot_id, section)
-        if getattr(env, section) is not None
-        else None
-        for section in ("randomization", "perturbations")
-    }
-    perturbations = sections["perturbations"]
     present = {
         "pushes": perturbations is not None and bool(perturbations.pushes),
-        "randomization": (
-            sections["randomization"] is not None and bool(sections["randomization"].params)
-        )
+        "randomization": (randomization is not None and bool(randomization.params))
         or (perturbations is not None and perturbations.motor_strength is not None),
     }
     for target in curriculum.applies_to:
