@@ -25,6 +25,7 @@ from robodrl.files.yamlio import load_yaml_file
 from robodrl.lookup import RECIPES, find_config
 from robodrl.registry import check_task_arguments, get_spec, make_task, task_arguments
 from robodrl.robustness.adversary import AdversarySpec, load_adversary
+from robodrl.robustness.curriculum import check_growable
 from robodrl.robustness.loading import load_curriculum, load_section
 from robodrl.robustness.spec import PerturbationSpec, RandomizationSpec, RobustnessSpec
 
@@ -133,21 +134,9 @@ def _check_curriculum(
 ) -> None:
     """Each range the curriculum grows is there to grow (the sections as checked above)."""
     try:
-        curriculum = load_curriculum(config.env.curriculum)
+        check_growable(load_curriculum(config.env.curriculum), randomization, perturbations)
     except RobodrlError as err:
         raise ValueError(str(err)) from None
-    present = {
-        "pushes": perturbations is not None and bool(perturbations.pushes),
-        "randomization": (randomization is not None and bool(randomization.params))
-        or (perturbations is not None and perturbations.motor_strength is not None),
-    }
-    for target in curriculum.applies_to:
-        if not present[target]:
-            where = "env.perturbations.pushes" if target == "pushes" else "env.randomization"
-            raise ValueError(
-                f"env.curriculum.applies_to: {target!r}, but the config has no {where} "
-                f"to grow; add them, or drop {target!r} from applies_to"
-            )
 
 
 def _check_algorithm(config: TrainConfig) -> Algorithm:

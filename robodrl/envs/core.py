@@ -25,7 +25,7 @@ from mujoco import batch as mjbatch
 
 from robodrl.envs.task import ResetNoise, Task
 from robodrl.errors import InvalidActionError, TaskArgumentError
-from robodrl.robustness.curriculum import Curriculum
+from robodrl.robustness.curriculum import Curriculum, check_growable
 from robodrl.robustness.perturbations import Perturber, motor_strength_parameter
 from robodrl.robustness.randomization import DomainRandomizer
 from robodrl.robustness.spec import CurriculumSpec, PerturbationSpec, RandomizationSpec
@@ -150,11 +150,12 @@ class BatchedEnv:
         self._noise = ResetNoise([])
         self._obs = np.zeros((self.num_envs, self.obs_dim), dtype=np.float32)
         self._build_robustness(randomization, perturbations)
-        self.curriculum = (
-            None
-            if curriculum is None
-            else Curriculum(curriculum, perturber=self.perturber, randomizer=self.randomizer)
-        )
+        self.curriculum = None
+        if curriculum is not None:
+            check_growable(curriculum, randomization, perturbations)
+            self.curriculum = Curriculum(
+                curriculum, perturber=self.perturber, randomizer=self.randomizer
+            )
         self.seed(seed)
 
     def _build_robustness(

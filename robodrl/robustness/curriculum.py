@@ -9,7 +9,28 @@ from __future__ import annotations
 from typing import Any
 
 from robodrl.errors import ConfigError
-from robodrl.robustness.spec import CurriculumSpec
+from robodrl.robustness.spec import CurriculumSpec, PerturbationSpec, RandomizationSpec
+
+WHERE = {"pushes": "env.perturbations.pushes", "randomization": "env.randomization"}
+
+
+def check_growable(
+    spec: CurriculumSpec,
+    randomization: RandomizationSpec | None,
+    perturbations: PerturbationSpec | None,
+) -> None:
+    """Refuse a curriculum on a range the env does not have (nothing would grow)."""
+    present = {
+        "pushes": perturbations is not None and bool(perturbations.pushes),
+        "randomization": (randomization is not None and bool(randomization.params))
+        or (perturbations is not None and perturbations.motor_strength is not None),
+    }
+    for target in spec.applies_to:
+        if not present[target]:
+            raise ConfigError(
+                f"env.curriculum.applies_to: {target!r}, but the config has no {WHERE[target]} "
+                f"to grow; add them, or drop {target!r} from applies_to"
+            )
 
 
 class Curriculum:
@@ -18,22 +39,8 @@ class Curriculum:
 
     def __init__(self, spec: CurriculumSpec, *, perturber: Any, randomizer: Any) -> None:
         self.spec = spec
-        self.targets = []
-        if "pushes" in spec.applies_to:
-            if perturber is None or not perturber.pushes:
-                raise ConfigError(
-                    "env.curriculum.applies_to: 'pushes', but the env has no pushes "
-                    "(add perturbations.pushes, or drop 'pushes' from applies_to)"
-                )
-            self.targets.append(perturber)
-        if "randomization" in spec.applies_to:
-            if randomizer is None:
-                raise ConfigError(
-                    "env.curriculum.applies_to: 'randomization', but nothing is randomized "
-                    "(set env.randomization or perturbations.motor_strength, or drop "
-                    "'randomization' from applies_to)"
-                )
-            self.targets.append(randomizer)
+        targets = {"pushes": perturber, "randomization": randomizer}
+        self.targets = [targets[name] for name in spec.applies_to if targets[name] is not None]
         self.steps_taken = 0
         self._set(self.progress)
 

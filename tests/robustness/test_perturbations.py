@@ -278,8 +278,16 @@ def test_a_curriculum_grows_the_randomized_ranges_from_nominal() -> None:
 @pytest.mark.parametrize(
     ("curriculum", "perturbations", "message"),
     [
-        ({"steps": 10}, None, "env.curriculum.applies_to: 'pushes', but the env has no pushes"),
-        ({"steps": 10, "applies_to": ["randomization"]}, None, "nothing is randomized"),
+        (
+            {"steps": 10},
+            None,
+            "env.curriculum.applies_to: 'pushes', but the config has no env.perturbations.pushes",
+        ),
+        (
+            {"steps": 10, "applies_to": ["randomization"]},
+            None,
+            "has no env.randomization to grow; add them, or drop 'randomization'",
+        ),
         ({"steps": 0}, "dr-default", "env.curriculum.steps: Input should be greater"),
         ({"steps": 10, "start": 1.5}, "dr-default", "env.curriculum.start"),
         ({"steps": 10, "applies_to": ["kicks"]}, "dr-default", "'pushes' or 'randomization'"),
