@@ -43,7 +43,6 @@ def test_robodrl_and_sb3_training_envs_grow_and_evaluation_envs_do_not() -> None
     _grows(make_training_core(_config("Quadruped", "lean_ppo")))
     config = _config("Quadruped", "ppo")
     _grows(task_env(config).core)
-    assert task_env(config, num_envs=1, seed=3).core.curriculum is None  # SB3's evaluation env
     played = []
 
     def act(obs: np.ndarray) -> np.ndarray:

@@ -25,27 +25,23 @@ if TYPE_CHECKING:
 ACTIVATIONS = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU, "elu": torch.nn.ELU}
 
 
-def build_env(
-    config: TrainConfig, *, num_envs: int | None = None, seed: int | None = None
-) -> VecEnv:
-    """The training (or, with ``num_envs`` / ``seed``, evaluation) env of a config."""
-    return normalized(config, task_env(config, num_envs=num_envs, seed=seed))
+def build_env(config: TrainConfig) -> VecEnv:
+    """The training env of a config (evaluation builds its own: ``runs.evaluation``)."""
+    return normalized(config, task_env(config))
 
 
-def task_env(
-    config: TrainConfig, *, num_envs: int | None = None, seed: int | None = None
-) -> RobodrlVecEnv:
-    """The config's task as an SB3 VecEnv, before the observation normalizer."""
+def task_env(config: TrainConfig) -> RobodrlVecEnv:
+    """The config's training task as an SB3 VecEnv, before the observation normalizer; its
+    robustness ranges grow with ``env.curriculum`` (an evaluation env has them in full)."""
     env_cfg = config.env
     return make_sb3_vec(
         env_cfg.id,
-        num_envs or env_cfg.num_envs,
+        env_cfg.num_envs,
         num_threads=env_cfg.num_threads,
-        seed=config.seed if seed is None else seed,
+        seed=config.seed,
         randomization=env_cfg.randomization,
         perturbations=env_cfg.perturbations,
-        # the curriculum grows the training env's ranges; an evaluation env has them in full
-        curriculum=env_cfg.curriculum if num_envs is None and seed is None else None,
+        curriculum=env_cfg.curriculum,
         **env_cfg.task,
     )
 
