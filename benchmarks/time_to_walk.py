@@ -33,7 +33,9 @@ from pathlib import Path
 
 import numpy as np
 
+from robodrl.lookup import find_config
 from robodrl.make import make_core
+from robodrl.resolve import load_config
 from robodrl.runs.checkpoints import step_folders
 from robodrl.runs.loading import load_run_policy
 
@@ -93,6 +95,24 @@ def push_cell(speed: float) -> dict:
     return {"pushes": [push]}
 
 
+def warn_if_schedule_follows_budget(recipe: str, steps: int | None, overrides: list[str]) -> None:
+    """``--steps`` sets the run's budget; a step-size schedule over the budget then changes too,
+    so the run is not the recipe's training cut short (say so before training)."""
+    if steps is None:
+        return
+    hyperparameters = load_config(find_config(recipe), overrides).algorithm.hyperparameters
+    if (
+        hyperparameters.get("final_learning_rate") is not None
+        and hyperparameters.get("final_learning_rate_steps") is None
+    ):
+        print(
+            f"note: {recipe}'s step size falls over its whole budget, and --steps {steps:,} "
+            "changes the budget: each checkpoint differs from the recipe's at the same steps "
+            "(set algorithm.hyperparameters.final_learning_rate_steps to compare)",
+            flush=True,
+        )
+
+
 def train(recipe: str, run: Path, steps: int | None, every: int, robot: str | None,
           overrides: list[str]) -> float:  # fmt: skip
     """Run ``robodrl train`` and return its start time (``time.time()``)."""
@@ -130,6 +150,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         run = args.run_dir or Path(scratch) / "run"
         overrides = args.set + ([] if args.seed is None else [f"seed={args.seed}"])
+        warn_if_schedule_follows_budget(args.recipe, args.steps, overrides)
         start = train(args.recipe, run, args.steps, args.every, args.robot, overrides)
         results = []
         for folder in step_folders(run / "checkpoints"):
