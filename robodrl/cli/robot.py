@@ -4,6 +4,7 @@ or arm."""
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 from rich.console import Console
@@ -103,7 +104,7 @@ def _init(mjcf: Path, out: Path) -> None:
 
 
 def _check(description: str, png: Path | None) -> None:
-    from robodrl.envs.legged.check import check_robot
+    from robodrl.envs.legged.check import check_robot, gain_advice
     from robodrl.envs.legged.robot import load_robot
     from robodrl.files.atomic import OutputError
 
@@ -111,20 +112,31 @@ def _check(description: str, png: Path | None) -> None:
         raise OutputError(f"--png {png}: the file exists; robodrl never replaces it")
     robot = load_robot(description)
     checks = check_robot(robot, png=png)
-    _report(f"robot check {description}", checks)
+    advice = gain_advice(robot, checks)
+    _report(f"robot check {description}", checks, advice)
     if png is not None:
         Console().print(f"picture: {png}")
 
 
-def _report(title: str, checks) -> None:
-    """Print the table; raise (exit 1) if a line fails."""
+def _report(title: str, checks, advice: dict[str, dict] | None = None) -> None:
+    """Print the table (and the gains robot init would pick, if given); raise (exit 1) if a line
+    fails."""
     table = Table(title=title)
     for column in ("physics", "check", "value", "limit", "result"):
         table.add_column(column)
     colours = {"ok": "green", "warn": "yellow", "fail": "red"}
     for c in checks:
         table.add_row(c.physics, c.name, c.value, c.limit, f"[{colours[c.status]}]{c.status}")
-    Console(width=max(120, Console().width)).print(table)
+    console = Console(width=max(120, Console().width))
+    console.print(table)
+    if advice is not None:
+        console.print(
+            "the base sags or a joint overshoots with these gains; robot init's rules give "
+            "(paste into the description to use them):",
+            markup=False,
+        )
+        for field, values in advice.items():
+            console.print(f"{field}: {json.dumps(values)}", markup=False, soft_wrap=True)
     failed = [
         f"{c.physics} {c.name}: {c.value} (limit {c.limit})".strip() for c in checks if c.failed
     ]

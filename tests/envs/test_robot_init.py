@@ -4,6 +4,7 @@ joints, Gymnasium's Ant; roles in presets; the memory estimate; the run owning i
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -19,7 +20,7 @@ import pytest
 from robodrl.cli import main
 from robodrl.envs.core import memory_per_simulation
 from robodrl.envs.legged.build import build_model
-from robodrl.envs.legged.check import check_robot, stand
+from robodrl.envs.legged.check import check_robot, gain_advice, stand
 from robodrl.envs.legged.init import describe, render, write_description
 from robodrl.envs.legged.robot import load_robot
 from robodrl.errors import ConfigError
@@ -169,6 +170,30 @@ def test_check_exits_1_naming_what_fails_and_writes_a_png(tmp_path: Path, capsys
     out.write_text(weak)
     assert main(["robot", "check", str(out)]) == 1
     assert "the robot fails" in capsys.readouterr().err
+
+
+def test_check_gives_the_gains_init_would_pick_and_they_hold_the_robot(tmp_path, capsys) -> None:
+    out = _init(mesh_robot(tmp_path), tmp_path / "robot.yaml")
+    tuned = load_robot(str(out))
+    assert gain_advice(tuned, check_robot(tuned)) is None  # nothing to say: every line passes
+    out.write_text(out.read_text().replace("kp: 40.0", "kp: 10.0").replace("kd: 1.0", "kd: 0.05"))
+    main(["robot", "check", str(out)])
+    printed = capsys.readouterr().out
+    assert "robot init's rules give" in printed
+    advice = {
+        line.split(":", 1)[0]: json.loads(line.split(":", 1)[1])
+        for line in printed.splitlines()
+        if line.startswith(("kp: {", "kd: {"))
+    }
+    assert set(advice["kp"]) == set(advice["kd"]) and len(advice["kp"]) == 12
+    assert min(advice["kp"].values()) >= 12.0 / 0.5  # the full action meets the torque limit
+    text = out.read_text()
+    text = text.replace("kp: 10.0", f"kp: {json.dumps(advice['kp'])}")
+    out.write_text(text.replace("kd: 0.05", f"kd: {json.dumps(advice['kd'])}"))
+    pasted = load_robot(str(out))
+    checks = check_robot(pasted)
+    assert [c.name for c in checks if c.status != "ok"] == []
+    assert gain_advice(pasted, checks) is None
 
 
 def test_presets_name_parts_by_role_for_any_robot(tmp_path: Path) -> None:

@@ -9,6 +9,8 @@
   fails if the joint is not within 10% of the target after 1 s or overshoots by more than 50%;
   more than 10% overshoot is a warning (``robot init`` tunes kd to stay under it).
 - a PNG of the robot standing (accurate physics), where asked.
+- where the base sags or a joint overshoots: the gains ``robot init``'s rules give the robot
+  (:func:`gain_advice`), for the user to paste.
 
 Each line is ``ok``, ``warn`` or ``fail``; ``robodrl robot check`` exits 1 if any line fails.
 """
@@ -23,7 +25,7 @@ import numpy as np
 from robodrl.envs.checks import Check
 from robodrl.envs.checks import status as _status
 from robodrl.envs.core import BatchedEnv
-from robodrl.envs.legged.gains import step_responses
+from robodrl.envs.legged.gains import step_responses, tune
 from robodrl.envs.legged.robot import LEGS, RobotDescription
 from robodrl.envs.legged.task import LeggedTask
 from robodrl.errors import ConfigError
@@ -110,6 +112,18 @@ def check_robot(robot: RobotDescription, *, png: Path | None = None) -> list[Che
     if png is not None:
         write_bytes(png, standing_png(env))
     return checks
+
+
+def gain_advice(robot: RobotDescription, checks: list[Check]) -> dict[str, dict] | None:
+    """The gains ``robot init`` would write for this robot (its rules: the full action meets the
+    torque limit, the standing load bends no joint more than 0.05 rad, kd raised until a step
+    overshoots <= 10%), when a sag or step line did not pass; None when they all did."""
+    gains_lines = [c for c in checks if c.name == "base sag" or c.name.startswith("step ")]
+    if all(c.status == "ok" for c in gains_lines):
+        return None
+    joints = [r.joint for r in step_responses(robot)]
+    kp, kd = tune(robot, joints, robot.per_joint("torque_limit", joints))
+    return {"kp": kp, "kd": kd}
 
 
 def standing_png(env: BatchedEnv) -> bytes:
