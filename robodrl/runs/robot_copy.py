@@ -41,6 +41,11 @@ class RobotSourceChangedWarning(UserWarning):
     """A robot file a run was trained on changed or moved since; the run's copy is used."""
 
 
+class RobotCheckWarning(UserWarning):
+    """A robot passes ``robot check`` with warnings (a sagging base, ringing joints): it trains,
+    but a policy may learn slowly (``docs/robots.md``)."""
+
+
 class RobotKind(NamedTuple):
     """How a kind of robot description is read, named and checked."""
 
@@ -71,7 +76,8 @@ def user_robot(config: TrainConfig) -> tuple[str, RobotKind] | None:
 
 def check_new_robot(config: TrainConfig) -> None:
     """Run ``robot check`` on a robot description this account has not trained before (cached
-    by the hash of its files); a robot that fails is refused before the run starts."""
+    by the hash of its files); a robot that fails is refused before the run starts, and one that
+    only warns is trained with a :class:`RobotCheckWarning` (every time, from the cache)."""
     found = user_robot(config)
     if found is None:
         return
@@ -79,18 +85,38 @@ def check_new_robot(config: TrainConfig) -> None:
     description = kind.load(robot)
     digest = hashlib.sha256("".join(sorted(fingerprint(description).values())).encode())
     record = robodrl_home() / "robot-checks" / f"{digest.hexdigest()}.json"
-    if record.is_file():
-        return
-    failed = [f"{c.physics} {c.name}: {c.value}".strip() for c in kind.check(description)
-              if c.failed]  # fmt: skip
-    if failed:
-        raise ConfigError(
-            f"env.task.robot {robot}: the robot fails `robodrl robot check` ("
-            + "; ".join(failed)
-            + f"); run `robodrl robot check {robot}` for the whole table"
+    warned = _cached_warnings(record)
+    if warned is None:
+        checks = kind.check(description)
+        failed = [f"{c.physics} {c.name}: {c.value}".strip() for c in checks if c.failed]
+        if failed:
+            raise ConfigError(
+                f"env.task.robot {robot}: the robot fails `robodrl robot check` ("
+                + "; ".join(failed)
+                + f"); run `robodrl robot check {robot}` for the whole table"
+            )
+        warned = [f"{c.physics} {c.name}: {c.value}" for c in checks if c.status == "warn"]
+        record.parent.mkdir(parents=True, exist_ok=True)
+        entry = {"robot": str(description.source), "passed": True, "warnings": warned}
+        write_text(record, json.dumps(entry) + "\n")
+    if warned:
+        warnings.warn(
+            f"env.task.robot {robot}: `robodrl robot check` warns ({'; '.join(warned)}); a "
+            "base that sags or joints that ring at action 0 can slow learning a lot; run "
+            f"`robodrl robot check {robot}` for the gains robot init's rules give",
+            RobotCheckWarning,
+            stacklevel=2,
         )
-    record.parent.mkdir(parents=True, exist_ok=True)
-    write_text(record, json.dumps({"robot": str(description.source), "passed": True}) + "\n")
+
+
+def _cached_warnings(record: Path) -> list[str] | None:
+    """The warnings of a robot's passed check, or None when it has not been checked (a record
+    that does not read back is checked again)."""
+    try:
+        entry = json.loads(record.read_text())
+        return [str(line) for line in entry.get("warnings", [])]
+    except (OSError, ValueError, AttributeError, TypeError):
+        return None
 
 
 def own_robot(config: TrainConfig, run_dir: Path) -> None:

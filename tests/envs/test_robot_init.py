@@ -302,3 +302,25 @@ def test_train_refuses_a_robot_that_fails_its_check_and_writes_nothing(tmp_path,
         train(config, tmp_path / "run")
     assert not (tmp_path / "run").exists()
     assert not (tmp_path / "home" / "robot-checks").exists()
+
+
+def test_train_warns_on_a_robot_whose_check_warns_every_time(tmp_path, monkeypatch) -> None:
+    from robodrl.resolve import validate_config
+    from robodrl.runs.robot_copy import RobotCheckWarning
+    from robodrl.runs.train import train
+
+    monkeypatch.setenv("ROBODRL_HOME", str(tmp_path / "home"))
+    out = _init(mesh_robot(tmp_path), tmp_path / "robot.yaml")
+    out.write_text(out.read_text().replace("kd: 1.0", "kd: 0.3"))  # rings, but stands
+    config = validate_config({
+        "env": {"id": "robodrl/Legged-v1", "task": {"robot": str(out)}, "num_envs": 2},
+        "algorithm": {"name": "lean_ppo", "hyperparameters": {"n_steps": 8}},
+        "total_steps": 16,
+    })  # fmt: skip
+    for run in ("first", "cached", "record damaged"):
+        with pytest.warns(RobotCheckWarning, match=r"step fl_hip: overshoot \d+%.*gains"):
+            train(config, tmp_path / run)
+        (record,) = (tmp_path / "home" / "robot-checks").glob("*.json")
+        if run == "cached":
+            record.write_text("{")  # a damaged record: the robot is checked again
+    assert "step fl_hip" in record.read_text()
