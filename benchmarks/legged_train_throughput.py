@@ -14,14 +14,17 @@ dr-default randomization and perturbations, the recipe's batch of simulations):
 - ``lean_nominal``: ``lean_ppo`` as above without randomization or perturbations (the plain
   reference's conditions);
 - ``sb3_ppo``: Stable-Baselines3's PPO on robodrl's batched VecEnv with the same rollout length,
-  epochs, minibatch count and network.
+  epochs, minibatch count and network;
+- ``lean_variant``: ``lean_ppo`` with the recipe overrides given by ``--variant KEY=VALUE``
+  (a candidate change to the recipe, timed beside it).
 
 Each contender runs ``--iterations`` training iterations (one rollout + update) per round, after
 a warm-up iteration; rounds are interleaved; the figure is env steps per wall second, the best
 round of each. Targets (issue 30): lean_ppo >= 0.8x raw physics and >= 1.0x the plain reference.
 
 Usage: python benchmarks/legged_train_throughput.py [--envs 1024] [--iterations 3] [--rounds 3]
-       [--robot go1_class] [--contenders raw plain lean_ppo lean_nominal sb3_ppo]
+       [--robot go1_class] [--contenders raw plain lean_ppo lean_nominal sb3_ppo lean_variant]
+       [--variant KEY=VALUE ...]
 """
 
 from __future__ import annotations
@@ -65,6 +68,7 @@ class NoHooks:
 
 
 ROBOT: list[str] = []  # --robot: the env.task.robot override, if any
+VARIANT: list[str] = []  # --variant: lean_variant's recipe overrides
 
 
 def recipe(envs: int, algorithm: dict | None = None, more: tuple[str, ...] = ()):
@@ -143,6 +147,10 @@ def lean_nominal_contender(envs: int):
     return learner_iteration(get_algorithm("lean_ppo").build(config))
 
 
+def lean_variant_contender(envs: int):
+    return learner_iteration(get_algorithm("lean_ppo").build(recipe(envs, more=tuple(VARIANT))))
+
+
 def sb3_ppo_contender(envs: int):
     lean = recipe(envs).algorithm.hyperparameters
     steps = lean["n_steps"]
@@ -191,15 +199,21 @@ def main() -> None:
         "--contenders", nargs="+", default=["raw", "plain", "lean_ppo", "lean_nominal", "sb3_ppo"]
     )
     parser.add_argument("--robot", help="another robot for the recipe (env.task.robot)")
+    parser.add_argument(
+        "--variant", action="append", default=[], metavar="KEY=VALUE",
+        help="a recipe override for the lean_variant contender",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.robot:
         ROBOT.append(f"env.task.robot={args.robot}")
+    VARIANT.extend(args.variant)
     builders = {
         "raw": raw_contender,
         "plain": plain_contender,
         "lean_ppo": lean_ppo_contender,
         "lean_nominal": lean_nominal_contender,
         "sb3_ppo": sb3_ppo_contender,
+        "lean_variant": lean_variant_contender,
     }
     contenders = {name: builders[name](args.envs) for name in args.contenders}
     best = best_rates(contenders, args.rounds, args.iterations)
