@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 import threading
+import warnings
 from pathlib import Path
 from types import ModuleType
 
@@ -65,11 +66,27 @@ def _quiet_on_full_disk(args: threading.ExceptHookArgs) -> None:
         threading.__excepthook__(args)
 
 
+def _own_warnings_as_lines(command: str):
+    """A ``warnings.formatwarning`` that writes robodrl's own warnings as one line each
+    (``robodrl train: warning: ...``), and any other library's as Python does (only the text
+    changes: filters and recorders such as ``pytest.warns`` see the same warnings)."""
+    python_way = warnings.formatwarning
+
+    def format_warning(message, category, filename, lineno, line=None) -> str:
+        if category.__module__.startswith("robodrl."):
+            return f"robodrl {command}: warning: {message}\n"
+        return python_way(message, category, filename, lineno, line)
+
+    return format_warning
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (2 for a user error, with its message on stderr)."""
     args = build_parser().parse_args(argv)
     os.environ.setdefault("MUJOCO_GL", "egl")  # offscreen rendering; read when MuJoCo is imported
     threading.excepthook = _quiet_on_full_disk
+    formatted_before = warnings.formatwarning
+    warnings.formatwarning = _own_warnings_as_lines(args.command)
     try:
         COMMANDS.get(args.command).run(args)
     except RobodrlError as err:
@@ -89,4 +106,6 @@ def main(argv: list[str] | None = None) -> int:
         where = Path(getattr(err, "filename", None) or "its output")
         print(f"robodrl {args.command}: error: {disk_full(where)}", file=sys.stderr)
         return 2
+    finally:
+        warnings.formatwarning = formatted_before
     return 0

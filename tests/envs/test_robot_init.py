@@ -324,3 +324,24 @@ def test_train_warns_on_a_robot_whose_check_warns_every_time(tmp_path, monkeypat
         if run == "cached":
             record.write_text("{")  # a damaged record: the robot is checked again
     assert "step fl_hip" in record.read_text()
+
+
+def test_the_cli_prints_robodrls_own_warnings_as_one_line(tmp_path: Path) -> None:
+    out = _init(mesh_robot(tmp_path), tmp_path / "robot.yaml")
+    out.write_text(out.read_text().replace("kd: 1.0", "kd: 0.3"))  # rings, but stands
+    config = {
+        "env": {"id": "robodrl/Legged-v1", "task": {"robot": str(out)}, "num_envs": 2},
+        "algorithm": {"name": "lean_ppo", "hyperparameters": {"n_steps": 8}},
+        "total_steps": 16,
+    }
+    (tmp_path / "train.yaml").write_text(json.dumps(config))
+    result = subprocess.run(  # a process: Python prints the warnings it is not asked to record
+        [sys.executable, "-m", "robodrl", "train", str(tmp_path / "train.yaml"),
+         "--run-dir", str(tmp_path / "run")],
+        env={**os.environ, "ROBODRL_HOME": str(tmp_path / "home")},
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if "warn" in line]
+    assert lines and lines[0].startswith(f"robodrl train: warning: env.task.robot {out}: ")
+    assert "RobotCheckWarning" not in result.stderr  # not Python's file:line: Category: form
