@@ -49,7 +49,11 @@ def _score(policy, expert) -> float:
 def test_bc_imitates_the_expert_from_ten_demonstrations(
     pendulum_expert: Path, pendulum_demos: Path, tmp_path: Path
 ) -> None:
-    config = validate_config(_config("bc", demos=str(pendulum_demos), total_steps=2000))
+    # all ten for training: the default holds 20% out to stop early, and which two episodes
+    # that leaves out decides the score (0.85 held out, 1.03 with all ten, on an AMD EPYC box;
+    # the early stop has its own test below)
+    hp = {"validation_fraction": 0.0}
+    config = validate_config(_config("bc", demos=str(pendulum_demos), total_steps=2000, hp=hp))
     run, summary = train(config, tmp_path / "bc")
     assert summary["steps"] <= 2000
     score = _score(load_run_policy(run, checkpoint="latest"), load_policy(pendulum_expert))
