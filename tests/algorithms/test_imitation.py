@@ -64,25 +64,30 @@ def test_dagger_beats_bc_with_the_same_number_of_expert_labels(
     pendulum_expert: Path, tmp_path: Path
 ) -> None:
     """400 labels: BC sees two demonstrated episodes and never the states its own errors lead
-    to; DAgger asks the expert about the states the learner visits and recovers."""
+    to; DAgger asks the expert about the states the learner visits and recovers. Scores are
+    the mean of two training seeds: one run's score moves by several hundredths between CPUs
+    (0.66 on an AMD EPYC, above 0.7 on an Intel box, for the same seed)."""
     expert = load_policy(pendulum_expert)
     demos = save_demonstrations(record_demonstrations(expert, 2, seed=0), tmp_path / "demos-v0")
-    bc = _config("bc", demos=str(demos), total_steps=2000, hp={"validation_fraction": 0.0})
-    bc_run, _ = train(validate_config(bc), tmp_path / "bc")
-    dagger = _config(
-        "dagger",
-        expert=str(pendulum_expert),
-        total_steps=400,
-        hp={"n_steps": 25, "updates_per_round": 500, "beta_decay": 0.0},
-    )
-    dagger_run, _ = train(validate_config(dagger), tmp_path / "dagger")
-    labels = torch.load(
-        next((dagger_run / "checkpoints").glob("step_*")) / "dataset.pt", weights_only=True
-    )["labels"]
-    assert len(labels) == 400  # the same number of expert labels as BC's demonstrations
-    bc_score = _score(load_run_policy(bc_run, checkpoint="latest"), expert)
-    dagger_score = _score(load_run_policy(dagger_run, checkpoint="latest"), expert)
-    assert dagger_score >= 0.7 and dagger_score > bc_score + 0.3, (bc_score, dagger_score)
+    bc_scores, dagger_scores = [], []
+    for seed in (0, 1):
+        bc = _config("bc", demos=str(demos), total_steps=2000, hp={"validation_fraction": 0.0})
+        bc_run, _ = train(validate_config({**bc, "seed": seed}), tmp_path / f"bc{seed}")
+        dagger = _config(
+            "dagger",
+            expert=str(pendulum_expert),
+            total_steps=400,
+            hp={"n_steps": 25, "updates_per_round": 500, "beta_decay": 0.0},
+        )
+        dagger_run, _ = train(validate_config({**dagger, "seed": seed}), tmp_path / f"dg{seed}")
+        labels = torch.load(
+            next((dagger_run / "checkpoints").glob("step_*")) / "dataset.pt", weights_only=True
+        )["labels"]
+        assert len(labels) == 400  # the same number of expert labels as BC's demonstrations
+        bc_scores.append(_score(load_run_policy(bc_run, checkpoint="latest"), expert))
+        dagger_scores.append(_score(load_run_policy(dagger_run, checkpoint="latest"), expert))
+    bc_score, dagger_score = sum(bc_scores) / 2, sum(dagger_scores) / 2
+    assert dagger_score >= 0.7 and dagger_score > bc_score + 0.3, (bc_scores, dagger_scores)
 
 
 def test_bc_stops_early_with_its_best_weights(pendulum_demos: Path, tmp_path: Path) -> None:
