@@ -102,8 +102,9 @@ def check_new_robot(config: TrainConfig) -> None:
     if warned:
         warnings.warn(
             f"env.task.robot {robot}: `robodrl robot check` warns ({'; '.join(warned)}); a "
-            "base that sags or joints that ring at action 0 can slow learning a lot; run "
-            f"`robodrl robot check {robot}` for the gains robot init's rules give",
+            "robot that sags or rings at its standing pose can learn slowly; `robodrl robot "
+            f"check {robot}` prints the whole table (for a quadruped, with the gains robot "
+            "init's rules give)",
             RobotCheckWarning,
             stacklevel=2,
         )
