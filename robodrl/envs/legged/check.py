@@ -36,6 +36,7 @@ HOLD_SECONDS = 5.0
 MAX_SAG, MAX_TILT_DEG = 0.15, 10.0
 FOOT_SHARE, TOTAL_SHARE = (0.10, 0.45), (0.8, 1.2)
 WARN_OVERSHOOT, MAX_OVERSHOOT, MAX_STEP_ERROR = 0.10, 0.50, 0.10
+STEP = "step "  # each step-response line's name: STEP + the joint
 
 
 def standing_env(robot: RobotDescription, physics: str) -> BatchedEnv:
@@ -94,7 +95,7 @@ def step_checks(robot: RobotDescription) -> list[Check]:
         fails = r.overshoot > MAX_OVERSHOOT or r.final_error > MAX_STEP_ERROR
         status = "fail" if fails else _status(r.overshoot <= WARN_OVERSHOOT, warn_only=True)
         checks.append(Check(
-            "accurate", f"step {r.joint}",
+            "accurate", f"{STEP}{r.joint}",
             f"overshoot {r.overshoot:.0%}, error {r.final_error:.0%}, rise {r.rise_seconds:.3f} s",
             f"overshoot <= {WARN_OVERSHOOT:.0%} (warn) / {MAX_OVERSHOOT:.0%}, "
             f"error <= {MAX_STEP_ERROR:.0%}", status,
@@ -118,10 +119,10 @@ def gain_advice(robot: RobotDescription, checks: list[Check]) -> dict[str, dict]
     """The gains ``robot init`` would write for this robot (its rules: the full action meets the
     torque limit, the standing load bends no joint more than 0.05 rad, kd raised until a step
     overshoots <= 10%), when a sag or step line did not pass; None when they all did."""
-    gains_lines = [c for c in checks if c.name == "base sag" or c.name.startswith("step ")]
+    gains_lines = [c for c in checks if c.name == "base sag" or c.name.startswith(STEP)]
     if all(c.status == "ok" for c in gains_lines):
         return None
-    joints = [r.joint for r in step_responses(robot)]
+    joints = [c.name.removeprefix(STEP) for c in checks if c.name.startswith(STEP)]
     kp, kd = tune(robot, joints, robot.per_joint("torque_limit", joints))
     return {"kp": kp, "kd": kd}
 
