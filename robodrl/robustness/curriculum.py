@@ -11,7 +11,10 @@ from typing import Any
 from robodrl.errors import ConfigError
 from robodrl.robustness.spec import CurriculumSpec, PerturbationSpec, RandomizationSpec
 
-WHERE = {"pushes": "env.perturbations.pushes", "randomization": "env.randomization"}
+WHERE = {
+    "pushes": "env.perturbations.pushes",
+    "randomization": "env.randomization or env.perturbations.motor_strength",
+}
 
 
 def check_growable(

@@ -112,11 +112,11 @@ def check_new_robot(config: TrainConfig) -> None:
 
 def _cached_warnings(record: Path) -> list[str] | None:
     """The warnings of a robot's passed check, or None when it has not been checked (a record
-    that does not read back is checked again)."""
+    that does not read back, or one written before records kept warnings, is checked again)."""
     try:
         entry = json.loads(record.read_text())
-        return [str(line) for line in entry.get("warnings", [])]
-    except (OSError, ValueError, AttributeError, TypeError):
+        return [str(line) for line in entry["warnings"]]
+    except (OSError, ValueError, LookupError, TypeError):
         return None
 
 

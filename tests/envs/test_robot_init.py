@@ -317,12 +317,14 @@ def test_train_warns_on_a_robot_whose_check_warns_every_time(tmp_path, monkeypat
         "algorithm": {"name": "lean_ppo", "hyperparameters": {"n_steps": 8}},
         "total_steps": 16,
     })  # fmt: skip
-    for run in ("first", "cached", "record damaged"):
+    for run in ("first", "cached", "record damaged", "record without warnings"):
         with pytest.warns(RobotCheckWarning, match=r"step fl_hip: overshoot \d+%.*gains"):
             train(config, tmp_path / run)
         (record,) = (tmp_path / "home" / "robot-checks").glob("*.json")
         if run == "cached":
             record.write_text("{")  # a damaged record: the robot is checked again
+        if run == "record damaged":  # written before records kept warnings: checked again
+            record.write_text(json.dumps({"robot": str(out), "passed": True}))
     assert "step fl_hip" in record.read_text()
 
 

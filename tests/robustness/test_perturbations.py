@@ -286,7 +286,7 @@ def test_a_curriculum_grows_the_randomized_ranges_from_nominal() -> None:
         (
             {"steps": 10, "applies_to": ["randomization"]},
             None,
-            "has no env.randomization to grow; add them, or drop 'randomization'",
+            "has no env.randomization or env.perturbations.motor_strength to grow",
         ),
         ({"steps": 0}, "dr-default", "env.curriculum.steps: Input should be greater"),
         ({"steps": 10, "start": 1.5}, "dr-default", "env.curriculum.start"),
