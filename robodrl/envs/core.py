@@ -15,7 +15,6 @@ reset distribution like any finished episode.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -23,6 +22,7 @@ import mujoco
 import numpy as np
 from mujoco import batch as mjbatch
 
+from robodrl.envs.resources import check_memory, default_num_threads
 from robodrl.envs.task import ResetNoise, Task
 from robodrl.errors import InvalidActionError, TaskArgumentError
 from robodrl.robustness.curriculum import Curriculum, check_growable
@@ -45,34 +45,6 @@ def _stream(sequence: np.random.SeedSequence, key: int) -> np.random.Generator:
     """An independent generator derived from a simulation's seed sequence."""
     child = np.random.SeedSequence(sequence.entropy, spawn_key=(*sequence.spawn_key, key))
     return np.random.default_rng(child)
-
-
-def default_num_threads(num_envs: int) -> int:
-    """Threads used when none are given: one per simulation, at most one per CPU."""
-    return max(1, min(num_envs, os.cpu_count() or 1))
-
-
-def memory_per_simulation(model: mujoco.MjModel) -> int:
-    """Bytes one simulation of a batch needs: its MjData buffer plus its arena. The model's own
-    buffer (meshes, textures) is shared by the batch and counted once, not per simulation."""
-    data_buffer = mujoco.MjData(model).nbuffer  # qpos, xpos, ...: sized by the model's counts
-    return int(model.narena) + int(data_buffer)
-
-
-def check_memory(model: mujoco.MjModel, num_envs: int) -> None:
-    """Refuse a batch whose simulations cannot fit in this machine's memory (before MuJoCo
-    spends seconds failing to allocate it)."""
-    per_sim = memory_per_simulation(model)
-    try:
-        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):  # not every platform says
-        return
-    if per_sim * num_envs > memory:
-        raise TaskArgumentError(
-            f"num_envs={num_envs:,} needs about {per_sim * num_envs / 2**30:,.1f} GiB "
-            f"({per_sim / 2**20:.1f} MiB per simulation), more than this machine's "
-            f"{memory / 2**30:.1f} GiB; use num_envs <= {memory // per_sim:,}"
-        )
 
 
 class BatchedEnv:

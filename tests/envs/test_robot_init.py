@@ -18,11 +18,11 @@ import numpy as np
 import pytest
 
 from robodrl.cli import main
-from robodrl.envs.core import memory_per_simulation
 from robodrl.envs.legged.build import build_model
 from robodrl.envs.legged.check import check_robot, gain_advice, stand
 from robodrl.envs.legged.init import describe, render, write_description
 from robodrl.envs.legged.robot import load_robot
+from robodrl.envs.resources import memory_per_simulation
 from robodrl.errors import ConfigError
 from robodrl.make import make_core
 from robodrl.robustness.roles import robot_mass
