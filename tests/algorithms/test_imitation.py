@@ -69,16 +69,16 @@ def test_dagger_beats_bc_with_the_same_number_of_expert_labels(
     (0.66 on an AMD EPYC, above 0.7 on an Intel box, for the same seed)."""
     expert = load_policy(pendulum_expert)
     demos = save_demonstrations(record_demonstrations(expert, 2, seed=0), tmp_path / "demos-v0")
+    bc = _config("bc", demos=str(demos), total_steps=2000, hp={"validation_fraction": 0.0})
+    dagger = _config(
+        "dagger",
+        expert=str(pendulum_expert),
+        total_steps=400,
+        hp={"n_steps": 25, "updates_per_round": 500, "beta_decay": 0.0},
+    )
     bc_scores, dagger_scores = [], []
     for seed in (0, 1):
-        bc = _config("bc", demos=str(demos), total_steps=2000, hp={"validation_fraction": 0.0})
         bc_run, _ = train(validate_config({**bc, "seed": seed}), tmp_path / f"bc{seed}")
-        dagger = _config(
-            "dagger",
-            expert=str(pendulum_expert),
-            total_steps=400,
-            hp={"n_steps": 25, "updates_per_round": 500, "beta_decay": 0.0},
-        )
         dagger_run, _ = train(validate_config({**dagger, "seed": seed}), tmp_path / f"dg{seed}")
         labels = torch.load(
             next((dagger_run / "checkpoints").glob("step_*")) / "dataset.pt", weights_only=True

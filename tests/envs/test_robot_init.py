@@ -323,7 +323,7 @@ def test_train_warns_on_a_robot_whose_check_warns_every_time(tmp_path, monkeypat
         (record,) = (tmp_path / "home" / "robot-checks").glob("*.json")
         if run == "cached":
             record.write_text("{")  # a damaged record: the robot is checked again
-        if run == "record damaged":  # written before records kept warnings: checked again
+        elif run == "record damaged":  # written before records kept warnings: checked again
             record.write_text(json.dumps({"robot": str(out), "passed": True}))
     assert "step fl_hip" in record.read_text()
 
