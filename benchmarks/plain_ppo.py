@@ -31,7 +31,7 @@ from mujoco import batch as mjbatch
 from torch import nn
 
 TROT = np.array([0.0, 0.5, 0.5, 0.0])  # each foot's phase offset (FL, FR, BL, BR)
-WEIGHTS = {"velocity": 1.0, "yaw": 0.5, "gait": 0.2, "vz": 1.0, "rate": 0.05, "tilt": 2.0,
+WEIGHTS = {"velocity": 1.0, "yaw": 0.5, "gait": 1.0, "vz": 1.0, "rate": 0.05, "tilt": 2.0,
            "pose": 0.05, "smooth": 0.01, "torque": 1e-4}  # fmt: skip
 
 
