@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.signals import ctrl_c_as_in_a_terminal
 from tests.trainers.conftest import run_cli, write_config
 
 
@@ -129,12 +130,6 @@ def test_read_only_locations_give_one_line_errors(
     _clean_error(run_cli("train", str(config), "--run-dir", str(target)), "cannot write")
 
 
-def _ctrl_c_as_in_a_terminal() -> None:
-    """The child's SIGINT as a terminal gives it: a shell starts background jobs (``pytest &``)
-    with SIGINT ignored, children inherit that, and Python then raises no KeyboardInterrupt."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def test_ctrl_c_during_training_says_how_to_resume(tmp_path: Path) -> None:
     config = write_config(
         tmp_path / "config.yaml",
@@ -153,7 +148,7 @@ def test_ctrl_c_during_training_says_how_to_resume(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
-        preexec_fn=_ctrl_c_as_in_a_terminal,
+        preexec_fn=ctrl_c_as_in_a_terminal,
     )
     deadline = time.monotonic() + 120
     while not (run / "checkpoints" / "latest").is_file() and time.monotonic() < deadline:

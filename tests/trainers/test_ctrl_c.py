@@ -11,11 +11,8 @@ from pathlib import Path
 
 import torch
 
+from tests.signals import ctrl_c_as_in_a_terminal
 from tests.trainers.conftest import final_model, network_tensors, run_cli, write_config
-
-
-def _as_in_a_terminal() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)  # background jobs start with SIGINT ignored
 
 
 def _config(tmp_path: Path) -> Path:
@@ -33,7 +30,7 @@ def _config(tmp_path: Path) -> Path:
 def _train_until_started(config: Path, run: Path) -> subprocess.Popen:
     command = [sys.executable, "-m", "robodrl.cli", "train", str(config), "--run-dir", str(run)]
     process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.PIPE,
-                               text=True, preexec_fn=_as_in_a_terminal)  # fmt: skip
+                               text=True, preexec_fn=ctrl_c_as_in_a_terminal)  # fmt: skip
     episodes, deadline = run / "logs" / "episodes.csv", time.monotonic() + 120
     while time.monotonic() < deadline and (
         not episodes.is_file() or len(episodes.read_text().splitlines()) < 10
