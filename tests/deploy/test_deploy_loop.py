@@ -26,7 +26,7 @@ from robodrl.deploy.schedule import CommandSchedule
 from robodrl.deploy.sim import SimOptions, SimRobot
 from robodrl.runtime import OnnxPolicy
 from robodrl.runtime.metadata import RuntimePolicyError
-from tests.signals import ctrl_c_as_in_a_terminal
+from tests.signals import start_as_from_a_terminal
 
 #: the watchdog in tests not about it (s): a test box that stalls 60 ms is no stale robot
 RELAXED_WATCHDOG = 1.0
@@ -257,13 +257,7 @@ def test_ctrl_c_ends_in_safe_mode_and_writes_the_report_whole(
     out = tmp_path / "report"
     options = f"--seconds 60 --out {out} --no-probe".split() + RELAXED
     command = [sys.executable, "-m", "robodrl", "deploy", str(legged_file), *options]
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=ctrl_c_as_in_a_terminal,
-    )
+    process = start_as_from_a_terminal(command)
     wait_for_the_sim(process)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.signals import ctrl_c_as_in_a_terminal
+from tests.signals import start_as_from_a_terminal
 from tests.trainers.conftest import run_cli, write_config
 
 
@@ -143,13 +143,7 @@ def test_ctrl_c_during_training_says_how_to_resume(tmp_path: Path) -> None:
     # -X faulthandler: a SIGABRT makes the child print every thread's stack (see below)
     command = [sys.executable, "-X", "faulthandler", "-m", "robodrl.cli", "train", str(config)]
     command += ["--run-dir", str(run)]
-    process = subprocess.Popen(
-        command,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        preexec_fn=ctrl_c_as_in_a_terminal,
-    )
+    process = start_as_from_a_terminal(command)
     deadline = time.monotonic() + 120
     while not (run / "checkpoints" / "latest").is_file() and time.monotonic() < deadline:
         time.sleep(0.2)

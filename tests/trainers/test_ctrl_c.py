@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from tests.signals import ctrl_c_as_in_a_terminal
+from tests.signals import start_as_from_a_terminal
 from tests.trainers.conftest import final_model, network_tensors, run_cli, write_config
 
 
@@ -29,8 +29,7 @@ def _config(tmp_path: Path) -> Path:
 
 def _train_until_started(config: Path, run: Path) -> subprocess.Popen:
     command = [sys.executable, "-m", "robodrl.cli", "train", str(config), "--run-dir", str(run)]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.PIPE,
-                               text=True, preexec_fn=ctrl_c_as_in_a_terminal)  # fmt: skip
+    process = start_as_from_a_terminal(command)
     episodes, deadline = run / "logs" / "episodes.csv", time.monotonic() + 120
     while time.monotonic() < deadline and (
         not episodes.is_file() or len(episodes.read_text().splitlines()) < 10
