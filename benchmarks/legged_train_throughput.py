@@ -1,10 +1,16 @@
 """Training throughput on the legged task: the whole training loop next to raw physics, one run.
 
-Contenders, each on robodrl/Legged-v0 with the robust recipe's settings (fast physics,
+Contenders, each on the robust recipe's env and settings (robodrl/Legged-v1, fast physics,
 dr-default randomization and perturbations, the recipe's batch of simulations):
 
 - ``raw``: ``mujoco.batch.Batch`` stepping the same model, same batch size, frame skip and stage,
-  random controls, no task code, no learning (the physics alone);
+  no task code, no learning (the physics alone), with the robots on their feet as in training:
+  each iteration starts from the settled standing state and commands the standing pose plus
+  Gaussian noise of the recipe's initial action std;
+- ``raw_random``: the same with uniformly random controls and no restarts (this benchmark's
+  ``raw`` before 2026-12-07). The robots topple, and a toppled robot touches nothing (the fast
+  settings collide the feet only), so its physics is cheaper than training's and this figure
+  grows the longer the benchmark runs;
 - ``lean_ppo``: robodrl's lean batched PPO learning from the batched core (``robodrl train``'s
   learner, the recipe's hyperparameters);
 - ``plain``: ``plain_ppo.py``, a single-file PPO over raw ``mujoco.batch`` with no robodrl
@@ -23,7 +29,8 @@ a warm-up iteration; rounds are interleaved; the figure is env steps per wall se
 round of each. Targets (issue 30): lean_ppo >= 0.8x raw physics and >= 1.0x the plain reference.
 
 Usage: python benchmarks/legged_train_throughput.py [--envs 1024] [--iterations 3] [--rounds 3]
-       [--robot go1_class] [--contenders raw plain lean_ppo lean_nominal sb3_ppo lean_variant]
+       [--robot go1_class]
+       [--contenders raw raw_random plain lean_ppo lean_nominal sb3_ppo lean_variant]
        [--variant KEY=VALUE ...]
 """
 
@@ -78,13 +85,47 @@ def recipe(envs: int, algorithm: dict | None = None, more: tuple[str, ...] = ())
     return load_config(RECIPE, overrides)
 
 
+def _raw_core(envs: int):
+    config = recipe(envs)
+    core = make_core(config.env.id, envs, seed=0, **config.env.task)
+    core.reset()
+    return core, config.algorithm.hyperparameters["n_steps"], config.policy.log_std_init
+
+
 def raw_contender(envs: int):
-    core = make_core("robodrl/Legged-v0", envs, seed=0, **recipe(envs).env.task)
+    """The physics alone, with the robots on their feet: every iteration starts from the settled
+    standing state (restored by copying qpos and qvel) and commands the standing pose plus the
+    recipe's initial exploration noise."""
+    core, steps, log_std = _raw_core(envs)
+    batch, frame_skip, stage = core.batch, core.frame_skip, core.task.stage
+    ctrl, qpos, qvel = batch.bind("ctrl"), batch.bind("qpos"), batch.bind("qvel")
+    std = float(np.exp(log_std if log_std is not None else 0.0))
+    rng = np.random.default_rng(0)
+    standing = np.zeros(ctrl.shape)
+    for _ in range(50):  # settle onto the feet
+        ctrl[:] = core.action_to_ctrl(standing)
+        batch.step(nstep=frame_skip, stage=stage)
+    settled_qpos, settled_qvel = np.array(qpos), np.array(qvel)
+
+    def iteration() -> int:
+        qpos[:], qvel[:] = settled_qpos, settled_qvel
+        for _ in range(steps):
+            noise = np.clip(rng.normal(0.0, std, ctrl.shape), -1.0, 1.0)
+            ctrl[:] = core.action_to_ctrl(noise)
+            batch.step(nstep=frame_skip, stage=stage)
+        return steps * envs
+
+    iteration.qpos = qpos  # for the test that checks the robots stay on their feet
+    return iteration
+
+
+def raw_random_contender(envs: int):
+    """The physics alone with uniformly random controls, never restarted (toppled robots)."""
+    core, steps, _ = _raw_core(envs)
     batch, frame_skip, stage = core.batch, core.frame_skip, core.task.stage
     ctrl = batch.bind("ctrl")
     low, high = core.ctrl_low, core.ctrl_high
     rng = np.random.default_rng(0)
-    steps = recipe(envs).algorithm.hyperparameters["n_steps"]
 
     def iteration() -> int:
         for _ in range(steps):
@@ -92,6 +133,7 @@ def raw_contender(envs: int):
             batch.step(nstep=frame_skip, stage=stage)
         return steps * envs
 
+    iteration.qpos = batch.bind("qpos")
     return iteration
 
 
@@ -209,6 +251,7 @@ def main() -> None:
     VARIANT.extend(args.variant)
     builders = {
         "raw": raw_contender,
+        "raw_random": raw_random_contender,
         "plain": plain_contender,
         "lean_ppo": lean_ppo_contender,
         "lean_nominal": lean_nominal_contender,

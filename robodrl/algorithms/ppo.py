@@ -75,6 +75,9 @@ class PPOHyperparameters(Strict):
     """Scale advantages to zero mean, unit std per minibatch."""
     symmetry_coef: Annotated[float, Field(ge=0)] = 0.0
     """Weight of the mirror loss (0: off; > 0 needs a task with ``mirror_maps``)."""
+    symmetry_fraction: Annotated[float, Field(gt=0, le=1)] = 1.0
+    """Share of each minibatch the mirror loss is computed on (a random subset, since the
+    minibatch is; 1: all of it). Below 1 the mirrored actor pass costs that much less."""
     critic_observations: Literal["policy", "privileged"] = "policy"
     """What the critic sees: the policy's observations, or the simulation's true state
     (training only: the exported policy is the actor)."""
@@ -160,9 +163,11 @@ class PPOLearner(OnPolicyLearner):
                 value_loss = agent.value_loss(critic_obs[batch], returns[batch])
                 entropy = distribution.entropy().sum(-1).mean()
                 loss = policy_loss + hp.vf_coef * value_loss - hp.ent_coef * entropy
-                if self.mirror is not None:
-                    mean = distribution.mean
-                    symmetry = (agent.actor(mirrored[batch]) - mean @ mirror_action.T).pow(2)
+                if self.mirror is not None:  # on the first symmetry_fraction of the batch
+                    some = max(1, round(hp.symmetry_fraction * len(batch)))
+                    mean = distribution.mean[:some]
+                    mirror_mean = agent.actor(mirrored[batch[:some]])
+                    symmetry = (mirror_mean - mean @ mirror_action.T).pow(2)
                     loss = loss + hp.symmetry_coef * symmetry.sum(-1).mean()
                 optimizer.zero_grad()
                 loss.backward()

@@ -74,3 +74,20 @@ def test_the_reference_trains_on_robodrls_model_of_the_robot(card: dict) -> None
     # a robot standing at the reset pose, then stepped: finite observations, base above ground
     assert np.isfinite(ppo.obs).all()
     assert (ppo.env.qpos[:, 2] > 0).all()
+
+
+def test_the_raw_physics_reference_keeps_the_robots_on_their_feet() -> None:
+    """Training's robots stand or walk; random controls topple them, and a toppled robot touches
+    nothing in the fast settings (cheaper physics), so the raw reference restarts each
+    iteration from the settled standing state."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        throughput = load("legged_train_throughput")
+        standing, random = throughput.raw_contender(64), throughput.raw_random_contender(64)
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    start_height = np.asarray(standing.qpos)[:, 2].copy()
+    for _ in range(6):
+        assert standing() == random() == 24 * 64
+    assert (np.asarray(standing.qpos)[:, 2] > 0.8 * start_height).all()
+    assert (np.asarray(random.qpos)[:, 2] < 0.6 * start_height).any()
