@@ -96,10 +96,12 @@ VARIANTS = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--variants", nargs="+", metavar="NAME", help="a subset of the variants")
+    parser.add_argument(
+        "--variants", nargs="+", choices=list(VARIANTS), metavar="NAME",
+        help=f"a subset of the variants: {', '.join(map(repr, VARIANTS))}",
+    )  # fmt: skip
     args = parser.parse_args()
-    chosen = {name for name in VARIANTS if not args.variants or name in args.variants}
-    chosen.add("the recipe (fp32, 2 threads)")
+    chosen = {"the recipe (fp32, 2 threads)", *(args.variants or VARIANTS)}
     updates = {name: variant(**VARIANTS[name]) for name in VARIANTS if name in chosen}
     for update in updates.values():
         update()  # warm-up

@@ -10,18 +10,7 @@ import torch
 from robodrl.algorithms.ppo import PPOLearner
 from robodrl.errors import RobodrlError
 from robodrl.resolve import load_config
-
-
-class Quiet:
-    """Run hooks that keep nothing."""
-
-    def rollout_start(self, learner) -> None: ...
-
-    def episodes_done(self, learner, episodes) -> None: ...
-
-    def rollout_end(self, learner) -> None: ...
-
-    def record(self, key: str, value: float) -> None: ...
+from tests.conftest import RecordingHooks
 
 
 def config(symmetry_coef: float, fraction: float = 1.0):
@@ -45,7 +34,7 @@ def asymmetry(learner: PPOLearner, raw: np.ndarray) -> float:
 def trained_asymmetry(symmetry_coef: float, fraction: float = 1.0) -> float:
     learner = PPOLearner(config(symmetry_coef, fraction))
     raw = np.asarray(learner.obs, dtype=np.float32).copy()
-    learner.learn(16 * 16 * 12, Quiet())
+    learner.learn(16 * 16 * 12, RecordingHooks())
     return asymmetry(learner, raw)
 
 
