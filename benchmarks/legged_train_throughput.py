@@ -1,6 +1,6 @@
 """Training throughput on the legged task: the whole training loop next to raw physics, one run.
 
-Contenders, each on the robust recipe's env and settings (robodrl/Legged-v1, fast physics,
+Contenders, each on the robust recipe's env and settings (robodrl/Legged-v2, fast physics,
 dr-default randomization and perturbations, the recipe's batch of simulations):
 
 - ``raw``: ``mujoco.batch.Batch`` stepping the same model, same batch size, frame skip and stage,

@@ -268,3 +268,11 @@ register(
     description="Legged-v0 with commands and costs scaled to the robot (Froude, torque limits)",
     defaults={"scale_with_robot": True},
 )
+register(
+    name="Legged",
+    version=2,
+    task_path="robodrl.envs.legged.task:LeggedTask",
+    description="Legged-v1 with the trot clock of a robot shorter than robodrl's quadruped "
+    "scaled to it (Froude)",
+    defaults={"scale_with_robot": True, "scale_gait_with_robot": True},
+)

@@ -302,3 +302,32 @@ def test_v1_scales_commands_and_costs_to_the_robot(tmp_path: Path) -> None:
     np.testing.assert_allclose(task.scales.torque, 80.0 / REFERENCE_TORQUE)
     with pytest.raises(RobodrlError, match="scale_with_robot"):
         make_core("robodrl/Legged-v1", 1, scale_with_robot="yes")
+
+
+def test_v2_runs_a_short_robots_trot_clock_in_the_reference_robots_time() -> None:
+    """Legged-v2: the 0.13 m mini's clock runs sqrt(0.27 / h) times as fast (and the deploy
+    contract says so); robots at least as tall as the reference keep ``gait_hz``, so their
+    rewards are Legged-v1's bit for bit."""
+    from robodrl.envs.legged.scales import REFERENCE_HEIGHT
+
+    mini = make_core("robodrl/Legged-v2", 2, seed=0, robot="mini")
+    hz = 2.0 * np.sqrt(REFERENCE_HEIGHT / load_robot("mini").standing_height)
+    assert mini.task.gait_hz == pytest.approx(hz)
+    assert mini.task.observation_contract()["gait_phase"] == {"kind": "clock", "hz": hz}
+    mini.reset()
+    start = mini.task.clock.phase.copy()
+    for _ in range(5):
+        mini.step(np.zeros((2, mini.action_dim)))
+    np.testing.assert_allclose((mini.task.clock.phase - start) % 1.0, hz * 5 * mini.control_dt)
+    assert make_core("robodrl/Legged-v1", 1, seed=0, robot="mini").task.gait_hz == 2.0
+    for robot in ("quadruped", "anymal_class"):
+        rewards = {}
+        for version in (1, 2):
+            core = make_core(f"robodrl/Legged-v{version}", 2, seed=1, robot=robot)
+            assert core.task.gait_hz == 2.0
+            core.reset()
+            rng = np.random.default_rng(0)
+            rewards[version] = [core.step(rng.uniform(-1, 1, (2, 12)))[1] for _ in range(10)]
+        np.testing.assert_array_equal(rewards[1], rewards[2])
+    with pytest.raises(RobodrlError, match="scale_gait_with_robot must be true or false"):
+        make_core("robodrl/Legged-v2", 1, scale_gait_with_robot=1)

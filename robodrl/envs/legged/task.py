@@ -18,7 +18,7 @@ from robodrl.envs.legged.commands import Commands, TrotClock
 from robodrl.envs.legged.joints import followers, place_followers
 from robodrl.envs.legged.mirror import mirror_maps
 from robodrl.envs.legged.robot import LEGS, RobotDescription, load_robot
-from robodrl.envs.legged.scales import robot_scales
+from robodrl.envs.legged.scales import gait_speedup, robot_scales
 from robodrl.envs.task import (
     BuiltTask,
     ResetNoise,
@@ -38,6 +38,12 @@ def _check_fractions(**values: float) -> None:
     for name, value in values.items():
         if not 0.0 <= value <= 1.0:
             raise TaskArgumentError(f"task argument {name}={value!r} must be in [0, 1]")
+
+
+def _check_bools(**values: object) -> None:
+    for name, value in values.items():
+        if not isinstance(value, bool):
+            raise TaskArgumentError(f"task argument {name}={value!r} must be true or false")
 
 
 def _frame_skip(physics: str, control_hz: float) -> int:
@@ -68,9 +74,12 @@ class LeggedTask(BuiltTask):
     ``scale_with_robot`` (Legged-v1): command ranges, velocities, rates and torques are first
     expressed in the units of robodrl's quadruped (``legged.scales``: Froude scaling by the
     standing height, torques by each joint's limit), so one set of weights and command ranges
-    serves a 2 kg and a 50 kg robot.
+    serves a 2 kg and a 50 kg robot. ``scale_gait_with_robot`` (Legged-v2): the trot clock of a
+    robot shorter than robodrl's quadruped runs faster by the same Froude time scale
+    (``gait_hz`` is then in the reference robot's time; ``self.gait_hz`` is the robot's).
 
-    Version history: v1 sets ``scale_with_robot``; v0 keeps every quantity in SI units.
+    Version history: v2 also sets ``scale_gait_with_robot``; v1 sets ``scale_with_robot``; v0
+    keeps every quantity in SI units.
     """
 
     stage = mujoco.mjtStage.mjSTAGE_VEL
@@ -106,6 +115,7 @@ class LeggedTask(BuiltTask):
         reset_noise_scale: float = 0.05,
         episode_seconds: float = 20.0,
         scale_with_robot: bool = False,
+        scale_gait_with_robot: bool = False,
         **weights: float,
     ) -> None:
         _check_positive(command_seconds=command_seconds, gait_hz=gait_hz)
@@ -135,15 +145,15 @@ class LeggedTask(BuiltTask):
         self.command_seconds = command_seconds
         self.standing_probability = standing_probability
         self.sigma_sq = tracking_sigma**2
-        self.gait_hz, self.gait_duty = gait_hz, gait_duty
+        self.gait_duty = gait_duty
         self.min_base_height = min_base_height
         self.min_up = np.cos(max_tilt)
         self.reset_noise_scale = reset_noise_scale
-        if not isinstance(scale_with_robot, bool):
-            raise TaskArgumentError(
-                f"task argument scale_with_robot={scale_with_robot!r} must be true or false"
-            )
+        _check_bools(scale_with_robot=scale_with_robot, scale_gait_with_robot=scale_gait_with_robot)
         self.scale_with_robot = scale_with_robot
+        self.gait_hz = gait_hz * gait_speedup(
+            standing_height=self.robot.standing_height, enabled=scale_gait_with_robot
+        )
         self._model: mujoco.MjModel | None = None
 
     # -- model -----------------------------------------------------------------------------
