@@ -275,6 +275,14 @@ def test_the_mirror_loss_needs_a_task_that_can_mirror() -> None:
     assert validate_config(config).algorithm.hyperparameters["symmetry_coef"] == 0.5
 
 
+def random_action_rewards(env_id: str, robot: str, num_envs: int, *, seed: int, steps: int):
+    """Each step's rewards of ``robot`` on ``env_id`` under the same uniform random actions."""
+    core = make_core(env_id, num_envs, seed=seed, robot=robot)
+    core.reset()
+    rng = np.random.default_rng(0)
+    return [core.step(rng.uniform(-1, 1, (num_envs, core.action_dim)))[1] for _ in range(steps)]
+
+
 def test_v1_scales_commands_and_costs_to_the_robot(tmp_path: Path) -> None:
     """Legged-v1 writes costs in the reference robot's units: a robot 0.27 m tall with 20 N·m
     limits gets Legged-v0's rewards bit for bit; a taller robot gets Froude-scaled commands."""
@@ -288,13 +296,10 @@ def test_v1_scales_commands_and_costs_to_the_robot(tmp_path: Path) -> None:
     }
     reference = tmp_path / "reference.yaml"
     reference.write_text(yaml.safe_dump(document))
-    rewards = {}
-    for version in (0, 1):
-        core = make_core(f"robodrl/Legged-v{version}", 4, seed=3, robot=str(reference))
-        core.reset()
-        rng = np.random.default_rng(0)
-        rewards[version] = [core.step(rng.uniform(-1, 1, (4, 12)))[1] for _ in range(30)]
-    np.testing.assert_array_equal(rewards[0], rewards[1])
+    np.testing.assert_array_equal(
+        random_action_rewards("robodrl/Legged-v0", str(reference), 4, seed=3, steps=30),
+        random_action_rewards("robodrl/Legged-v1", str(reference), 4, seed=3, steps=30),
+    )
     anymal = str(ROBOT_FOLDER / "anymal_class.yaml")
     task = make_core("robodrl/Legged-v1", 1, seed=0, robot=anymal).task
     speed = np.sqrt(load_robot(anymal).standing_height / REFERENCE_HEIGHT)
@@ -321,13 +326,11 @@ def test_v2_runs_a_short_robots_trot_clock_in_the_reference_robots_time() -> Non
     np.testing.assert_allclose((mini.task.clock.phase - start) % 1.0, hz * 5 * mini.control_dt)
     assert make_core("robodrl/Legged-v1", 1, seed=0, robot="mini").task.gait_hz == 2.0
     for robot in ("quadruped", "anymal_class"):
-        rewards = {}
         for version in (1, 2):
-            core = make_core(f"robodrl/Legged-v{version}", 2, seed=1, robot=robot)
-            assert core.task.gait_hz == 2.0
-            core.reset()
-            rng = np.random.default_rng(0)
-            rewards[version] = [core.step(rng.uniform(-1, 1, (2, 12)))[1] for _ in range(10)]
-        np.testing.assert_array_equal(rewards[1], rewards[2])
+            assert make_core(f"robodrl/Legged-v{version}", 1, robot=robot).task.gait_hz == 2.0
+        np.testing.assert_array_equal(
+            random_action_rewards("robodrl/Legged-v1", robot, 2, seed=1, steps=10),
+            random_action_rewards("robodrl/Legged-v2", robot, 2, seed=1, steps=10),
+        )
     with pytest.raises(RobodrlError, match="scale_gait_with_robot must be true or false"):
         make_core("robodrl/Legged-v2", 1, scale_gait_with_robot=1)
