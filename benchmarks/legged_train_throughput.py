@@ -139,7 +139,7 @@ def raw_random_contender(envs: int):
 
 def robot_card(envs: int, folder: Path) -> dict:
     """The recipe's robot as the plain reference takes it: the compiled model and the facts a
-    user hard-codes (standing pose, frame skip, command ranges, mirror maps)."""
+    user hard-codes (standing pose, frame skip, trot clock, command ranges, mirror maps)."""
     config = recipe(envs)
     core = make_core(config.env.id, envs, seed=0, **config.env.task)
     task, model = core.task, core.model
@@ -153,6 +153,7 @@ def robot_card(envs: int, folder: Path) -> dict:
         "stand_joints": task.stand_joints.tolist(),
         "stand_height": float(task.stand_height),
         "frame_skip": int(core.frame_skip),
+        "gait_hz": float(task.gait_hz),
         "command_low": task.commands.low.tolist(),
         "command_high": task.commands.high.tolist(),
         "obs_mirror": obs_mirror.tolist(),

@@ -56,6 +56,7 @@ class Quadruped:
         self.vel = model.sensor("imu_velocimeter").adr[0] + np.arange(3)
         self.touch = np.array([model.sensor(name).adr[0] for name in card["touch_sensors"]])
         self.stand, self.height = np.array(card["stand_joints"]), card["stand_height"]
+        self.gait_hz = card["gait_hz"]
         self.mid = model.actuator_ctrlrange.mean(axis=1)
         self.half = np.diff(model.actuator_ctrlrange, axis=1)[:, 0] / 2
         self.low, self.high = np.array(card["command_low"]), np.array(card["command_high"])
@@ -114,7 +115,7 @@ class Quadruped:
         self.ctrl[:] = self.mid + self.half * action
         self.batch.step(nstep=self.frame_skip, stage=mujoco.mjtStage.mjSTAGE_VEL)
         self.last_action, self.action = self.action, action.astype(np.float64)
-        self.phase = (self.phase + 2.0 * self.dt) % 1.0
+        self.phase = (self.phase + self.gait_hz * self.dt) % 1.0
         self.command_left -= self.dt
         self.draw_commands(np.flatnonzero(self.command_left <= 1e-9))
         self.steps += 1

@@ -144,6 +144,11 @@ def main(folder: Path) -> int:
     """Rewrite every page of ``folder`` whose generated tables are stale; say which."""
     from robodrl.files.atomic import write_text
 
+    # the recipes' results first: the generated recipe table (in training.md) reads them
+    tables = recipe_results((folder / "results.md").read_text())
+    if not RECIPE_RESULTS.is_file() or RECIPE_RESULTS.read_text() != tables:
+        write_text(RECIPE_RESULTS, tables)
+        print(f"updated {RECIPE_RESULTS}")
     cache: dict[str, str] = {}
     for page in sorted(folder.glob("*.md")):
         text = page.read_text()
@@ -151,10 +156,6 @@ def main(folder: Path) -> int:
         if fresh != text:
             write_text(page, fresh)
             print(f"updated {page}")
-    tables = recipe_results((folder / "results.md").read_text())
-    if not RECIPE_RESULTS.is_file() or RECIPE_RESULTS.read_text() != tables:
-        write_text(RECIPE_RESULTS, tables)
-        print(f"updated {RECIPE_RESULTS}")
     return 0
 
 
