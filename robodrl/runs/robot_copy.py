@@ -102,9 +102,10 @@ def check_new_robot(config: TrainConfig) -> None:
     if warned:
         warnings.warn(
             f"env.task.robot {robot}: `robodrl robot check` warns ({'; '.join(warned)}); a "
-            "robot that sags or rings at its standing pose can learn slowly; `robodrl robot "
-            f"check {robot}` prints the whole table (for a quadruped, with the gains robot "
-            "init's rules give)",
+            "robot that sags or rings at its standing pose can learn slowly, and one with far "
+            "more torque than it needs can learn an odd gait; `robodrl robot check "
+            f"{robot}` prints the whole table (for a quadruped, with the gains robot init's "
+            "rules give)",
             RobotCheckWarning,
             stacklevel=2,
         )

@@ -19,7 +19,7 @@ import pytest
 
 from robodrl.cli import main
 from robodrl.envs.legged.build import build_model
-from robodrl.envs.legged.check import check_robot, gain_advice, stand
+from robodrl.envs.legged.check import check_robot, gain_advice, stand, torque_check
 from robodrl.envs.legged.init import describe, render, write_description
 from robodrl.envs.legged.robot import load_robot
 from robodrl.envs.resources import memory_per_simulation
@@ -158,6 +158,21 @@ def test_init_never_replaces_a_file_it_did_not_write(tmp_path: Path, capsys) -> 
     assert main(["robot", "init", str(mesh_robot(tmp_path)), "--out", str(out)]) == 0
     assert out.read_text() == first  # its own file is rewritten, atomically
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_check_warns_on_a_torque_limit_far_above_what_the_robot_needs(tmp_path: Path) -> None:
+    """Gymnasium's ant: its gear gives the 0.91 kg robot 150 N·m per joint, hundreds of times
+    what standing takes; robots with real motor limits (3-16x) pass."""
+    ant = torque_check(load_robot(str(_init(ANT, tmp_path / "ant.yaml"))))
+    assert (ant.name, ant.status) == ("torque headroom", "warn") and "hip_" in ant.value
+    assert int(ant.value.split("x")[0]) > 300
+    for name in ("quadruped", "go1_class", "anymal_class", "mini"):
+        shipped = torque_check(load_robot(str(ROBOTS / f"{name}.yaml")))
+        assert shipped.status == "ok", (name, shipped.value)
+    for make in (mesh_robot, coupled_robot):
+        (folder := tmp_path / make.__name__).mkdir()
+        written = torque_check(load_robot(str(_init(make(folder), folder / "robot.yaml"))))
+        assert written.status == "ok", (make.__name__, written.value)
 
 
 def test_check_exits_1_naming_what_fails_and_writes_a_png(tmp_path: Path, capsys) -> None:

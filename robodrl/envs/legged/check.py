@@ -8,6 +8,10 @@
 - **step**: each joint's response to a 0.1 rad step of its target (robot held in the air). It
   fails if the joint is not within 10% of the target after 1 s or overshoots by more than 50%;
   more than 10% overshoot is a warning (``robot init`` tunes kd to stay under it).
+- **torque headroom**: each joint's torque limit against the torque that carries the robot
+  standing (a quarter of its weight on each foot). Robots with real motors have 3-16x; more
+  than 50x is a warning: the limit is likely no motor's (Gymnasium's ant: 369-578x, from its
+  gear 150), and a torque cost normalized by the limit then lets the policy use any torque.
 - a PNG of the robot standing (accurate physics), where asked.
 - where the base sags or a joint overshoots: the gains ``robot init``'s rules give the robot
   (:func:`gain_advice`), for the user to paste.
@@ -25,7 +29,8 @@ import numpy as np
 from robodrl.envs.checks import Check
 from robodrl.envs.checks import status as _status
 from robodrl.envs.core import BatchedEnv
-from robodrl.envs.legged.gains import step_responses, tune
+from robodrl.envs.legged.build import build_model
+from robodrl.envs.legged.gains import standing, standing_torques, step_responses, tune
 from robodrl.envs.legged.robot import LEGS, RobotDescription
 from robodrl.envs.legged.task import LeggedTask
 from robodrl.errors import ConfigError
@@ -36,6 +41,7 @@ HOLD_SECONDS = 5.0
 MAX_SAG, MAX_TILT_DEG = 0.15, 10.0
 FOOT_SHARE, TOTAL_SHARE = (0.10, 0.45), (0.8, 1.2)
 WARN_OVERSHOOT, MAX_OVERSHOOT, MAX_STEP_ERROR = 0.10, 0.50, 0.10
+MAX_HEADROOM = 50.0  # torque limit / standing torque
 STEP = "step "  # each step-response line's name: STEP + the joint
 
 
@@ -103,13 +109,30 @@ def step_checks(robot: RobotDescription) -> list[Check]:
     return checks
 
 
+def torque_check(robot: RobotDescription) -> Check:
+    """The largest ratio of a joint's torque limit to the torque that carries the robot
+    standing: a warning above :data:`MAX_HEADROOM` (a limit no motor of this robot has)."""
+    _, joints, _ = build_model(robot, "accurate")
+    model, data = standing(robot.model_copy(update={"kp": 1.0, "kd": 0.0}))
+    ratio = np.asarray(robot.per_joint("torque_limit", joints)) / standing_torques(
+        model, data, robot, joints
+    )
+    worst = int(np.argmax(ratio))
+    return Check(
+        "accurate", "torque headroom",
+        f"{ratio[worst]:.0f}x the standing load ({joints[worst]})",
+        f"<= {MAX_HEADROOM:.0f}x (warn: is the limit the motor's?)",
+        _status(bool(ratio[worst] <= MAX_HEADROOM), warn_only=True),
+    )  # fmt: skip
+
+
 def check_robot(robot: RobotDescription, *, png: Path | None = None) -> list[Check]:
     """Every check, in both physics settings; a PNG of the standing robot if ``png``."""
     checks: list[Check] = []
     for physics in ("fast", "accurate"):
         found, env = stand(robot, physics)
         checks += found
-    checks += step_checks(robot)
+    checks += [*step_checks(robot), torque_check(robot)]
     if png is not None:
         write_bytes(png, standing_png(env))
     return checks
