@@ -114,9 +114,10 @@ def torque_check(robot: RobotDescription) -> Check:
     standing: a warning above :data:`MAX_HEADROOM` (a limit no motor of this robot has)."""
     _, joints, _ = build_model(robot, "accurate")
     model, data = standing(robot.model_copy(update={"kp": 1.0, "kd": 0.0}))
-    ratio = np.asarray(robot.per_joint("torque_limit", joints)) / standing_torques(
-        model, data, robot, joints
-    )
+    limit = np.asarray(robot.per_joint("torque_limit", joints), dtype=float)
+    load = standing_torques(model, data, robot, joints)
+    # a joint whose axis runs through its foot carries no standing load: no ratio to judge
+    ratio = np.divide(limit, load, out=np.zeros_like(limit), where=load > 0)
     worst = int(np.argmax(ratio))
     return Check(
         "accurate", "torque headroom",
