@@ -41,6 +41,11 @@ class RobotSourceChangedWarning(UserWarning):
     """A robot file a run was trained on changed or moved since; the run's copy is used."""
 
 
+#: part of a cached check's key: raised when `robot check` gains a line, so a robot checked
+#: before is checked again (2: the torque headroom line)
+CHECK_REVISION = 2
+
+
 class RobotCheckWarning(UserWarning):
     """A robot passes ``robot check`` with warnings (a sagging base, ringing joints): it trains,
     but a policy may learn slowly (``docs/robots.md``)."""
@@ -83,7 +88,8 @@ def check_new_robot(config: TrainConfig) -> None:
         return
     robot, kind = found
     description = kind.load(robot)
-    digest = hashlib.sha256("".join(sorted(fingerprint(description).values())).encode())
+    files = "".join(sorted(fingerprint(description).values()))
+    digest = hashlib.sha256(f"{CHECK_REVISION}:{files}".encode())
     record = robodrl_home() / "robot-checks" / f"{digest.hexdigest()}.json"
     warned = _cached_warnings(record)
     if warned is None:

@@ -343,6 +343,26 @@ def test_train_warns_on_a_robot_whose_check_warns_every_time(tmp_path, monkeypat
     assert "step fl_hip" in record.read_text()
 
 
+def test_a_robot_checked_by_an_older_robot_check_is_checked_again(tmp_path, monkeypatch) -> None:
+    from robodrl.resolve import validate_config
+    from robodrl.runs import robot_copy
+    from robodrl.runs.train import train
+
+    monkeypatch.setenv("ROBODRL_HOME", str(tmp_path / "home"))
+    out = _init(mesh_robot(tmp_path), tmp_path / "robot.yaml")
+    config = validate_config({
+        "env": {"id": "robodrl/Legged-v1", "task": {"robot": str(out)}, "num_envs": 2},
+        "algorithm": {"name": "lean_ppo", "hyperparameters": {"n_steps": 8}},
+        "total_steps": 16,
+    })  # fmt: skip
+    train(config, tmp_path / "first")
+    (first,) = (tmp_path / "home" / "robot-checks").glob("*.json")
+    monkeypatch.setattr(robot_copy, "CHECK_REVISION", robot_copy.CHECK_REVISION + 1)
+    train(config, tmp_path / "second")  # a check with more lines: the robot is checked again
+    records = sorted((tmp_path / "home" / "robot-checks").glob("*.json"))
+    assert len(records) == 2 and first in records
+
+
 def test_the_cli_prints_robodrls_own_warnings_as_one_line(tmp_path: Path) -> None:
     out = _init(mesh_robot(tmp_path), tmp_path / "robot.yaml")
     out.write_text(out.read_text().replace("kd: 1.0", "kd: 0.3"))  # rings, but stands

@@ -9,9 +9,9 @@
   fails if the joint is not within 10% of the target after 1 s or overshoots by more than 50%;
   more than 10% overshoot is a warning (``robot init`` tunes kd to stay under it).
 - **torque headroom**: each joint's torque limit against the torque that carries the robot
-  standing (a quarter of its weight on each foot). Robots with real motors have 3-16x; more
-  than 50x is a warning: the limit is likely no motor's (Gymnasium's ant: 369-578x, from its
-  gear 150), and a torque cost normalized by the limit then lets the policy use any torque.
+  standing (a quarter of its weight on each foot). The shipped robots have 3-16x; more than
+  50x is a warning: the limit is likely no motor's (Gymnasium's ant: 369-578x, from its gear
+  150), and a torque cost normalized by the limit then lets the policy use any torque.
 - a PNG of the robot standing (accurate physics), where asked.
 - where the base sags or a joint overshoots: the gains ``robot init``'s rules give the robot
   (:func:`gain_advice`), for the user to paste.
