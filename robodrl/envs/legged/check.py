@@ -29,7 +29,6 @@ import numpy as np
 from robodrl.envs.checks import Check
 from robodrl.envs.checks import status as _status
 from robodrl.envs.core import BatchedEnv
-from robodrl.envs.legged.build import build_model
 from robodrl.envs.legged.gains import standing, standing_torques, step_responses, tune
 from robodrl.envs.legged.robot import LEGS, RobotDescription
 from robodrl.envs.legged.task import LeggedTask
@@ -112,8 +111,7 @@ def step_checks(robot: RobotDescription) -> list[Check]:
 def torque_check(robot: RobotDescription) -> Check:
     """The largest ratio of a joint's torque limit to the torque that carries the robot
     standing: a warning above :data:`MAX_HEADROOM` (a limit no motor of this robot has)."""
-    _, joints, _ = build_model(robot, "accurate")
-    model, data = standing(robot.model_copy(update={"kp": 1.0, "kd": 0.0}))
+    model, data, joints = standing(robot)  # the load does not depend on the gains
     limit = np.asarray(robot.per_joint("torque_limit", joints), dtype=float)
     load = standing_torques(model, data, robot, joints)
     # a joint whose axis runs through its foot carries no standing load: no ratio to judge

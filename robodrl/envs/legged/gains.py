@@ -71,14 +71,15 @@ def _measure(joint: str, trace: np.ndarray, dt: float) -> StepResponse:
     return StepResponse(joint, max(0.0, float(trace.max()) - 1.0), rise, abs(1.0 - trace[-1]))
 
 
-def standing(robot: RobotDescription) -> tuple[mujoco.MjModel, mujoco.MjData]:
-    """The task's model (accurate physics) with the legs in the standing pose, forward-computed."""
+def standing(robot: RobotDescription) -> tuple[mujoco.MjModel, mujoco.MjData, list[str]]:
+    """The task's model (accurate physics) with the legs in the standing pose, forward-computed,
+    and its actuated joints."""
     model, names, pose = build_model(robot, "accurate")
     data = mujoco.MjData(model)
     for name, angle in zip(names, pose, strict=True):
         data.qpos[model.jnt_qposadr[model.joint(name).id]] = angle
     mujoco.mj_forward(model, data)
-    return model, data
+    return model, data, names
 
 
 def effective_inertia(model, data, joints: list[str]) -> np.ndarray:
@@ -112,7 +113,7 @@ def tune(robot: RobotDescription, joints: list[str], torque: list[float]) -> tup
     exceeds a joint's torque limit is refused."""
     scale = robot.per_joint("action_scale", joints)
     # the gains change only the actuators: the mass matrix and the load are the same for any
-    model, data = standing(robot.model_copy(update={"kp": 1.0, "kd": 0.0}))
+    model, data, _ = standing(robot.model_copy(update={"kp": 1.0, "kd": 0.0}))
     load = standing_torques(model, data, robot, joints)
     weak = [j for j, t, need in zip(joints, torque, load, strict=True) if need > t]
     if weak:
